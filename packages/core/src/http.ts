@@ -1,0 +1,342 @@
+/**
+ * The one HTTP layer every provider uses: a small `ky` instance with retries off (the router owns
+ * retries), the caller's AbortSignal and deadline on every call, JSON and multipart posting, and
+ * upstream failures mapped to `RetouchError`s with `Retry-After` parsed and secrets redacted.
+ * @module
+ */
+import ky, { type KyInstance } from 'ky';
+import type { z } from 'zod';
+import {
+  APIConnectionError,
+  APIUserAbortError,
+  BadGatewayError,
+  BadRequestError,
+  errorClassForStatus,
+  RateLimitError,
+  type RetouchError,
+  TimeoutError,
+} from './errors.js';
+
+/** What a provider's error body says, in OpenAI's terms. */
+export interface UpstreamErrorDetails {
+  message?: string;
+  code?: string;
+  param?: string;
+}
+
+/** An upstream failure, before it becomes a `RetouchError`. */
+export interface UpstreamFailure {
+  status: number;
+  body: unknown;
+  text: string;
+  headers: Headers;
+  details: UpstreamErrorDetails;
+  retryAfterMs?: number;
+  requestId?: string;
+}
+
+/** Settings of {@link createProviderHttp}. */
+export interface ProviderHttpConfig {
+  /** Provider id, named in errors. */
+  provider: string;
+  /** Base URL that relative paths are joined to. */
+  baseURL: string;
+  /** Headers sent on every call (credentials included); called per call so keys load lazily. */
+  headers?: () => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
+  /** Custom fetch (tests, proxies). Defaults to the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Secret values to scrub from errors besides the known patterns (the API key). */
+  secrets?: () => readonly (string | undefined)[];
+  /** Reads the provider's error body. Defaults to OpenAI's `{ error: { message, code, param } }` and the common variants. */
+  parseError?: (body: unknown, text: string) => UpstreamErrorDetails | undefined;
+  /** Returns a specific error for a failure (content policy and the like), or `undefined` for the default mapping. */
+  classifyError?: (failure: UpstreamFailure) => RetouchError | undefined;
+  /** What to say after a 401, e.g. `Check OPENAI_API_KEY.` */
+  authHint?: string;
+  /** Response header carrying the upstream request id. Defaults to `x-request-id`. */
+  requestIdHeader?: string;
+}
+
+/** Per-call options. */
+export interface HttpCallOptions {
+  signal: AbortSignal;
+  /** Model named in errors. */
+  model?: string;
+  /** Extra headers for this call (the caller's `extra_headers`). */
+  headers?: Record<string, string | undefined>;
+}
+
+/** A successful upstream answer. */
+export interface HttpResponse<T> {
+  body: T;
+  status: number;
+  headers: Headers;
+  requestId?: string;
+}
+
+/** The HTTP helpers a provider gets. Paths are joined to `baseURL`; absolute URLs are used as is. */
+export interface ProviderHttp {
+  postJson(path: string, body: unknown, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
+  postForm(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
+  /** POST multipart and take the answer as bytes (Stability's `accept: image/*`). */
+  postFormForBytes(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
+  getJson(path: string, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
+  getBytes(path: string, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
+  /** The absolute URL a path resolves to. */
+  url(path: string): string;
+}
+
+/**
+ * Parses `Retry-After` (seconds or an HTTP date) and `retry-after-ms` into milliseconds.
+ *
+ * @example
+ * ```ts
+ * parseRetryAfter(new Headers({ 'retry-after': '2' })); // 2000
+ * ```
+ */
+export function parseRetryAfter(headers: Headers, now = Date.now()): number | undefined {
+  const ms = headers.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Reads the usual error body shapes: `{error:{message,code,param}}`, `{error:"…"}`, `{message}`,
+ * `{detail}`, `{errors:["…"]}`, `{name, errors}`.
+ */
+export function parseCommonErrorBody(body: unknown, text: string): UpstreamErrorDetails {
+  if (body && typeof body === 'object') {
+    const record = body as Record<string, unknown>;
+    const error = record.error;
+    if (error && typeof error === 'object') {
+      const e = error as Record<string, unknown>;
+      return {
+        message: typeof e.message === 'string' ? e.message : undefined,
+        code: typeof e.code === 'string' ? e.code : typeof e.status === 'string' ? e.status : undefined,
+        param: typeof e.param === 'string' ? e.param : undefined,
+      };
+    }
+    if (typeof error === 'string') return { message: error };
+    if (typeof record.message === 'string') return { message: record.message };
+    if (typeof record.detail === 'string') return { message: record.detail };
+    if (Array.isArray(record.detail)) return { message: JSON.stringify(record.detail) };
+    if (Array.isArray(record.errors)) {
+      return {
+        message: record.errors.map(String).join('; '),
+        code: typeof record.name === 'string' ? record.name : undefined,
+      };
+    }
+  }
+  return { message: text.trim().slice(0, 500) || undefined };
+}
+
+function joinUrl(base: string, path: string): string {
+  if (/^https?:\/\//i.test(path)) return path;
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/**
+ * Builds a provider's HTTP helpers.
+ *
+ * @example
+ * ```ts
+ * const http = createProviderHttp({
+ *   provider: 'openai',
+ *   baseURL: 'https://api.openai.com/v1',
+ *   headers: () => ({ authorization: `Bearer ${loadApiKey(...)}` }),
+ * });
+ * const { body } = await http.postForm('/images/edits', form, { signal });
+ * ```
+ */
+export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
+  const client: KyInstance = ky.create({
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    // Read lazily so tests and proxies that patch the global fetch are honoured.
+    fetch: (input, init) => (config.fetch ?? globalThis.fetch)(input, init),
+  });
+  const requestIdHeader = config.requestIdHeader ?? 'x-request-id';
+
+  async function send(
+    method: 'get' | 'post',
+    path: string,
+    body: { json?: unknown; form?: FormData },
+    options: HttpCallOptions,
+  ): Promise<Response> {
+    const url = joinUrl(config.baseURL, path);
+    const base = (await config.headers?.()) ?? {};
+    const headers = Object.fromEntries(
+      Object.entries({ ...base, ...options.headers }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    );
+    try {
+      return await client(url, {
+        method,
+        headers,
+        signal: options.signal,
+        ...(body.json !== undefined ? { json: body.json } : {}),
+        ...(body.form ? { body: body.form } : {}),
+      });
+    } catch (error) {
+      throw transportError(error, options);
+    }
+  }
+
+  function transportError(error: unknown, options: HttpCallOptions): RetouchError {
+    const ref = { provider: config.provider, model: options.model };
+    if (options.signal.aborted) return abortError(options.signal, ref);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+    return new APIConnectionError({
+      message: `could not reach ${config.provider} (${reason})`,
+      cause: error,
+      secrets: config.secrets?.(),
+      ...ref,
+    });
+  }
+
+  async function readText(response: Response, options: HttpCallOptions): Promise<string> {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw transportError(error, options);
+    }
+  }
+
+  async function fail(response: Response, options: HttpCallOptions): Promise<never> {
+    const text = await readText(response, options);
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: keep the text.
+    }
+    const details = config.parseError?.(body, text) ?? parseCommonErrorBody(body, text);
+    const failure: UpstreamFailure = {
+      status: response.status,
+      body,
+      text,
+      headers: response.headers,
+      details,
+      retryAfterMs: parseRetryAfter(response.headers),
+      requestId: response.headers.get(requestIdHeader) ?? undefined,
+    };
+    const specific = config.classifyError?.(failure);
+    if (specific) throw specific;
+    throw errorFromFailure(failure, { provider: config.provider, model: options.model }, config);
+  }
+
+  async function json(response: Response, options: HttpCallOptions): Promise<HttpResponse<unknown>> {
+    if (!response.ok) return fail(response, options);
+    const text = await readText(response, options);
+    try {
+      return {
+        body: JSON.parse(text),
+        status: response.status,
+        headers: response.headers,
+        requestId: response.headers.get(requestIdHeader) ?? undefined,
+      };
+    } catch {
+      throw new BadGatewayError({
+        message: `${config.provider} answered ${response.status} with a body that is not JSON`,
+        upstreamBody: text,
+        provider: config.provider,
+        model: options.model,
+        secrets: config.secrets?.(),
+      });
+    }
+  }
+
+  async function bytes(response: Response, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>> {
+    if (!response.ok) return fail(response, options);
+    let buffer: ArrayBuffer;
+    try {
+      buffer = await response.arrayBuffer();
+    } catch (error) {
+      throw transportError(error, options);
+    }
+    return {
+      body: new Uint8Array(buffer),
+      status: response.status,
+      headers: response.headers,
+      requestId: response.headers.get(requestIdHeader) ?? undefined,
+    };
+  }
+
+  return {
+    url: (path) => joinUrl(config.baseURL, path),
+    postJson: async (path, body, options) => json(await send('post', path, { json: body }, options), options),
+    postForm: async (path, form, options) => json(await send('post', path, { form }, options), options),
+    postFormForBytes: async (path, form, options) =>
+      bytes(await send('post', path, { form }, options), options),
+    getJson: async (path, options) => json(await send('get', path, {}, options), options),
+    getBytes: async (path, options) => bytes(await send('get', path, {}, options), options),
+  };
+}
+
+/** The error for an aborted signal: `TimeoutError` when the deadline fired, else `APIUserAbortError`. */
+export function abortError(
+  signal: AbortSignal,
+  ref: { provider?: string; model?: string } = {},
+): RetouchError {
+  const reason = signal.reason as { name?: string } | undefined;
+  if (reason?.name === 'TimeoutError' || reason instanceof TimeoutError) {
+    return reason instanceof TimeoutError
+      ? reason
+      : new TimeoutError({ message: 'the call timed out', ...ref });
+  }
+  return new APIUserAbortError({ message: 'Request was aborted.', cause: reason, ...ref });
+}
+
+/** The default mapping of an upstream failure to a `RetouchError`. */
+export function errorFromFailure(
+  failure: UpstreamFailure,
+  ref: { provider: string; model?: string },
+  config: Pick<ProviderHttpConfig, 'authHint' | 'secrets'> = {},
+): RetouchError {
+  const ErrorClass = errorClassForStatus(failure.status);
+  const said = failure.details.message ?? `HTTP ${failure.status}`;
+  const hint = failure.status === 401 && config.authHint ? ` ${config.authHint}` : '';
+  const options = {
+    message: `${ref.provider} returned ${failure.status}: ${said}${hint}`,
+    code: failure.details.code,
+    param: failure.details.param,
+    upstreamBody: failure.text,
+    upstreamRequestId: failure.requestId,
+    secrets: config.secrets?.(),
+    ...ref,
+  };
+  if (ErrorClass === RateLimitError)
+    return new RateLimitError({ ...options, retryAfterMs: failure.retryAfterMs });
+  if (ErrorClass === BadRequestError) return new BadRequestError({ ...options, status: failure.status });
+  return new ErrorClass(options);
+}
+
+/**
+ * Checks an upstream JSON answer against a (lenient) zod schema; a mismatch is a `BadGatewayError`.
+ *
+ * @example
+ * ```ts
+ * const data = parseUpstream(responseSchema, body, { provider: 'openai', model });
+ * ```
+ */
+export function parseUpstream<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  ref: { provider: string; model?: string },
+): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new BadGatewayError({
+    message: `${ref.provider} answered with an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message})`,
+    upstreamBody: JSON.stringify(body),
+    ...ref,
+  });
+}

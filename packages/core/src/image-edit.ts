@@ -1,0 +1,212 @@
+/**
+ * `imageEdit()`: the one-call SDK, and the building blocks the router composes (prepare once,
+ * bind per model, run per attempt).
+ * @module
+ */
+import type { ModelCapabilities } from './capabilities.js';
+import { NotFoundError, toRetouchError } from './errors.js';
+import { abortError } from './http.js';
+import { type PreparedImage, prepareImage } from './image/prepare.js';
+import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
+import { type ImageEditParams, parseImageEditParams } from './params.js';
+import { computeCost, type ModelPrice } from './pricing/price.js';
+import { lookupPrice } from './pricing/prices.js';
+import type { EditProgress, ImageEditProvider, ProviderConfig } from './provider.js';
+import { parseModelId, resolveProvider } from './registry.js';
+import type { SafeFetchOptions } from './safe-fetch.js';
+import { bindRequest, type PreparedEditRequest } from './validate.js';
+
+/** Options of {@link imageEdit}. */
+export interface ImageEditOptions {
+  /** Use this provider instead of resolving one from the model prefix. */
+  provider?: ImageEditProvider;
+  /** Settings for the resolved provider (LiteLLM names: `api_key`, `api_base`, …). Defaults to the environment. */
+  providerConfig?: ProviderConfig;
+  /** Price override (LiteLLM field names); wins over the table and the provider's figure. */
+  price?: ModelPrice;
+  /** How remote `http(s)` image inputs are fetched. */
+  remoteImages?: SafeFetchOptions;
+  /** Largest input image read, in bytes. Defaults to 50 MiB. */
+  maxImageBytes?: number;
+  /** Progress of long (submit-then-poll) edits. */
+  onProgress?: (progress: EditProgress) => void;
+}
+
+/**
+ * Reads every input image once and checks the request's shape. The result is provider-independent:
+ * the router prepares once and binds it to each deployment it tries.
+ *
+ * @example
+ * ```ts
+ * const prepared = await prepareEditRequest({ model: 'gpt-image-1', image: [a, b], prompt: 'merge' });
+ * prepared.images.length; // 2
+ * ```
+ */
+export async function prepareEditRequest(
+  params: ImageEditParams,
+  options: Pick<ImageEditOptions, 'remoteImages' | 'maxImageBytes'> = {},
+): Promise<PreparedEditRequest> {
+  const { fields, images, extras } = parseImageEditParams(params);
+  const read = (input: Parameters<typeof prepareImage>[0], param: string, defaultName: string) =>
+    prepareImage(input, {
+      param,
+      defaultName,
+      remote: options.remoteImages,
+      maxBytes: options.maxImageBytes,
+    });
+  const [prepared, mask] = await Promise.all([
+    Promise.all(
+      images.map((input, index) =>
+        read(
+          input,
+          images.length > 1 ? `image[${index}]` : 'image',
+          index === 0 ? 'image' : `image-${index + 1}`,
+        ),
+      ),
+    ),
+    fields.mask === undefined ? undefined : read(fields.mask, 'mask', 'mask'),
+  ]);
+  return { fields, images: prepared as PreparedImage[], mask, extras };
+}
+
+/** Options of {@link runImageEdit}. */
+export interface RunImageEditOptions {
+  /** Price override (deployment settings); wins over the table and the provider's figure. */
+  price?: ModelPrice;
+  /** Deadline for this attempt in milliseconds (defaults to the request's `timeout`). */
+  timeoutMs?: number;
+  /** Cancels the attempt (in addition to the request's own `signal`). */
+  signal?: AbortSignal;
+  onProgress?: (progress: EditProgress) => void;
+}
+
+/**
+ * One attempt of a prepared request on one provider model: validate, call, normalise, price.
+ * Every failure is a `RetouchError`.
+ *
+ * @example
+ * ```ts
+ * const response = await runImageEdit(openai, 'gpt-image-1', prepared);
+ * getMeta(response).costUsd;
+ * ```
+ */
+export async function runImageEdit(
+  provider: ImageEditProvider,
+  model: string,
+  prepared: PreparedEditRequest,
+  options: RunImageEditOptions = {},
+): Promise<ImageEditResponse> {
+  const ref = { provider: provider.id, model };
+  const caps = requireCapabilities(provider, model);
+  const { request, warnings } = bindRequest(prepared, caps, ref);
+
+  const timeoutMs = options.timeoutMs ?? prepared.fields.timeout;
+  const signals = [prepared.fields.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
+  if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
+  const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
+  if (signal.aborted) throw abortError(signal, ref);
+
+  const started = performance.now();
+  try {
+    const result = await provider.imageEdit(request, {
+      signal,
+      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+      onProgress: options.onProgress,
+    });
+    const response = await toOpenAIResponse(result, {
+      responseFormat: request.response_format,
+      signal,
+      provider: provider.id,
+      model,
+    });
+    const price = options.price ?? lookupPrice(provider.id, model);
+    const costUsd = computeCost({
+      price,
+      priceIsOverride: options.price !== undefined,
+      usage: result.usage,
+      providerCostUsd: result.providerCostUsd,
+      imagesIn: request.images.length,
+      imagesOut: response.data.length,
+      size: result.echo?.size ?? request.size,
+      quality: result.echo?.quality ?? request.quality,
+    });
+    const allWarnings = [...warnings, ...result.warnings];
+    if (costUsd === null) {
+      allWarnings.push(
+        `cost unknown: no price for ${provider.id}/${model}; set output_cost_per_image (or token prices) on the deployment`,
+      );
+    }
+    return withMeta(response, {
+      provider: provider.id,
+      model,
+      costUsd,
+      latencyMs: Math.round(performance.now() - started),
+      attempts: 1,
+      warnings: allWarnings,
+      user: prepared.fields.user,
+      upstreamRequestId: result.upstreamRequestId,
+    });
+  } catch (error) {
+    // Whatever broke after the signal fired (a reset socket, a half-read body) is the abort.
+    if (signal.aborted) throw abortError(signal, ref);
+    throw toRetouchError(error, ref);
+  }
+}
+
+/**
+ * Edits one or many images with a prompt and an optional mask, on any installed provider, and
+ * answers in OpenAI's shape with `_meta` (provider, model, cost, latency, warnings).
+ *
+ * @example
+ * ```ts
+ * import { createReadStream } from 'node:fs';
+ * import { imageEdit, getMeta } from '@retouch/core';
+ *
+ * const response = await imageEdit({
+ *   model: 'gpt-image-1',
+ *   image: [createReadStream('a.png'), createReadStream('b.png')],
+ *   mask: createReadStream('mask.png'),
+ *   prompt: 'Put the cat from the first image on the sofa from the second',
+ *   n: 2,
+ *   size: '1024x1024',
+ * });
+ * console.log(response.data.length, getMeta(response).costUsd);
+ * ```
+ */
+export async function imageEdit(
+  params: ImageEditParams,
+  options: ImageEditOptions = {},
+): Promise<ImageEditResponse> {
+  const id = options.provider
+    ? { prefix: options.provider.id, model: stripPrefix(params.model, options.provider.id) }
+    : parseModelId(params.model);
+  const provider = options.provider ?? (await resolveProvider(id.prefix, options.providerConfig));
+  // Unknown models fail before any image is read.
+  requireCapabilities(provider, id.model);
+  const prepared = await prepareEditRequest(params, options);
+  return runImageEdit(provider, id.model, prepared, { price: options.price, onProgress: options.onProgress });
+}
+
+/**
+ * The capabilities of a provider model; an unknown model is a `NotFoundError` listing the known ones.
+ *
+ * @example
+ * ```ts
+ * requireCapabilities(openai, 'gpt-image-1').maxImages; // 16
+ * ```
+ */
+export function requireCapabilities(provider: ImageEditProvider, model: string): ModelCapabilities {
+  const caps = provider.capabilities(model);
+  if (caps) return caps;
+  throw new NotFoundError({
+    message: `model: ${provider.id} has no model "${model}". Known: ${provider.models().join(', ') || 'none'}.`,
+    param: 'model',
+    code: 'model_not_found',
+    provider: provider.id,
+    model,
+  });
+}
+
+function stripPrefix(model: string, prefix: string): string {
+  return model.startsWith(`${prefix}/`) ? model.slice(prefix.length + 1) : model;
+}

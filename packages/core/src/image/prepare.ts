@@ -1,0 +1,223 @@
+/**
+ * Turns whatever the caller passed as an image into a `PreparedImage`: the bytes read exactly once,
+ * the real type sniffed from magic bytes, width and height from the header. Retries and fallbacks
+ * reuse the prepared image; base64 and Blob forms are computed once per image and cached.
+ * @module
+ */
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { BadRequestError } from '../errors.js';
+import { type SafeFetchOptions, safeFetchBytes } from '../safe-fetch.js';
+import { extensionFor, type ImageMediaType, sniffImage } from './sniff.js';
+
+/**
+ * An image as the caller may give it: bytes (`Uint8Array`/`Buffer`, `ArrayBuffer`), a `Blob`/`File`,
+ * a Node readable stream (`fs.createReadStream`), or a string holding a `data:` URL or an `http(s)` URL.
+ */
+export type ImageInput = Uint8Array | ArrayBuffer | Blob | Readable | string;
+
+/** An image read once and checked, as every provider receives it. */
+export interface PreparedImage {
+  readonly bytes: Uint8Array;
+  readonly mediaType: ImageMediaType;
+  readonly width: number;
+  readonly height: number;
+  readonly hasAlpha: boolean;
+  /** File name for multipart uploads: the caller's own, else `image.png`, `image-2.jpg`, … */
+  readonly filename: string;
+}
+
+/** Limits applied while reading inputs. */
+export interface PrepareImageOptions {
+  /** Request field named in errors (`image[1]`, `mask`). */
+  param: string;
+  /** Largest accepted input in bytes. Defaults to 50 MiB. */
+  maxBytes?: number;
+  /** How remote `http(s)` inputs are fetched. */
+  remote?: SafeFetchOptions;
+  /** Name used when the input carries none. */
+  defaultName?: string;
+}
+
+const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
+
+function isReadable(value: unknown): value is Readable {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Readable).pipe === 'function' &&
+    typeof (value as Readable)[Symbol.asyncIterator] === 'function'
+  );
+}
+
+/** Whether `value` is one of the accepted {@link ImageInput} forms. */
+export function isImageInput(value: unknown): value is ImageInput {
+  return (
+    value instanceof Uint8Array ||
+    value instanceof ArrayBuffer ||
+    value instanceof Blob ||
+    typeof value === 'string' ||
+    isReadable(value)
+  );
+}
+
+function invalid(param: string, message: string, code = 'invalid_image'): BadRequestError {
+  return new BadRequestError({ message: `${param}: ${message}`, param, code });
+}
+
+async function readStream(stream: Readable, param: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      total += buffer.length;
+      if (total > maxBytes) {
+        stream.destroy();
+        throw tooLarge(param, maxBytes);
+      }
+      chunks.push(buffer);
+    }
+  } catch (error) {
+    if (error instanceof BadRequestError) throw error;
+    throw invalid(param, `could not read the stream: ${(error as Error).message}`);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function decodeDataUrl(url: string, param: string): Uint8Array {
+  const match = /^data:([^;,]*)(;[^,]*)?,(.*)$/s.exec(url);
+  if (!match || !(match[2] ?? '').includes('base64')) {
+    throw invalid(
+      param,
+      'a data: URL must be base64-encoded (data:image/png;base64,…)',
+      'invalid_base64_image',
+    );
+  }
+  const payload = match[3] ?? '';
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload.replace(/\s/g, ''))) {
+    throw invalid(param, 'the data: URL payload is not valid base64', 'invalid_base64_image');
+  }
+  return Buffer.from(payload, 'base64');
+}
+
+function tooLarge(param: string, maxBytes: number): BadRequestError {
+  return new BadRequestError({
+    message: `${param}: the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MiB`,
+    param,
+    code: 'image_file_too_large',
+    status: 413,
+  });
+}
+
+async function readBytes(
+  input: ImageInput,
+  options: PrepareImageOptions,
+): Promise<{ bytes: Uint8Array; name?: string }> {
+  const { param } = options;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (input instanceof Uint8Array) return { bytes: input };
+  if (input instanceof ArrayBuffer) return { bytes: new Uint8Array(input) };
+  if (input instanceof Blob) {
+    if (input.size > maxBytes) throw tooLarge(param, maxBytes);
+    const name = (input as Partial<File>).name;
+    return { bytes: new Uint8Array(await input.arrayBuffer()), name: name || undefined };
+  }
+  if (isReadable(input)) {
+    const path = (input as Readable & { path?: unknown }).path;
+    const name = typeof path === 'string' ? basename(path) : undefined;
+    return { bytes: await readStream(input, param, maxBytes), name };
+  }
+  if (typeof input === 'string') {
+    if (input.startsWith('data:')) return { bytes: decodeDataUrl(input, param) };
+    if (/^https?:\/\//i.test(input)) {
+      const fetched = await safeFetchBytes(input, { maxBytes, ...options.remote, param });
+      const name = basename(new URL(fetched.finalUrl).pathname) || undefined;
+      return { bytes: fetched.bytes, name };
+    }
+    throw invalid(
+      param,
+      'a string must be a data: URL or an http(s) URL; to send a file, pass fs.createReadStream(path) or its bytes',
+    );
+  }
+  throw invalid(param, 'expected bytes, a Blob/File, a readable stream, a data: URL or an http(s) URL');
+}
+
+/**
+ * Reads one image input into a {@link PreparedImage}. Rejects with a `BadRequestError` naming
+ * `options.param` when the bytes are not a complete PNG, JPEG, WebP or GIF.
+ *
+ * @example
+ * ```ts
+ * const image = await prepareImage(createReadStream('cat.png'), { param: 'image' });
+ * image.mediaType; // 'image/png'
+ * ```
+ */
+export async function prepareImage(input: ImageInput, options: PrepareImageOptions): Promise<PreparedImage> {
+  const { bytes, name } = await readBytes(input, options);
+  const { param } = options;
+  if (bytes.length === 0) throw invalid(param, 'the file is empty', 'empty_image_file');
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (bytes.length > maxBytes) throw tooLarge(param, maxBytes);
+  const info = sniffImage(bytes);
+  if (!info) {
+    throw invalid(
+      param,
+      'the file is not a complete PNG, JPEG, WebP or GIF image (checked from its bytes, not its name)',
+      'invalid_image_format',
+    );
+  }
+  const filename = name ?? `${options.defaultName ?? 'image'}.${extensionFor(info.mediaType)}`;
+  return { bytes, filename, ...info };
+}
+
+const base64Cache = new WeakMap<Uint8Array, string>();
+const blobCache = new WeakMap<Uint8Array, Blob>();
+
+/**
+ * The image's bytes as bare base64, computed once per image.
+ *
+ * @example
+ * ```ts
+ * const payload = { inlineData: { mimeType: image.mediaType, data: toBase64(image) } };
+ * ```
+ */
+export function toBase64(image: Pick<PreparedImage, 'bytes'>): string {
+  let cached = base64Cache.get(image.bytes);
+  if (cached === undefined) {
+    cached = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength).toString(
+      'base64',
+    );
+    base64Cache.set(image.bytes, cached);
+  }
+  return cached;
+}
+
+/**
+ * The image as a `data:` URL (`data:image/png;base64,…`).
+ *
+ * @example
+ * ```ts
+ * const part = { type: 'image_url', image_url: { url: toDataUrl(image) } };
+ * ```
+ */
+export function toDataUrl(image: Pick<PreparedImage, 'bytes' | 'mediaType'>): string {
+  return `data:${image.mediaType};base64,${toBase64(image)}`;
+}
+
+/**
+ * The image as a `Blob` for multipart uploads, created once per image.
+ *
+ * @example
+ * ```ts
+ * form.append('image', toBlob(image), image.filename);
+ * ```
+ */
+export function toBlob(image: Pick<PreparedImage, 'bytes' | 'mediaType'>): Blob {
+  let cached = blobCache.get(image.bytes);
+  if (cached === undefined) {
+    cached = new Blob([image.bytes as Uint8Array<ArrayBuffer>], { type: image.mediaType });
+    blobCache.set(image.bytes, cached);
+  }
+  return cached;
+}

@@ -1,0 +1,156 @@
+/**
+ * Image type and dimensions from the first bytes of a file: PNG, JPEG, WebP, GIF. Reads headers only,
+ * never decodes pixels.
+ * @module
+ */
+
+/** Media types retouch recognises from magic bytes. */
+export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
+
+/** What the header of an image says. */
+export interface ImageInfo {
+  mediaType: ImageMediaType;
+  width: number;
+  height: number;
+  /** Whether the image can carry transparency (PNG colour type 4/6 or tRNS, WebP alpha flag, GIF). */
+  hasAlpha: boolean;
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean {
+  if (bytes.length < offset + prefix.length) return false;
+  return prefix.every((b, i) => bytes[offset + i] === b);
+}
+
+function ascii(bytes: Uint8Array, start: number, length: number): string {
+  return String.fromCharCode(...bytes.subarray(start, start + length));
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function sniffPng(bytes: Uint8Array): ImageInfo | undefined {
+  // Signature (8) + IHDR length/type (8) + width, height, depth, colour type… (13) + CRC (4).
+  if (bytes.length < 33 || ascii(bytes, 12, 4) !== 'IHDR') return undefined;
+  // A file without its IEND trailer was cut short; the upstream would reject it after billing time.
+  if (ascii(bytes, bytes.length - 8, 4) !== 'IEND') return undefined;
+  const v = view(bytes);
+  const colourType = bytes[25];
+  let hasAlpha = colourType === 4 || colourType === 6;
+  if (!hasAlpha) {
+    // Walk the chunks up to IDAT looking for a transparency chunk.
+    let offset = 8;
+    while (offset + 8 <= bytes.length) {
+      const length = v.getUint32(offset);
+      const type = ascii(bytes, offset + 4, 4);
+      if (type === 'tRNS') hasAlpha = true;
+      if (type === 'IDAT' || type === 'IEND') break;
+      offset += 12 + length;
+    }
+  }
+  return { mediaType: 'image/png', width: v.getUint32(16), height: v.getUint32(20), hasAlpha };
+}
+
+function sniffJpeg(bytes: Uint8Array): ImageInfo | undefined {
+  const v = view(bytes);
+  let offset = 2;
+  while (offset + 9 < bytes.length) {
+    if (bytes[offset] !== 0xff) return undefined;
+    const marker = bytes[offset + 1] as number;
+    if (marker === 0xff) {
+      offset += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) {
+      offset += 2;
+      continue;
+    }
+    const length = v.getUint16(offset + 2);
+    const isStartOfFrame =
+      marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isStartOfFrame) {
+      const height = v.getUint16(offset + 5);
+      const width = v.getUint16(offset + 7);
+      if (width === 0 || height === 0) return undefined;
+      return { mediaType: 'image/jpeg', width, height, hasAlpha: false };
+    }
+    offset += 2 + length;
+  }
+  return undefined;
+}
+
+function sniffWebp(bytes: Uint8Array): ImageInfo | undefined {
+  if (bytes.length < 30) return undefined;
+  const chunk = ascii(bytes, 12, 4);
+  const v = view(bytes);
+  if (chunk === 'VP8 ') {
+    return {
+      mediaType: 'image/webp',
+      width: v.getUint16(26, true) & 0x3fff,
+      height: v.getUint16(28, true) & 0x3fff,
+      hasAlpha: false,
+    };
+  }
+  if (chunk === 'VP8L') {
+    const b1 = bytes[22] as number;
+    const b2 = bytes[23] as number;
+    const b3 = bytes[24] as number;
+    const b4 = bytes[25] as number;
+    return {
+      mediaType: 'image/webp',
+      width: 1 + (((b2 & 0x3f) << 8) | b1),
+      height: 1 + (((b4 & 0x0f) << 10) | (b3 << 2) | ((b2 & 0xc0) >> 6)),
+      hasAlpha: ((b4 >> 4) & 1) === 1,
+    };
+  }
+  if (chunk === 'VP8X') {
+    const u24 = (at: number) =>
+      (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16);
+    return {
+      mediaType: 'image/webp',
+      width: 1 + u24(24),
+      height: 1 + u24(27),
+      hasAlpha: ((bytes[20] as number) & 0x10) !== 0,
+    };
+  }
+  return undefined;
+}
+
+function sniffGif(bytes: Uint8Array): ImageInfo | undefined {
+  if (bytes.length < 13) return undefined;
+  const v = view(bytes);
+  return {
+    mediaType: 'image/gif',
+    width: v.getUint16(6, true),
+    height: v.getUint16(8, true),
+    hasAlpha: true,
+  };
+}
+
+/**
+ * Reads an image's real type and size from its bytes; `undefined` when the bytes are not a
+ * complete PNG, JPEG, WebP or GIF.
+ *
+ * @example
+ * ```ts
+ * const info = sniffImage(await readFile('cat.png'));
+ * info?.mediaType; // 'image/png'
+ * ```
+ */
+export function sniffImage(bytes: Uint8Array): ImageInfo | undefined {
+  let info: ImageInfo | undefined;
+  if (startsWith(bytes, PNG_SIGNATURE)) info = sniffPng(bytes);
+  else if (startsWith(bytes, [0xff, 0xd8, 0xff])) info = sniffJpeg(bytes);
+  else if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') info = sniffWebp(bytes);
+  else if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') info = sniffGif(bytes);
+  if (!info || info.width <= 0 || info.height <= 0) return undefined;
+  return info;
+}
+
+/** The usual file extension for a media type. */
+export function extensionFor(mediaType: string): string {
+  if (mediaType === 'image/jpeg') return 'jpg';
+  return mediaType.split('/')[1] ?? 'bin';
+}

@@ -1,0 +1,82 @@
+/**
+ * `@retouch/core`: the contract every retouch package builds on.
+ * @module
+ */
+export type { CustomSizeRule, ModelCapabilities, OpenAIEditParam } from './capabilities.js';
+export { OPENAI_EDIT_PARAMS } from './capabilities.js';
+export { loadApiKey, loadSetting } from './env.js';
+export type { OpenAIErrorBody, RetouchErrorOptions } from './errors.js';
+export {
+  APIConnectionError,
+  APIUserAbortError,
+  AuthenticationError,
+  BadGatewayError,
+  BadRequestError,
+  ContentPolicyViolationError,
+  errorClassForStatus,
+  InternalServerError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  RetouchError,
+  ServiceUnavailableError,
+  TimeoutError,
+  toRetouchError,
+  UnsupportedParamsError,
+} from './errors.js';
+export type {
+  HttpCallOptions,
+  HttpResponse,
+  ProviderHttp,
+  ProviderHttpConfig,
+  UpstreamErrorDetails,
+  UpstreamFailure,
+} from './http.js';
+export {
+  abortError,
+  createProviderHttp,
+  errorFromFailure,
+  parseCommonErrorBody,
+  parseRetryAfter,
+  parseUpstream,
+} from './http.js';
+export type { MaskConvention } from './image/mask.js';
+export { assertMaskMatches, convertMask, decodePngPixels, encodePngPixels } from './image/mask.js';
+export type { ImageInput, PreparedImage, PrepareImageOptions } from './image/prepare.js';
+export { isImageInput, prepareImage, toBase64, toBlob, toDataUrl } from './image/prepare.js';
+export type { ImageInfo, ImageMediaType } from './image/sniff.js';
+export { sniffImage } from './image/sniff.js';
+export type { ImageEditOptions, RunImageEditOptions } from './image-edit.js';
+export { imageEdit, prepareEditRequest, requireCapabilities, runImageEdit } from './image-edit.js';
+export type { ImageData, ImageEditResponse, ImagesResponse, ResponseMeta } from './normalize.js';
+export { getMeta, toOpenAIResponse, withMeta } from './normalize.js';
+export type { ImageEditControlFields, ImageEditParams, OpenAIImageEditFields } from './params.js';
+export { KNOWN_PARAM_NAMES, parseImageEditParams } from './params.js';
+export type { CostInput, ModelPrice } from './pricing/price.js';
+export { computeCost, PRICE_FIELDS, pickPriceOverrides, roundUsd } from './pricing/price.js';
+export { lookupPrice, PRICE_TABLE } from './pricing/prices.js';
+export type {
+  EditProgress,
+  GeneratedImage,
+  ImageEditProvider,
+  ImageUsage,
+  ProviderCallOptions,
+  ProviderConfig,
+  ProviderImageEditRequest,
+  ProviderImageEditResult,
+  ProviderPackage,
+} from './provider.js';
+export { redactAndTruncate, redactSecrets } from './redact.js';
+export type { ModelId } from './registry.js';
+export {
+  loadProviderPackage,
+  PROVIDER_PACKAGES,
+  parseModelId,
+  registerProvider,
+  resolveProvider,
+  unregisterProvider,
+} from './registry.js';
+export type { FetchedBytes, SafeFetchOptions } from './safe-fetch.js';
+export { isPrivateAddress, safeFetchBytes } from './safe-fetch.js';
+export type { ModelRef, PreparedEditRequest } from './validate.js';
+export { bindRequest, isSizeSupported, parseProviderExtras } from './validate.js';

@@ -1,0 +1,133 @@
+/**
+ * `ImageEditParams`: the request, with OpenAI's field names (snake_case, as the official `openai`
+ * client sends them), retouch's own control fields, and provider extras passed flat.
+ * @module
+ */
+import { z } from 'zod';
+import { BadRequestError } from './errors.js';
+import { type ImageInput, isImageInput } from './image/prepare.js';
+
+/** The OpenAI fields of an image edit. */
+export interface OpenAIImageEditFields {
+  /** Model, with a provider prefix (`gemini/gemini-2.5-flash-image`) or a bare OpenAI name. */
+  model: string;
+  /** One image, or several (the first is the one a mask applies to). */
+  image: ImageInput | readonly ImageInput[];
+  /** What to change. Required by every model except a few (background removal, upscales). */
+  prompt?: string;
+  /** OpenAI-convention mask (alpha 0 = edit), same size as the first image. */
+  mask?: ImageInput;
+  /** Images to make, 1–10. Defaults to 1. */
+  n?: number;
+  /** `WxH` or `auto`; mapped to each provider's own size or aspect ratio. */
+  size?: string;
+  quality?: 'standard' | 'low' | 'medium' | 'high' | 'auto';
+  /** `b64_json` or `url`; honoured on every provider. Defaults to `b64_json`, or `url` for dall-e-2. */
+  response_format?: 'url' | 'b64_json';
+  output_format?: 'png' | 'jpeg' | 'webp';
+  /** 0–100, with `jpeg`/`webp` only. */
+  output_compression?: number;
+  background?: 'transparent' | 'opaque' | 'auto';
+  input_fidelity?: 'high' | 'low';
+  partial_images?: number;
+  stream?: boolean;
+  /** End-user id: forwarded to providers that take it, logged and counted in spend. */
+  user?: string;
+}
+
+/** retouch's own control fields. */
+export interface ImageEditControlFields {
+  /** Deadline for the whole call, in milliseconds. */
+  timeout?: number;
+  /** Extra headers sent upstream (win over the provider's own, except credentials). */
+  extra_headers?: Record<string, string>;
+  /** Extra fields merged into the upstream body. */
+  extra_body?: Record<string, unknown>;
+  /** Drop parameters the model cannot honour, with a warning in `_meta.warnings`, instead of failing. */
+  drop_params?: boolean;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** An image-edit request: OpenAI's fields, control fields, and provider extras (`seed`, `top`, …). */
+export type ImageEditParams = OpenAIImageEditFields & ImageEditControlFields & { [extra: string]: unknown };
+
+const imageInputSchema = z.custom<ImageInput>(isImageInput, {
+  message: 'expected bytes, a Blob/File, a readable stream, a data: URL or an http(s) URL',
+});
+
+const paramsSchema = z.object({
+  model: z.string().min(1, 'model is required'),
+  image: z.union([imageInputSchema, z.array(imageInputSchema).min(1, 'at least one image is required')]),
+  prompt: z.string().optional(),
+  mask: imageInputSchema.optional(),
+  n: z.number().int().min(1).max(10).optional(),
+  size: z
+    .string()
+    .regex(/^(auto|\d{2,5}x\d{2,5})$/, 'size must be WIDTHxHEIGHT (e.g. 1024x1024) or auto')
+    .optional(),
+  quality: z.enum(['standard', 'low', 'medium', 'high', 'auto']).optional(),
+  response_format: z.enum(['url', 'b64_json']).optional(),
+  output_format: z.enum(['png', 'jpeg', 'webp']).optional(),
+  output_compression: z.number().int().min(0).max(100).optional(),
+  background: z.enum(['transparent', 'opaque', 'auto']).optional(),
+  input_fidelity: z.enum(['high', 'low']).optional(),
+  partial_images: z.number().int().min(0).max(3).optional(),
+  stream: z.boolean().optional(),
+  user: z.string().max(256).optional(),
+  timeout: z.number().positive().optional(),
+  extra_headers: z.record(z.string(), z.string()).optional(),
+  extra_body: z.record(z.string(), z.unknown()).optional(),
+  drop_params: z.boolean().optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+});
+
+/** The field names of {@link ImageEditParams} that are not provider extras. */
+export const KNOWN_PARAM_NAMES: ReadonlySet<string> = new Set(Object.keys(paramsSchema.shape));
+
+/** Parsed params, split into known fields and provider extras. */
+export interface ParsedImageEditParams {
+  fields: z.infer<typeof paramsSchema>;
+  images: readonly ImageInput[];
+  extras: Record<string, unknown>;
+}
+
+/**
+ * Checks the shape of a request and splits off provider extras. Throws a `BadRequestError` naming
+ * the first bad field.
+ *
+ * @example
+ * ```ts
+ * const { fields, images, extras } = parseImageEditParams({ model: 'gpt-image-1', image: png, prompt: 'x', seed: 1 });
+ * extras; // { seed: 1 }
+ * ```
+ */
+export function parseImageEditParams(params: ImageEditParams): ParsedImageEditParams {
+  if (typeof params !== 'object' || params === null) {
+    throw new BadRequestError({ message: 'the request must be an object', param: null });
+  }
+  const extras: Record<string, unknown> = {};
+  const known: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (KNOWN_PARAM_NAMES.has(key)) known[key] = value;
+    else extras[key] = value;
+  }
+  const result = paramsSchema.safeParse(known);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path ?? [];
+    const param = path.length > 0 ? String(path[0]) : null;
+    const where = path
+      .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+      .join('');
+    throw new BadRequestError({
+      message: `${where || 'request'}: ${issue?.message ?? 'invalid value'}`,
+      param,
+      code: param === 'image' || param === 'mask' ? 'invalid_image' : 'invalid_value',
+    });
+  }
+  const image = result.data.image;
+  const images = Array.isArray(image) ? (image as ImageInput[]) : [image as ImageInput];
+  return { fields: result.data, images, extras };
+}

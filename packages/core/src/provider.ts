@@ -1,0 +1,123 @@
+/**
+ * The provider contract: what core hands a provider and what it gets back.
+ * @module
+ */
+import type { ModelCapabilities } from './capabilities.js';
+import type { PreparedImage } from './image/prepare.js';
+
+/** A validated request, as a provider receives it. OpenAI field names stay snake_case. */
+export interface ProviderImageEditRequest {
+  /** Model id without the provider prefix. */
+  model: string;
+  prompt?: string;
+  /** Input images, read and checked; at least one. */
+  images: readonly PreparedImage[];
+  /** OpenAI-convention mask (alpha 0 = edit), same size as `images[0]`; convert with `convertMask`. */
+  mask?: PreparedImage;
+  /** Images wanted (1 when the caller gave none). */
+  n: number;
+  size?: string;
+  quality?: string;
+  /** The format the caller wants back; the normaliser converts, so providers may ignore it. */
+  response_format: 'url' | 'b64_json';
+  output_format?: 'png' | 'jpeg' | 'webp';
+  output_compression?: number;
+  background?: string;
+  input_fidelity?: string;
+  user?: string;
+  /** Provider-specific extras, not yet validated: parse them with `parseProviderExtras`. */
+  extras: Record<string, unknown>;
+  /** Merged into the upstream body as is. */
+  extraBody?: Record<string, unknown>;
+  /** Sent upstream as is (after the provider's own headers). */
+  extraHeaders?: Record<string, string>;
+  /** Whether unsupported parameters are dropped with a warning instead of failing. */
+  dropParams: boolean;
+}
+
+/** Progress of a long (submit-then-poll) edit. */
+export interface EditProgress {
+  status: string;
+  elapsedMs: number;
+}
+
+/** What core passes along with a request. */
+export interface ProviderCallOptions {
+  /** Aborts on the caller's signal or the call's deadline; pass it to every HTTP call. */
+  signal: AbortSignal;
+  /** Epoch milliseconds by which the whole call must finish (for polling loops), if any. */
+  deadline?: number;
+  /** Progress of submit-then-poll edits. */
+  onProgress?: (progress: EditProgress) => void;
+}
+
+/** One image a provider returned. At least one of `b64`, `bytes` or `url` is set. */
+export interface GeneratedImage {
+  b64?: string;
+  bytes?: Uint8Array;
+  url?: string;
+  mediaType?: string;
+  revisedPrompt?: string;
+}
+
+/** OpenAI's usage object of an image call. */
+export interface ImageUsage {
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  input_tokens_details?: { text_tokens?: number; image_tokens?: number };
+  output_tokens_details?: { text_tokens?: number; image_tokens?: number };
+}
+
+/** What a provider returns for one logical call. */
+export interface ProviderImageEditResult {
+  images: GeneratedImage[];
+  /** Token usage as the upstream reported it, in OpenAI's shape. */
+  usage?: ImageUsage;
+  /** Cost the upstream itself reported (OpenRouter `usage.cost`, BFL `cost`), in USD. */
+  providerCostUsd?: number;
+  /** Things the caller should know (dropped params, filtered images, expiring URLs). */
+  warnings: string[];
+  upstreamRequestId?: string;
+  /** Echo fields of OpenAI's response (`size`, `quality`, `background`, `output_format`). */
+  echo?: { size?: string; quality?: string; background?: string; output_format?: string };
+  /**
+   * Downloads a URL this provider returned (used when the caller wants `b64_json` and the provider
+   * answered with a URL). Providers set it to restrict downloads to their own result hosts.
+   */
+  download?: (url: string, signal: AbortSignal) => Promise<Uint8Array>;
+}
+
+/**
+ * A provider: `id` is its prefix (`openai`, `gemini`, …). `capabilities(model)` returns `undefined`
+ * for a model it does not know. `imageEdit` makes exactly one logical upstream operation.
+ */
+export interface ImageEditProvider {
+  readonly id: string;
+  capabilities(model: string): ModelCapabilities | undefined;
+  /** Models this provider knows, for errors and `/v1/models`. */
+  models(): readonly string[];
+  imageEdit(
+    request: ProviderImageEditRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderImageEditResult>;
+}
+
+/**
+ * Deployment settings with LiteLLM's `litellm_params` names (`api_key`, `api_base`, `timeout`,
+ * `vertex_project`, `aws_region_name`, …), as the router and config.yaml give them.
+ */
+export type ProviderConfig = Record<string, unknown> & {
+  api_key?: string;
+  api_base?: string;
+  timeout?: number;
+  extra_headers?: Record<string, string>;
+};
+
+/** What a provider package exports as `providerPackage`, so core can load it by prefix. */
+export interface ProviderPackage {
+  /** The model prefix this package serves (`openai`, `black_forest_labs`, …). */
+  readonly prefix: string;
+  /** Builds a provider from LiteLLM-style settings; missing settings come from the environment. */
+  create(config?: ProviderConfig): ImageEditProvider;
+}

@@ -1,0 +1,302 @@
+/**
+ * Checks a prepared request against one model's capabilities and turns it into the request that
+ * provider receives. Everything here runs before any billable call.
+ * @module
+ */
+import type { z } from 'zod';
+import type { ModelCapabilities, OpenAIEditParam } from './capabilities.js';
+import { BadRequestError, UnsupportedParamsError } from './errors.js';
+import { assertMaskMatches } from './image/mask.js';
+import type { PreparedImage } from './image/prepare.js';
+import type { ParsedImageEditParams } from './params.js';
+import type { ProviderImageEditRequest } from './provider.js';
+
+/** A request whose images are read, independent of any provider (reused across fallbacks). */
+export interface PreparedEditRequest {
+  fields: ParsedImageEditParams['fields'];
+  images: readonly PreparedImage[];
+  mask?: PreparedImage;
+  extras: Record<string, unknown>;
+}
+
+/** Who a check is for, for error messages. */
+export interface ModelRef {
+  provider: string;
+  model: string;
+}
+
+function bad(ref: ModelRef, param: string, message: string, code = 'invalid_value'): BadRequestError {
+  return new BadRequestError({ message: `${param}: ${message}`, param, code, ...ref });
+}
+
+function checkImage(image: PreparedImage, param: string, caps: ModelCapabilities, ref: ModelRef): void {
+  const target = `${ref.provider}/${ref.model}`;
+  if (!caps.inputMediaTypes.includes(image.mediaType)) {
+    throw bad(
+      ref,
+      param,
+      `${target} accepts ${caps.inputMediaTypes.join(', ')}; got ${image.mediaType}. Convert the image first.`,
+      'unsupported_image_media_type',
+    );
+  }
+  if (caps.maxImageBytes !== undefined && image.bytes.length > caps.maxImageBytes) {
+    throw new BadRequestError({
+      message: `${param}: ${target} accepts images up to ${formatBytes(caps.maxImageBytes)}; this one is ${formatBytes(image.bytes.length)}.`,
+      param,
+      code: 'image_file_too_large',
+      status: 413,
+      ...ref,
+    });
+  }
+  if (caps.squareImages && image.width !== image.height) {
+    throw bad(
+      ref,
+      param,
+      `${target} edits square images only; got ${image.width}x${image.height}.`,
+      'invalid_image',
+    );
+  }
+  if (caps.minSide !== undefined && Math.min(image.width, image.height) < caps.minSide) {
+    throw bad(
+      ref,
+      param,
+      `${target} needs both sides ≥ ${caps.minSide}px; got ${image.width}x${image.height}.`,
+      'image_too_small',
+    );
+  }
+  if (caps.maxPixels !== undefined && image.width * image.height > caps.maxPixels) {
+    throw bad(
+      ref,
+      param,
+      `${target} accepts at most ${caps.maxPixels} pixels; got ${image.width}x${image.height}.`,
+      'image_too_large',
+    );
+  }
+  if (caps.maxAspectRatio !== undefined) {
+    const ratio = Math.max(image.width, image.height) / Math.min(image.width, image.height);
+    if (ratio > caps.maxAspectRatio + 1e-9) {
+      throw bad(
+        ref,
+        param,
+        `${target} accepts aspect ratios up to ${caps.maxAspectRatio}:1; got ${image.width}x${image.height}.`,
+        'invalid_image',
+      );
+    }
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** Whether `size` is acceptable for the model. */
+export function isSizeSupported(size: string, caps: ModelCapabilities): boolean {
+  if (caps.sizes?.includes(size)) return true;
+  const rule = caps.customSizes;
+  const match = /^(\d+)x(\d+)$/.exec(size);
+  if (!rule || !match) return false;
+  const width = Number(match[1]);
+  const height = Number(match[2]);
+  return (
+    width % rule.multipleOf === 0 &&
+    height % rule.multipleOf === 0 &&
+    Math.max(width, height) <= rule.maxSide &&
+    width * height <= rule.maxPixels &&
+    Math.max(width, height) / Math.min(width, height) <= rule.maxAspectRatio
+  );
+}
+
+/**
+ * Validates `prepared` for one model and builds the provider request. Unsupported OpenAI fields
+ * raise `UnsupportedParamsError`, or with `drop_params` are dropped and named in `warnings`.
+ *
+ * @example
+ * ```ts
+ * const { request, warnings } = bindRequest(prepared, provider.capabilities('gpt-image-1')!, { provider: 'openai', model: 'gpt-image-1' });
+ * ```
+ */
+export function bindRequest(
+  prepared: PreparedEditRequest,
+  caps: ModelCapabilities,
+  ref: ModelRef,
+): { request: ProviderImageEditRequest; warnings: string[] } {
+  const { fields } = prepared;
+  const dropParams = fields.drop_params ?? false;
+  const warnings: string[] = [];
+  const target = `${ref.provider}/${ref.model}`;
+  const kept: Partial<Record<OpenAIEditParam, unknown>> = {};
+
+  const given: Partial<Record<OpenAIEditParam, unknown>> = {
+    mask: prepared.mask,
+    n: fields.n,
+    size: fields.size,
+    quality: fields.quality,
+    output_format: fields.output_format,
+    output_compression: fields.output_compression,
+    background: fields.background,
+    input_fidelity: fields.input_fidelity,
+    partial_images: fields.partial_images,
+    stream: fields.stream,
+  };
+  for (const [name, value] of Object.entries(given) as [OpenAIEditParam, unknown][]) {
+    if (value === undefined) continue;
+    const supported = name === 'mask' ? caps.mask !== 'none' : caps.params.includes(name);
+    // `n: 1` and `stream: false` ask for nothing beyond the default, so they never fail.
+    const isDefault = (name === 'n' && value === 1) || (name === 'stream' && value === false);
+    if (supported) kept[name] = value;
+    else if (isDefault) continue;
+    else if (dropParams) warnings.push(`dropped ${name}: ${target} does not support it`);
+    else {
+      throw new UnsupportedParamsError({
+        message: `${name}: ${target} does not support ${name}. Remove it, or set drop_params: true to drop it with a warning.`,
+        param: name,
+        ...ref,
+      });
+    }
+  }
+
+  const prompt = fields.prompt;
+  if ((caps.promptRequired ?? true) && !prompt?.trim()) {
+    throw bad(ref, 'prompt', `${target} needs a prompt describing the edit.`, 'missing_required_parameter');
+  }
+  if (prompt && caps.maxPromptLength !== undefined && prompt.length > caps.maxPromptLength) {
+    throw bad(
+      ref,
+      'prompt',
+      `${target} accepts at most ${caps.maxPromptLength} characters; got ${prompt.length}.`,
+    );
+  }
+
+  const { images } = prepared;
+  const minImages = caps.minImages ?? 1;
+  if (images.length > caps.maxImages) {
+    throw bad(
+      ref,
+      'image',
+      `${target} accepts at most ${caps.maxImages} input image${caps.maxImages === 1 ? '' : 's'}; got ${images.length}.`,
+      'too_many_images',
+    );
+  }
+  if (images.length < minImages) {
+    throw bad(
+      ref,
+      'image',
+      `${target} needs at least ${minImages} input images; got ${images.length}.`,
+      'missing_required_parameter',
+    );
+  }
+  for (const [index, image] of images.entries()) {
+    checkImage(image, images.length > 1 ? `image[${index}]` : 'image', caps, ref);
+  }
+
+  const mask = kept.mask as PreparedImage | undefined;
+  if (caps.mask === 'required' && !prepared.mask) {
+    throw bad(ref, 'mask', `${target} needs a mask marking the area to edit.`, 'missing_required_parameter');
+  }
+  if (mask) {
+    assertMaskMatches(mask, images[0] as PreparedImage);
+    if (caps.maxMaskBytes !== undefined && mask.bytes.length > caps.maxMaskBytes) {
+      throw new BadRequestError({
+        message: `mask: ${target} accepts masks up to ${formatBytes(caps.maxMaskBytes)}; this one is ${formatBytes(mask.bytes.length)}.`,
+        param: 'mask',
+        code: 'image_file_too_large',
+        status: 413,
+        ...ref,
+      });
+    }
+  }
+
+  const n = (kept.n as number | undefined) ?? 1;
+  if (n > caps.maxN)
+    throw bad(
+      ref,
+      'n',
+      `${target} makes at most ${caps.maxN} image${caps.maxN === 1 ? '' : 's'} per request; got ${n}.`,
+    );
+
+  const size = kept.size as string | undefined;
+  if (size !== undefined && !isSizeSupported(size, caps)) {
+    const listed = caps.sizes?.join(', ') ?? '';
+    const custom = caps.customSizes
+      ? `${listed ? ' or ' : ''}WxH with sides divisible by ${caps.customSizes.multipleOf}, longest side ≤ ${caps.customSizes.maxSide}`
+      : '';
+    throw bad(ref, 'size', `${target} accepts ${listed}${custom}; got ${size}.`);
+  }
+  const quality = kept.quality as string | undefined;
+  if (quality !== undefined && caps.qualities && !caps.qualities.includes(quality)) {
+    throw bad(ref, 'quality', `${target} accepts ${caps.qualities.join(', ')}; got ${quality}.`);
+  }
+  const outputFormat = kept.output_format as ProviderImageEditRequest['output_format'];
+  if (outputFormat !== undefined && caps.outputFormats && !caps.outputFormats.includes(outputFormat)) {
+    throw bad(
+      ref,
+      'output_format',
+      `${target} accepts ${caps.outputFormats.join(', ')}; got ${outputFormat}.`,
+    );
+  }
+
+  const request: ProviderImageEditRequest = {
+    model: ref.model,
+    prompt,
+    images,
+    mask,
+    n,
+    size,
+    quality,
+    // The normaliser honours `response_format` on every provider; the default is the model's own.
+    response_format: fields.response_format ?? (caps.nativeResponseFormat === 'url' ? 'url' : 'b64_json'),
+    output_format: outputFormat,
+    output_compression: kept.output_compression as number | undefined,
+    background: kept.background as string | undefined,
+    input_fidelity: kept.input_fidelity as string | undefined,
+    // `user` is kept for tracking even where the upstream cannot take it, so it is never "dropped".
+    user: caps.params.includes('user') ? fields.user : undefined,
+    extras: prepared.extras,
+    extraBody: fields.extra_body,
+    extraHeaders: fields.extra_headers,
+    dropParams,
+  };
+  return { request, warnings };
+}
+
+/**
+ * Validates provider extras with the provider's own zod object schema. Unknown keys raise
+ * `UnsupportedParamsError` (or are dropped with a warning under `drop_params`); bad values raise a
+ * `BadRequestError` naming the key.
+ *
+ * @example
+ * ```ts
+ * const options = parseProviderExtras({ request, schema: bflExtrasSchema, provider: 'black_forest_labs', warnings });
+ * ```
+ */
+export function parseProviderExtras<S extends z.ZodObject>(args: {
+  request: Pick<ProviderImageEditRequest, 'extras' | 'dropParams' | 'model'>;
+  schema: S;
+  provider: string;
+  warnings: string[];
+}): z.infer<S> {
+  const { request, schema, provider, warnings } = args;
+  const ref = { provider, model: request.model };
+  const known = new Set(Object.keys(schema.shape));
+  const accepted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(request.extras)) {
+    if (known.has(key)) accepted[key] = value;
+    else if (request.dropParams)
+      warnings.push(`dropped ${key}: ${provider}/${request.model} does not support it`);
+    else {
+      const list = [...known].join(', ') || 'none';
+      throw new UnsupportedParamsError({
+        message: `${key}: ${provider}/${request.model} does not support ${key} (its extra parameters: ${list}). Remove it, or set drop_params: true.`,
+        param: key,
+        ...ref,
+      });
+    }
+  }
+  const result = schema.safeParse(accepted);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const param = String(issue?.path[0] ?? 'request');
+    throw bad(ref, param, issue?.message ?? 'invalid value');
+  }
+  return result.data;
+}
