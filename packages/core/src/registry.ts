@@ -27,6 +27,7 @@ export interface ModelId {
 }
 
 const registered = new Map<string, ProviderPackage>();
+const packageNames = new Map<string, string>();
 const defaultProviders = new Map<string, Promise<ImageEditProvider>>();
 
 /**
@@ -43,10 +44,13 @@ export function parseModelId(id: string): ModelId {
   const slash = id.indexOf('/');
   if (slash > 0) {
     const prefix = id.slice(0, slash);
-    if (PROVIDER_PACKAGES[prefix] || registered.has(prefix)) return { prefix, model: id.slice(slash + 1) };
+    if (PROVIDER_PACKAGES[prefix] || registered.has(prefix) || packageNames.has(prefix))
+      return { prefix, model: id.slice(slash + 1) };
   }
   if (BARE_OPENAI.test(id)) return { prefix: 'openai', model: id };
-  const known = [...new Set([...Object.keys(PROVIDER_PACKAGES), ...registered.keys()])].join(', ');
+  const known = [
+    ...new Set([...Object.keys(PROVIDER_PACKAGES), ...registered.keys(), ...packageNames.keys()]),
+  ].join(', ');
   throw new BadRequestError({
     message: `model: cannot tell which provider serves "${id}". Prefix it with one of ${known} (e.g. gemini/gemini-2.5-flash-image).`,
     param: 'model',
@@ -55,16 +59,29 @@ export function parseModelId(id: string): ModelId {
 }
 
 /**
- * Registers a provider package (or a ready provider) for its prefix, ahead of any installed
- * package. This is how custom providers join `imageEdit()` and the router.
+ * Registers a provider for a prefix, ahead of any built-in package: a provider package object, a
+ * ready provider, or the name of an installed package that exports `providerPackage` (third-party
+ * providers). This is how custom providers join `imageEdit()` and the router.
  *
  * @example
  * ```ts
  * registerProvider({ prefix: 'acme', create: (config) => createAcme(config) });
+ * registerProvider('acme', '@acme/retouch-provider');
  * await imageEdit({ model: 'acme/retouch-1', image, prompt });
  * ```
  */
-export function registerProvider(entry: ProviderPackage | ImageEditProvider): void {
+export function registerProvider(entry: ProviderPackage | ImageEditProvider): void;
+export function registerProvider(prefix: string, packageName: string): void;
+export function registerProvider(
+  entry: ProviderPackage | ImageEditProvider | string,
+  packageName?: string,
+): void {
+  if (typeof entry === 'string') {
+    packageNames.set(entry, packageName as string);
+    registered.delete(entry);
+    defaultProviders.delete(entry);
+    return;
+  }
   const pkg: ProviderPackage = 'create' in entry ? entry : { prefix: entry.id, create: () => entry };
   registered.set(pkg.prefix, pkg);
   defaultProviders.delete(pkg.prefix);
@@ -73,6 +90,7 @@ export function registerProvider(entry: ProviderPackage | ImageEditProvider): vo
 /** Removes a registration (tests). */
 export function unregisterProvider(prefix: string): void {
   registered.delete(prefix);
+  packageNames.delete(prefix);
   defaultProviders.delete(prefix);
 }
 
@@ -95,7 +113,7 @@ function isProviderPackage(value: unknown): value is ProviderPackage {
 export async function loadProviderPackage(prefix: string): Promise<ProviderPackage> {
   const own = registered.get(prefix);
   if (own) return own;
-  const name = PROVIDER_PACKAGES[prefix];
+  const name = packageNames.get(prefix) ?? PROVIDER_PACKAGES[prefix];
   if (!name) {
     throw new BadRequestError({
       message: `model: no provider is registered for prefix "${prefix}"`,
