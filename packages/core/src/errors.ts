@@ -106,14 +106,14 @@ export class BadRequestError extends RetouchError {
 /** 400: a parameter the model cannot honour (use `drop_params` to drop it with a warning). */
 export class UnsupportedParamsError extends BadRequestError {
   constructor(options: RetouchErrorOptions) {
-    super({ code: 'unsupported_parameter', ...options });
+    super({ ...options, code: options.code ?? 'unsupported_parameter' });
   }
 }
 
 /** 400: the provider refused the prompt or the images, or filtered the result. */
 export class ContentPolicyViolationError extends BadRequestError {
   constructor(options: RetouchErrorOptions) {
-    super({ code: 'content_policy_violation', ...options });
+    super({ ...options, code: options.code ?? 'content_policy_violation' });
   }
 }
 

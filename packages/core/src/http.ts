@@ -12,6 +12,7 @@ import {
   BadGatewayError,
   BadRequestError,
   errorClassForStatus,
+  InternalServerError,
   RateLimitError,
   type RetouchError,
   TimeoutError,
@@ -39,8 +40,8 @@ export interface UpstreamFailure {
 export interface ProviderHttpConfig {
   /** Provider id, named in errors. */
   provider: string;
-  /** Base URL that relative paths are joined to. */
-  baseURL: string;
+  /** Base URL that relative paths are joined to; a function is read per call (env-configured defaults). */
+  baseURL: string | (() => string);
   /** Headers sent on every call (credentials included); called per call so keys load lazily. */
   headers?: () => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
   /** Custom fetch (tests, proxies). Defaults to the global fetch. */
@@ -50,7 +51,10 @@ export interface ProviderHttpConfig {
   /** Reads the provider's error body. Defaults to OpenAI's `{ error: { message, code, param } }` and the common variants. */
   parseError?: (body: unknown, text: string) => UpstreamErrorDetails | undefined;
   /** Returns a specific error for a failure (content policy and the like), or `undefined` for the default mapping. */
-  classifyError?: (failure: UpstreamFailure) => RetouchError | undefined;
+  classifyError?: (
+    failure: UpstreamFailure,
+    ref: { provider: string; model?: string },
+  ) => RetouchError | undefined;
   /** What to say after a 401, e.g. `Check OPENAI_API_KEY.` */
   authHint?: string;
   /** Response header carrying the upstream request id. Defaults to `x-request-id`. */
@@ -134,6 +138,17 @@ export function parseCommonErrorBody(body: unknown, text: string): UpstreamError
   return { message: text.trim().slice(0, 500) || undefined };
 }
 
+const CREDENTIAL_HEADERS = new Set([
+  'authorization',
+  'x-key',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-amz-security-token',
+  'x-amz-date',
+  'x-amz-content-sha256',
+]);
+
 function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -161,6 +176,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     fetch: (input, init) => (config.fetch ?? globalThis.fetch)(input, init),
   });
   const requestIdHeader = config.requestIdHeader ?? 'x-request-id';
+  const baseURL = typeof config.baseURL === 'function' ? config.baseURL : () => config.baseURL as string;
 
   async function send(
     method: 'get' | 'post',
@@ -168,13 +184,17 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     body: { json?: unknown; form?: FormData },
     options: HttpCallOptions,
   ): Promise<Response> {
-    const url = joinUrl(config.baseURL, path);
+    const url = joinUrl(baseURL(), path);
     const base = (await config.headers?.()) ?? {};
-    const headers = Object.fromEntries(
-      Object.entries({ ...base, ...options.headers }).filter(
-        (entry): entry is [string, string] => entry[1] !== undefined,
-      ),
-    );
+    // Header names are case-insensitive: a per-call `x-mode` replaces the provider's `X-Mode`
+    // instead of being sent alongside it as `base, call`.
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(base)) if (value !== undefined) headers.set(name, value);
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      // A caller's extra headers never replace the provider's own credentials.
+      if (value === undefined || (CREDENTIAL_HEADERS.has(name.toLowerCase()) && headers.has(name))) continue;
+      headers.set(name, value);
+    }
     try {
       return await client(url, {
         method,
@@ -227,7 +247,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       retryAfterMs: parseRetryAfter(response.headers),
       requestId: response.headers.get(requestIdHeader) ?? undefined,
     };
-    const specific = config.classifyError?.(failure);
+    const specific = config.classifyError?.(failure, { provider: config.provider, model: options.model });
     if (specific) throw specific;
     throw errorFromFailure(failure, { provider: config.provider, model: options.model }, config);
   }
@@ -270,7 +290,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
   }
 
   return {
-    url: (path) => joinUrl(config.baseURL, path),
+    url: (path) => joinUrl(baseURL(), path),
     postJson: async (path, body, options) => json(await send('post', path, { json: body }, options), options),
     postForm: async (path, form, options) => json(await send('post', path, { form }, options), options),
     postFormForBytes: async (path, form, options) =>
@@ -314,7 +334,10 @@ export function errorFromFailure(
   };
   if (ErrorClass === RateLimitError)
     return new RateLimitError({ ...options, retryAfterMs: failure.retryAfterMs });
+  // Statuses without a class of their own (402, 409, 422, 504, …) keep the upstream's number.
   if (ErrorClass === BadRequestError) return new BadRequestError({ ...options, status: failure.status });
+  if (ErrorClass === InternalServerError)
+    return new InternalServerError({ ...options, status: failure.status });
   return new ErrorClass(options);
 }
 

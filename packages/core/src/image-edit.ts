@@ -4,7 +4,7 @@
  * @module
  */
 import type { ModelCapabilities } from './capabilities.js';
-import { NotFoundError, toRetouchError } from './errors.js';
+import { BadRequestError, NotFoundError, toRetouchError } from './errors.js';
 import { abortError } from './http.js';
 import { type PreparedImage, prepareImage } from './image/prepare.js';
 import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
@@ -47,11 +47,18 @@ export async function prepareEditRequest(
   options: Pick<ImageEditOptions, 'remoteImages' | 'maxImageBytes'> = {},
 ): Promise<PreparedEditRequest> {
   const { fields, images, extras } = parseImageEditParams(params);
+  // The caller's signal and deadline bound remote image downloads too.
+  const signals = [options.remoteImages?.signal, fields.signal].filter((s): s is AbortSignal => !!s);
+  if (fields.timeout !== undefined) signals.push(AbortSignal.timeout(fields.timeout));
+  const remote: SafeFetchOptions | undefined =
+    signals.length === 0
+      ? options.remoteImages
+      : { ...options.remoteImages, signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) };
   const read = (input: Parameters<typeof prepareImage>[0], param: string, defaultName: string) =>
     prepareImage(input, {
       param,
       defaultName,
-      remote: options.remoteImages,
+      remote,
       maxBytes: options.maxImageBytes,
     });
   const [prepared, mask] = await Promise.all([
@@ -177,6 +184,12 @@ export async function imageEdit(
   params: ImageEditParams,
   options: ImageEditOptions = {},
 ): Promise<ImageEditResponse> {
+  if (typeof params?.model !== 'string' || params.model.length === 0) {
+    throw new BadRequestError({
+      message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',
+      param: 'model',
+    });
+  }
   const id = options.provider
     ? { prefix: options.provider.id, model: stripPrefix(params.model, options.provider.id) }
     : parseModelId(params.model);

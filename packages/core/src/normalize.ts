@@ -88,8 +88,17 @@ async function bytesOf(
   if (image.b64 !== undefined) return Buffer.from(image.b64, 'base64');
   const url = image.url as string;
   if (url.startsWith('data:')) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-  if (result.download) return result.download(url, signal);
-  return (await safeFetchBytes(url, { signal, param: 'result' })).bytes;
+  try {
+    if (result.download) return await result.download(url, signal);
+    return (await safeFetchBytes(url, { signal, param: 'result' })).bytes;
+  } catch (error) {
+    if (signal.aborted) throw error;
+    // The caller's request was fine; the provider handed back a result we could not fetch.
+    throw new BadGatewayError({
+      message: `could not download the result image: ${(error as Error).message}`,
+      cause: error,
+    });
+  }
 }
 
 async function toImageData(

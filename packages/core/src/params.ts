@@ -115,7 +115,14 @@ export function parseImageEditParams(params: ImageEditParams): ParsedImageEditPa
   }
   const result = paramsSchema.safeParse(known);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    let issue = result.error.issues[0];
+    if (issue?.code === 'invalid_union') {
+      // `image` is one input or a list: report the branch that matches the shape given, not zod's
+      // bare "Invalid input".
+      const given = known[String(issue.path[0])];
+      const branch = issue.errors[Array.isArray(given) ? issue.errors.length - 1 : 0]?.[0];
+      if (branch) issue = { ...branch, path: [...issue.path, ...branch.path] };
+    }
     const path = issue?.path ?? [];
     const param = path.length > 0 ? String(path[0]) : null;
     const where = path

@@ -25,6 +25,10 @@ export interface ProviderImageEditRequest {
   background?: string;
   input_fidelity?: string;
   user?: string;
+  /** Set only for models whose capabilities list `stream` (none yet: streaming edits are not supported). */
+  stream?: boolean;
+  /** Set only for models whose capabilities list `partial_images`. */
+  partial_images?: number;
   /** Provider-specific extras, not yet validated: parse them with `parseProviderExtras`. */
   extras: Record<string, unknown>;
   /** Merged into the upstream body as is. */

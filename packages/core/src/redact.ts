@@ -9,9 +9,11 @@ const REDACTED = '[REDACTED]';
 /** Most characters of an upstream body kept in an error. */
 export const MAX_UPSTREAM_BODY_CHARS = 2000;
 
-const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // Authorization headers echoed back, and SigV4 pieces.
-  [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
+  [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
+  // `Basic` only as an Authorization scheme (capitalised, base64 credentials), not the English word.
+  [/\bBasic\s+[A-Za-z0-9+/]{8,}={0,2}/g, `Basic ${REDACTED}`],
   [/\b(Credential|Signature|SignedHeaders)=[^,\s"'&]+/g, `$1=${REDACTED}`],
   // Query-string credentials (`?key=`, presigned URLs).
   [
@@ -26,6 +28,11 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [
     /\b(x-key|x-api-key|x-goog-api-key|api-key|x-amz-security-token)(\s*[:=]\s*)[^\s,;"']+/gi,
     `$1$2${REDACTED}`,
+  ],
+  // An Authorization header line, whatever its scheme.
+  [
+    /\b((?:proxy-)?authorization\s*[:=]\s*)(?:(bearer|basic|aws4-hmac-sha256)\s+)?[^\s,;"']+/gi,
+    (_match: string, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
   ],
   // Well-known key shapes wherever they appear.
   [/\bsk-[A-Za-z0-9_-]{6,}/g, `sk-${REDACTED}`],
@@ -61,7 +68,7 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   for (const secret of secrets) {
     if (secret && secret.length >= 4) out = out.replace(new RegExp(escapeRegExp(secret), 'g'), REDACTED);
   }
-  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement as string);
   out = out.replace(
     DATA_URL,
     (match, mediaType: string) => `data:${mediaType};base64,[${approxBase64Bytes(match)} bytes omitted]`,

@@ -41,6 +41,9 @@ const defaultProviders = new Map<string, Promise<ImageEditProvider>>();
  * ```
  */
 export function parseModelId(id: string): ModelId {
+  if (typeof id !== 'string' || id === '') {
+    throw new BadRequestError({ message: 'model: model is required', param: 'model', code: 'invalid_value' });
+  }
   const slash = id.indexOf('/');
   if (slash > 0) {
     const prefix = id.slice(0, slash);

@@ -249,6 +249,8 @@ export function bindRequest(
     output_compression: kept.output_compression as number | undefined,
     background: kept.background as string | undefined,
     input_fidelity: kept.input_fidelity as string | undefined,
+    stream: kept.stream as boolean | undefined,
+    partial_images: kept.partial_images as number | undefined,
     // `user` is kept for tracking even where the upstream cannot take it, so it is never "dropped".
     user: caps.params.includes('user') ? fields.user : undefined,
     extras: prepared.extras,

@@ -34,22 +34,25 @@ function view(bytes: Uint8Array): DataView {
 function sniffPng(bytes: Uint8Array): ImageInfo | undefined {
   // Signature (8) + IHDR length/type (8) + width, height, depth, colour type… (13) + CRC (4).
   if (bytes.length < 33 || ascii(bytes, 12, 4) !== 'IHDR') return undefined;
-  // A file without its IEND trailer was cut short; the upstream would reject it after billing time.
-  if (ascii(bytes, bytes.length - 8, 4) !== 'IEND') return undefined;
   const v = view(bytes);
   const colourType = bytes[25];
   let hasAlpha = colourType === 4 || colourType === 6;
-  if (!hasAlpha) {
-    // Walk the chunks up to IDAT looking for a transparency chunk.
-    let offset = 8;
-    while (offset + 8 <= bytes.length) {
-      const length = v.getUint32(offset);
-      const type = ascii(bytes, offset + 4, 4);
-      if (type === 'tRNS') hasAlpha = true;
-      if (type === 'IDAT' || type === 'IEND') break;
-      offset += 12 + length;
+  // Walk the chunk headers (cheap: lengths let us jump) to IEND. A file that ends before IEND was
+  // cut short, and the upstream would reject it after the call was made; bytes after IEND are fine.
+  let offset = 8;
+  let complete = false;
+  while (offset + 8 <= bytes.length) {
+    const length = v.getUint32(offset);
+    const type = ascii(bytes, offset + 4, 4);
+    if (type === 'tRNS') hasAlpha = true;
+    offset += 12 + length;
+    if (offset > bytes.length) break;
+    if (type === 'IEND') {
+      complete = true;
+      break;
     }
   }
+  if (!complete) return undefined;
   return { mediaType: 'image/png', width: v.getUint32(16), height: v.getUint32(20), hasAlpha };
 }
 
@@ -94,10 +97,12 @@ function sniffWebp(bytes: Uint8Array): ImageInfo | undefined {
     };
   }
   if (chunk === 'VP8L') {
-    const b1 = bytes[22] as number;
-    const b2 = bytes[23] as number;
-    const b3 = bytes[24] as number;
-    const b4 = bytes[25] as number;
+    // Byte 20 is the 0x2f signature; the 14-bit sizes and the alpha bit follow in bytes 21–24.
+    if (bytes[20] !== 0x2f) return undefined;
+    const b1 = bytes[21] as number;
+    const b2 = bytes[22] as number;
+    const b3 = bytes[23] as number;
+    const b4 = bytes[24] as number;
     return {
       mediaType: 'image/webp',
       width: 1 + (((b2 & 0x3f) << 8) | b1),

@@ -85,7 +85,11 @@ function tokenCost(price: ModelPrice, usage: ImageUsage): number | undefined {
 function perImageCost(price: ModelPrice, input: CostInput): number | undefined {
   const byQuality = price.output_cost_per_image_by_quality;
   let perOutput: number | undefined;
-  if (byQuality && input.size && input.quality) perOutput = byQuality[input.quality]?.[input.size];
+  // A model with a single quality (dall-e-2: `standard`) is priced by size even when the caller,
+  // as usual for it, names no quality.
+  const qualities = byQuality ? Object.keys(byQuality) : [];
+  const quality = input.quality ?? (qualities.length === 1 ? qualities[0] : undefined);
+  if (byQuality && input.size && quality) perOutput = byQuality[quality]?.[input.size];
   perOutput ??= price.output_cost_per_image;
   if (perOutput === undefined && price.output_cost_per_pixel !== undefined && input.size) {
     const [w, h] = input.size.split('x').map(Number);

@@ -1,0 +1,97 @@
+/**
+ * The offline demo: starts the upstream simulators on 127.0.0.1, edits the bundled pictures through
+ * `imageEdit()` exactly as an application would (provider found from the model prefix, configured
+ * from the environment), writes every result to `demo-out/` and prints model, latency and cost.
+ * Each provider adds its cases in its own file under `src/demo/`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { getMeta, type ImageEditParams, imageEdit, RetouchError } from '@retouch/core';
+import { loadAssets } from './demo/assets.js';
+import type { DemoCase, DemoProvider } from './demo/demo-case.js';
+import { openaiDemo } from './demo/openai-demo.js';
+
+const providers: DemoProvider[] = [openaiDemo];
+const outDir = fileURLToPath(new URL('../../demo-out/', import.meta.url));
+
+async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {
+  if (item.b64_json) return Buffer.from(item.b64_json, 'base64');
+  const url = item.url ?? '';
+  if (url.startsWith('data:')) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+  // A URL answer (dall-e-2 style) points at the local simulator.
+  return Buffer.from(await (await fetch(url)).arrayBuffer());
+}
+
+function extensionOf(bytes: Buffer): string {
+  if (bytes[0] === 0xff) return 'jpg';
+  if (bytes.subarray(8, 12).toString() === 'WEBP') return 'webp';
+  return 'png';
+}
+
+async function runCase(demoCase: DemoCase): Promise<string[]> {
+  const started = performance.now();
+  try {
+    const response = await imageEdit(demoCase.params as ImageEditParams);
+    const meta = getMeta(response);
+    const files: string[] = [];
+    for (const [index, item] of response.data.entries()) {
+      const bytes = await bytesOf(item);
+      const file = `${demoCase.slug}-${index + 1}.${extensionOf(bytes)}`;
+      await writeFile(`${outDir}${file}`, bytes);
+      files.push(file);
+    }
+    const cost = meta.costUsd === null ? 'unknown' : `$${meta.costUsd.toFixed(4)}`;
+    return [
+      demoCase.title,
+      `${meta.provider}/${meta.model}`,
+      String(files.length),
+      `${meta.latencyMs} ms`,
+      cost,
+      files.join(', '),
+    ];
+  } catch (error) {
+    const latency = `${Math.round(performance.now() - started)} ms`;
+    const what = RetouchError.isInstance(error)
+      ? `${error.name} ${error.status}: ${error.message}`
+      : String(error);
+    if (!demoCase.expectError) throw error;
+    return [
+      demoCase.title,
+      demoCase.params.model as string,
+      '0',
+      latency,
+      '-',
+      `rejected as expected — ${what}`,
+    ];
+  }
+}
+
+function printTable(rows: string[][]): void {
+  const header = ['case', 'provider/model', 'images', 'latency', 'cost', 'output'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+async function main(): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  const assets = await loadAssets();
+  const rows: string[][] = [];
+  for (const provider of providers) {
+    const stop = await provider.start();
+    try {
+      for (const demoCase of provider.cases(assets)) rows.push(await runCase(demoCase));
+    } finally {
+      await stop();
+    }
+  }
+  printTable(rows);
+  console.log(`\nWrote ${rows.reduce((n, r) => n + Number(r[2]), 0)} images to ${outDir}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(RetouchError.isInstance(error) ? JSON.stringify(error.toJSON()) : error);
+  process.exitCode = 1;
+});

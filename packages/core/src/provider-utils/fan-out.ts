@@ -1,0 +1,99 @@
+/**
+ * `n` > 1 on providers that make one image per call: run `n` calls with bounded concurrency and
+ * merge them into one result (images in order, usage and reported costs summed, warnings joined).
+ * @module
+ */
+import type { ImageUsage, ProviderImageEditResult } from '../provider.js';
+
+function addUsage(a: ImageUsage | undefined, b: ImageUsage | undefined): ImageUsage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const add = (x?: number, y?: number) =>
+    x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0);
+  const details = (
+    x?: { text_tokens?: number; image_tokens?: number },
+    y?: { text_tokens?: number; image_tokens?: number },
+  ) =>
+    x || y
+      ? {
+          text_tokens: add(x?.text_tokens, y?.text_tokens),
+          image_tokens: add(x?.image_tokens, y?.image_tokens),
+        }
+      : undefined;
+  return {
+    input_tokens: a.input_tokens + b.input_tokens,
+    output_tokens: a.output_tokens + b.output_tokens,
+    total_tokens: a.total_tokens + b.total_tokens,
+    input_tokens_details: details(a.input_tokens_details, b.input_tokens_details),
+    output_tokens_details: details(a.output_tokens_details, b.output_tokens_details),
+  };
+}
+
+/**
+ * Merges several results of the same request into one.
+ *
+ * @example
+ * ```ts
+ * const merged = mergeResults([first, second]);
+ * merged.images.length; // first.images.length + second.images.length
+ * ```
+ */
+export function mergeResults(results: readonly ProviderImageEditResult[]): ProviderImageEditResult {
+  const [first] = results;
+  if (!first) return { images: [], warnings: [] };
+  const costs = results.map((r) => r.providerCostUsd);
+  return {
+    images: results.flatMap((r) => r.images),
+    usage: results.reduce<ImageUsage | undefined>((sum, r) => addUsage(sum, r.usage), undefined),
+    // A total is only honest when every call reported its cost.
+    providerCostUsd: costs.every((c) => c !== undefined)
+      ? costs.reduce((s, c) => (s ?? 0) + (c ?? 0), 0)
+      : undefined,
+    warnings: [...new Set(results.flatMap((r) => r.warnings))],
+    upstreamRequestId:
+      results
+        .map((r) => r.upstreamRequestId)
+        .filter(Boolean)
+        .join(',') || undefined,
+    echo: first.echo,
+    download: first.download,
+  };
+}
+
+/**
+ * Runs `call` `n` times with at most `concurrency` in flight and merges the results. The first
+ * failure aborts the calls still running (through `signal`) and is rethrown; nothing is half-returned.
+ *
+ * @example
+ * ```ts
+ * const result = await fanOut(request.n, 4, options.signal, (signal) => oneCall(request, signal));
+ * ```
+ */
+export async function fanOut(
+  n: number,
+  concurrency: number,
+  signal: AbortSignal,
+  call: (signal: AbortSignal, index: number) => Promise<ProviderImageEditResult>,
+): Promise<ProviderImageEditResult> {
+  if (n <= 1) return call(signal, 0);
+  const controller = new AbortController();
+  const combined = AbortSignal.any([signal, controller.signal]);
+  const results: ProviderImageEditResult[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const index = next++;
+      try {
+        results[index] = await call(combined, index);
+      } catch (error) {
+        controller.abort(error);
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(n, Math.max(1, concurrency)) }, worker);
+  const settled = await Promise.allSettled(workers);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return mergeResults(results);
+}

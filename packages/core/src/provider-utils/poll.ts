@@ -1,0 +1,93 @@
+/**
+ * Submit-then-poll: poll with backoff until the task is done, within an overall deadline, stopping
+ * at once on abort. Used by BFL and Stability's async endpoints.
+ * @module
+ */
+import { TimeoutError } from '../errors.js';
+import { abortError } from '../http.js';
+import type { EditProgress } from '../provider.js';
+
+/** What one poll found. */
+export type PollOutcome<T> = { done: true; value: T } | { done: false; status: string };
+
+/** Options of {@link pollUntilDone}. */
+export interface PollOptions<T> {
+  /** One status request; returns `done` with the value, or the pending status. */
+  poll: (signal: AbortSignal) => Promise<PollOutcome<T>>;
+  signal: AbortSignal;
+  /** Epoch ms by which the task must be done. Defaults to 5 minutes from now. */
+  deadline?: number;
+  /** First wait before polling again, in ms. Defaults to 500. */
+  initialDelayMs?: number;
+  /** Longest wait between polls, in ms. Defaults to 5000. */
+  maxDelayMs?: number;
+  /** Shortest wait between polls, in ms (Stability asks for at most one poll per 10 s). Defaults to 0. */
+  minDelayMs?: number;
+  /** Growth of the wait after each pending poll. Defaults to 1.5. */
+  backoff?: number;
+  onProgress?: (progress: EditProgress) => void;
+  /** For error messages. */
+  provider: string;
+  model?: string;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Polls until done. Past the deadline it raises `TimeoutError` and makes no further poll; an abort
+ * raises the abort error at once, mid-wait included.
+ *
+ * @example
+ * ```ts
+ * const sample = await pollUntilDone({
+ *   provider: 'black_forest_labs',
+ *   signal,
+ *   deadline,
+ *   poll: async (signal) => {
+ *     const { body } = await http.getJson(pollingUrl, { signal });
+ *     return body.status === 'Ready' ? { done: true, value: body.result.sample } : { done: false, status: body.status };
+ *   },
+ * });
+ * ```
+ */
+export async function pollUntilDone<T>(options: PollOptions<T>): Promise<T> {
+  const started = Date.now();
+  const deadline = options.deadline ?? started + 5 * 60_000;
+  const ref = { provider: options.provider, model: options.model };
+  let delay = Math.max(options.initialDelayMs ?? 500, options.minDelayMs ?? 0);
+  for (;;) {
+    if (options.signal.aborted) throw abortError(options.signal, ref);
+    const outcome = await options.poll(options.signal);
+    if (outcome.done) return outcome.value;
+    options.onProgress?.({ status: outcome.status, elapsedMs: Date.now() - started });
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || remaining < Math.min(delay, options.minDelayMs ?? 0)) {
+      throw new TimeoutError({
+        message: `${options.provider}: the task was still ${outcome.status} after ${Date.now() - started} ms (deadline reached; no further polls)`,
+        ...ref,
+      });
+    }
+    try {
+      await sleep(Math.min(delay, remaining), options.signal);
+    } catch {
+      throw abortError(options.signal, ref);
+    }
+    delay = Math.max(
+      options.minDelayMs ?? 0,
+      Math.min(delay * (options.backoff ?? 1.5), options.maxDelayMs ?? 5000),
+    );
+  }
+}

@@ -1,0 +1,313 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  AuthenticationError,
+  BadRequestError,
+  ContentPolicyViolationError,
+  getMeta,
+  imageEdit,
+  NotFoundError,
+  RetouchError,
+  UnsupportedParamsError,
+} from '@retouch/core';
+import {
+  createOpenAIMask,
+  createPng,
+  createWhiteMask,
+  NOT_AN_IMAGE,
+  openAIField,
+  type Simulator,
+  startOpenAISimulator,
+} from '@retouch/testing';
+import { createOpenAI, providerPackage } from './openai-provider.js';
+
+const API_KEY = 'sk-test-openai-provider-0123456789';
+let sim: Simulator;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  sim = await startOpenAISimulator({ apiKey: API_KEY, echoKeyInErrors: true });
+});
+afterAll(() => sim.close());
+afterEach(() => {
+  sim.reset();
+  process.env = { ...savedEnv };
+});
+
+const a = createPng(64, 64, { color: [200, 30, 30] });
+const b = createPng(64, 64, { color: [30, 30, 200] });
+const mask = createOpenAIMask(64, 64, { x: 16, y: 16, width: 32, height: 32 });
+const provider = () => createOpenAI({ apiKey: API_KEY, baseURL: `${sim.url}/v1` });
+
+async function rejection(promise: Promise<unknown>): Promise<RetouchError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!RetouchError.isInstance(error)) throw new Error(`expected a RetouchError, got ${String(error)}`);
+  return error;
+}
+
+describe('the issue: gpt-image-1 with two images, a mask, n: 2', () => {
+  it('sends the multipart the official client sends and prices the call from usage', async () => {
+    process.env.OPENAI_API_KEY = API_KEY;
+    process.env.OPENAI_BASE_URL = `${sim.url}/v1`;
+    // No provider given: core resolves @retouch/provider-openai from the bare model name.
+    const response = await imageEdit({
+      model: 'gpt-image-1',
+      image: [a, b],
+      mask,
+      prompt: 'Merge the two squares',
+      n: 2,
+      size: '1024x1024',
+    });
+
+    const request = sim.lastRequest();
+    expect(request.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(request.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    const files = request.files ?? [];
+    expect(files.map((f) => [f.field, f.filename, f.contentType])).toEqual([
+      ['image[]', 'image.png', 'image/png'],
+      ['image[]', 'image-2.png', 'image/png'],
+      ['mask', 'mask.png', 'image/png'],
+    ]);
+    expect(Buffer.compare(files[0]!.bytes, a)).toBe(0);
+    expect(Buffer.compare(files[1]!.bytes, b)).toBe(0);
+    expect(Buffer.compare(files[2]!.bytes, mask)).toBe(0);
+    expect(request.fields).toEqual({
+      model: ['gpt-image-1'],
+      prompt: ['Merge the two squares'],
+      n: ['2'],
+      size: ['1024x1024'],
+    });
+
+    expect(response.data).toHaveLength(2);
+    const usage = response.usage!;
+    const imageIn = usage.input_tokens_details?.image_tokens ?? 0;
+    const textIn = usage.input_tokens_details?.text_tokens ?? 0;
+    const expected = textIn * 5e-6 + imageIn * 10e-6 + usage.output_tokens * 40e-6;
+    expect(getMeta(response).costUsd).toBeCloseTo(expected, 9);
+    expect(getMeta(response)).toMatchObject({ provider: 'openai', model: 'gpt-image-1', attempts: 1 });
+    expect(JSON.stringify(response)).not.toContain('_meta');
+  });
+
+  it('sends one image as `image`, not `image[]`', async () => {
+    await imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: provider() });
+    expect(sim.lastRequest().files?.map((f) => f.field)).toEqual(['image']);
+  });
+});
+
+describe('bad input never reaches the upstream', () => {
+  it.each([
+    ['a non-image file', { model: 'gpt-image-1', image: NOT_AN_IMAGE }, BadRequestError, 'image'],
+    [
+      'a mask of the wrong size',
+      { model: 'gpt-image-1', image: a, mask: createOpenAIMask(32, 32, { x: 0, y: 0, width: 8, height: 8 }) },
+      BadRequestError,
+      'mask',
+    ],
+    ['two images for dall-e-2', { model: 'dall-e-2', image: [a, b] }, BadRequestError, 'image'],
+    ['n: 11', { model: 'gpt-image-1', image: a, n: 11 }, BadRequestError, 'n'],
+    ['an unknown param', { model: 'gpt-image-1', image: a, seed: 42 }, UnsupportedParamsError, 'seed'],
+    [
+      'input_fidelity on gpt-image-1-mini',
+      { model: 'gpt-image-1-mini', image: a, input_fidelity: 'high' },
+      UnsupportedParamsError,
+      'input_fidelity',
+    ],
+    [
+      'a non-square dall-e-2 image',
+      { model: 'dall-e-2', image: createPng(64, 32) },
+      BadRequestError,
+      'image',
+    ],
+    [
+      'a gpt-image-1 size it does not make',
+      { model: 'gpt-image-1', image: a, size: '512x512' },
+      BadRequestError,
+      'size',
+    ],
+    [
+      'output_compression with png',
+      { model: 'gpt-image-1', image: a, output_compression: 50 },
+      BadRequestError,
+      'output_compression',
+    ],
+    ['an unknown model', { model: 'openai/gpt-image-9', image: a }, NotFoundError, 'model'],
+  ])('%s', async (_name, params, ErrorClass, param) => {
+    const error = await rejection(imageEdit({ prompt: 'x', ...params } as never, { provider: provider() }));
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.param).toBe(param);
+    expect(error.status).toBeGreaterThanOrEqual(400);
+    expect(error.status).toBeLessThan(500);
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('a missing API key names the variable to set', async () => {
+    delete process.env.OPENAI_API_KEY;
+    const keyless = createOpenAI({ baseURL: `${sim.url}/v1` });
+    const error = await rejection(
+      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: keyless }),
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error.message).toContain('OPENAI_API_KEY');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('drop_params drops an unknown param with a warning', async () => {
+    const response = await imageEdit(
+      { model: 'gpt-image-1', image: a, prompt: 'x', seed: 42, drop_params: true },
+      { provider: provider() },
+    );
+    expect(getMeta(response).warnings).toContain('dropped seed: openai/gpt-image-1 does not support it');
+    expect(sim.lastRequest().fields?.seed).toBeUndefined();
+  });
+});
+
+describe('upstream failures', () => {
+  it('a 401 echoing the key gives an AuthenticationError without the key anywhere', async () => {
+    const wrongKey = 'sk-wrong-key-that-must-not-leak-987654';
+    const bad = createOpenAI({ apiKey: wrongKey, baseURL: `${sim.url}/v1` });
+    const error = await rejection(
+      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: bad }),
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(sim.lastRequest().headers.authorization).toBe(`Bearer ${wrongKey}`);
+    for (const text of [
+      error.message,
+      JSON.stringify(error),
+      error.upstreamBody ?? '',
+      String(error.stack),
+    ]) {
+      expect(text).not.toContain(wrongKey);
+    }
+    expect(error.message).toContain('Check OPENAI_API_KEY');
+  });
+
+  it('a moderation refusal is a ContentPolicyViolationError', async () => {
+    sim.injectFault({
+      type: 'status',
+      status: 400,
+      body: {
+        error: {
+          message: 'Your request was rejected as a result of our safety system.',
+          type: 'image_generation_user_error',
+          param: null,
+          code: 'moderation_blocked',
+        },
+      },
+    });
+    const error = await rejection(
+      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: provider() }),
+    );
+    expect(error).toBeInstanceOf(ContentPolicyViolationError);
+    expect(error.toJSON().error.code).toBe('content_policy_violation');
+  });
+});
+
+describe('dall-e-2', () => {
+  it('sends `image`, response_format and is priced per image by size', async () => {
+    const response = await imageEdit(
+      { model: 'dall-e-2', image: a, mask, prompt: 'x', n: 2, size: '256x256' },
+      { provider: provider() },
+    );
+    const request = sim.lastRequest();
+    expect(request.files?.map((f) => f.field)).toEqual(['image', 'mask']);
+    expect(openAIField(request, 'response_format')).toBe('url');
+    expect(response.data.every((d) => d.url?.startsWith(sim.url))).toBe(true);
+    expect(getMeta(response).costUsd).toBeCloseTo(0.032, 9);
+  });
+
+  it('downloads nothing for b64_json: it asks the API for base64', async () => {
+    const response = await imageEdit(
+      { model: 'dall-e-2', image: a, prompt: 'x', response_format: 'b64_json' },
+      { provider: provider() },
+    );
+    expect(openAIField(sim.lastRequest(), 'response_format')).toBe('b64_json');
+    expect(response.data[0]?.b64_json).toMatch(/^iVBORw0KGgo/);
+    expect(sim.requests).toHaveLength(1);
+  });
+});
+
+describe('fields and settings', () => {
+  it('sends every supported field, extra_body and extra_headers, but never lets them replace the key', async () => {
+    await imageEdit(
+      {
+        model: 'gpt-image-1.5',
+        image: a,
+        prompt: 'x',
+        quality: 'high',
+        output_format: 'webp',
+        output_compression: 80,
+        background: 'opaque',
+        input_fidelity: 'high',
+        user: 'end-user-7',
+        extra_body: { moderation: 'low' },
+        extra_headers: { 'x-trace': 't-1', authorization: 'Bearer stolen' },
+      },
+      {
+        provider: createOpenAI({
+          apiKey: API_KEY,
+          baseURL: `${sim.url}/v1`,
+          organization: 'org-1',
+          project: 'proj-1',
+        }),
+      },
+    ).catch(() => undefined);
+    const request = sim.lastRequest();
+    expect(request.fields).toMatchObject({
+      quality: ['high'],
+      output_format: ['webp'],
+      output_compression: ['80'],
+      background: ['opaque'],
+      input_fidelity: ['high'],
+      user: ['end-user-7'],
+      moderation: ['low'],
+    });
+    expect(request.headers).toMatchObject({
+      authorization: `Bearer ${API_KEY}`,
+      'x-trace': 't-1',
+      'openai-organization': 'org-1',
+      'openai-project': 'proj-1',
+    });
+  });
+
+  it('takes free-form sizes on gpt-image-2', async () => {
+    const response = await imageEdit(
+      { model: 'gpt-image-2', image: a, prompt: 'x', size: '2048x1152' },
+      { provider: provider() },
+    );
+    expect(openAIField(sim.lastRequest(), 'size')).toBe('2048x1152');
+    expect(response.data).toHaveLength(1);
+  });
+
+  it('converts an opaque black/white mask to transparency and says so', async () => {
+    const white = createWhiteMask(64, 64, { x: 16, y: 16, width: 32, height: 32 });
+    const response = await imageEdit(
+      { model: 'gpt-image-1', image: a, mask: white, prompt: 'x' },
+      { provider: provider() },
+    );
+    const sent = sim.lastRequest().files?.find((f) => f.field === 'mask');
+    expect(sent?.bytes[25]).toBe(6); // PNG colour type 6: RGBA
+    expect(getMeta(response).warnings.join(' ')).toContain('converted an opaque black/white mask');
+  });
+
+  it('is built from LiteLLM-style deployment settings', async () => {
+    const fromConfig = providerPackage.create({
+      api_key: API_KEY,
+      api_base: `${sim.url}/v1`,
+      extra_headers: { 'x-team': 'a' },
+    });
+    await imageEdit({ model: 'openai/gpt-image-1', image: a, prompt: 'x' }, { provider: fromConfig });
+    expect(sim.lastRequest().headers['x-team']).toBe('a');
+  });
+
+  it('reads the base URL from OPENAI_API_BASE too', async () => {
+    process.env.OPENAI_API_BASE = `${sim.url}/v1`;
+    delete process.env.OPENAI_BASE_URL;
+    await imageEdit(
+      { model: 'gpt-image-1', image: a, prompt: 'x' },
+      { provider: createOpenAI({ apiKey: API_KEY }) },
+    );
+    expect(sim.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,313 @@
+/**
+ * The base every upstream simulator is built on: a `node:http` server on 127.0.0.1 (free port) that
+ * records every request, can host result files, and injects faults (error statuses, rate limits,
+ * delays, connection resets, malformed JSON), chosen programmatically or per request through the
+ * `x-simulator-fault` header. A simulator only supplies `handle` (the API itself) and `errorBody`
+ * (the API's own error shape).
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { type RecordedRequest, recordRequest } from './recorded-request.js';
+
+/** A failure a simulator can be told to produce instead of (or before) its normal answer. */
+export type Fault =
+  /** Answer with this status; `body` defaults to the API's own error body. */
+  | { type: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  /** 429 with `Retry-After` (seconds, default 1) and the API's rate-limit error body. */
+  | { type: 'rate-limit'; retryAfterSeconds?: number }
+  /** Wait `ms`, then answer normally. */
+  | { type: 'delay'; ms: number }
+  /** Destroy the connection without answering. */
+  | { type: 'reset' }
+  /** 200 with a JSON content type and a truncated JSON body. */
+  | { type: 'malformed-json' };
+
+/** Which requests a queued fault applies to. */
+export interface FaultOptions {
+  /** How many matching requests get the fault. Defaults to 1; `Infinity` for all. */
+  times?: number;
+  /** Only requests this returns true for (e.g. the submit call, not the polls). */
+  match?: (request: RecordedRequest) => boolean;
+}
+
+/** A simulator's answer. Set `json` for a JSON body, or `body` for text or bytes. */
+export interface SimulatorReply {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  body?: string | Uint8Array;
+}
+
+/** What a handler may use besides the request. */
+export interface SimulatorContext {
+  /** Base URL of the simulator, e.g. `http://127.0.0.1:53211`. */
+  url: string;
+  /** Serves `bytes` from this simulator and returns the absolute URL (result downloads). */
+  hostFile(bytes: Uint8Array, contentType: string, extension?: string): string;
+}
+
+/** Builds the API's own error body. */
+export type ErrorBodyBuilder = (status: number, message: string, code: string | null) => unknown;
+
+/** Settings of {@link startSimulator}. */
+export interface SimulatorOptions {
+  /** Shown in errors (`openai`, `gemini`, …). */
+  name: string;
+  /** The API: answers one recorded request. A throw becomes a 500 in the API's error shape. */
+  handle: (request: RecordedRequest, context: SimulatorContext) => SimulatorReply | Promise<SimulatorReply>;
+  /** The API's error body, used by faults and by unexpected failures. */
+  errorBody: ErrorBodyBuilder;
+  /** Headers added to every answer, faults included (request ids and the like). */
+  responseHeaders?: (request: RecordedRequest) => Record<string, string>;
+  /** Path under which hosted files are served. Defaults to `/sim-files`. */
+  filesPath?: string;
+}
+
+/** A running simulator. */
+export interface Simulator {
+  readonly name: string;
+  /** Base URL, without a trailing slash and without any API version path. */
+  readonly url: string;
+  /** Every request received, in order, including rejected and faulted ones. */
+  readonly requests: RecordedRequest[];
+  /** The most recent request; throws when there is none. */
+  lastRequest(): RecordedRequest;
+  /** Queues a fault for the next matching request(s). */
+  injectFault(fault: Fault, options?: FaultOptions): void;
+  clearFaults(): void;
+  /** Forgets recorded requests and queued faults (hosted files stay downloadable). */
+  reset(): void;
+  /** The API's own error body (for custom `status` faults). */
+  errorBody: ErrorBodyBuilder;
+  /** Stops the server, closing every connection and pending delay. */
+  close(): Promise<void>;
+}
+
+/** Request header that selects a fault for that one request (`status=503`, `rate-limit=2`, `delay=500`, `reset`, `malformed-json`). */
+export const FAULT_HEADER = 'x-simulator-fault';
+
+const DEFAULT_FAULT_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'invalid_api_key',
+  403: 'permission_denied',
+  404: 'not_found',
+  409: 'conflict',
+  422: 'unprocessable_entity',
+  429: 'rate_limit_exceeded',
+};
+
+// Cut mid-string, the way a dropped proxy connection or a buggy upstream would cut it.
+const MALFORMED_JSON = '{"created":1767225600,"data":[{"b64_json":"iVBORw0KGgoAAAANSUhEUgAA';
+
+/**
+ * Parses an `x-simulator-fault` header value into a fault.
+ *
+ * @example
+ * ```ts
+ * parseFaultHeader('rate-limit=2'); // { type: 'rate-limit', retryAfterSeconds: 2 }
+ * ```
+ */
+export function parseFaultHeader(value: string): Fault | undefined {
+  const [name = '', argument] = value.trim().split('=', 2);
+  const number = argument === undefined ? undefined : Number(argument);
+  const valid = number === undefined || (Number.isFinite(number) && number >= 0);
+  if (!valid) return undefined;
+  if (name === 'status' && number !== undefined && number >= 100 && number <= 599)
+    return { type: 'status', status: number };
+  if (name === 'rate-limit') return { type: 'rate-limit', retryAfterSeconds: number };
+  if (name === 'delay' && number !== undefined) return { type: 'delay', ms: number };
+  if (name === 'reset' && argument === undefined) return { type: 'reset' };
+  if (name === 'malformed-json' && argument === undefined) return { type: 'malformed-json' };
+  return undefined;
+}
+
+interface QueuedFault {
+  fault: Fault;
+  remaining: number;
+  match?: (request: RecordedRequest) => boolean;
+}
+
+/**
+ * Starts a simulator on 127.0.0.1 on a free port.
+ *
+ * @example
+ * ```ts
+ * const sim = await startSimulator({
+ *   name: 'echo',
+ *   handle: (request) => ({ status: 200, json: { path: request.path } }),
+ *   errorBody: (status, message, code) => ({ error: { message, code } }),
+ * });
+ * sim.injectFault({ type: 'status', status: 503 });
+ * await fetch(`${sim.url}/anything`); // 503
+ * await sim.close();
+ * ```
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const requests: RecordedRequest[] = [];
+  const faults: QueuedFault[] = [];
+  const sockets = new Set<Socket>();
+  const pendingDelays = new Set<() => void>();
+  const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
+  const filesPath = (options.filesPath ?? '/sim-files').replace(/\/+$/, '');
+  let baseUrl = '';
+  let closed: Promise<void> | undefined;
+
+  const context: SimulatorContext = {
+    get url() {
+      return baseUrl;
+    },
+    hostFile(bytes, contentType, extension = contentType.split('/')[1] ?? 'bin') {
+      const id = `${randomUUID()}.${extension}`;
+      files.set(id, { bytes, contentType });
+      return `${baseUrl}${filesPath}/${id}`;
+    },
+  };
+
+  function takeFault(request: RecordedRequest): Fault | 'invalid-header' | undefined {
+    const header = request.headers[FAULT_HEADER];
+    if (header !== undefined) return parseFaultHeader(header) ?? 'invalid-header';
+    const index = faults.findIndex((queued) => queued.match?.(request) ?? true);
+    const queued = faults[index];
+    if (!queued) return undefined;
+    queued.remaining -= 1;
+    if (queued.remaining <= 0) faults.splice(index, 1);
+    return queued.fault;
+  }
+
+  function wait(ms: number, response: ServerResponse): Promise<void> {
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        pendingDelays.delete(finish);
+        response.off('close', finish);
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      pendingDelays.add(finish);
+      // A client that gave up (timeout, abort) ends the wait at once.
+      response.once('close', finish);
+    });
+  }
+
+  function errorReply(status: number, message: string, code: string | null): SimulatorReply {
+    return { status, json: options.errorBody(status, message, code) };
+  }
+
+  function faultReply(fault: Exclude<Fault, { type: 'delay' } | { type: 'reset' }>): SimulatorReply {
+    if (fault.type === 'status') {
+      const message = `Simulated fault: HTTP ${fault.status}.`;
+      const code = DEFAULT_FAULT_CODES[fault.status] ?? null;
+      const json = fault.body ?? options.errorBody(fault.status, message, code);
+      return { status: fault.status, headers: fault.headers, json };
+    }
+    if (fault.type === 'rate-limit') {
+      const seconds = fault.retryAfterSeconds ?? 1;
+      return {
+        ...errorReply(429, 'Rate limit reached (simulated). Please try again later.', 'rate_limit_exceeded'),
+        headers: { 'retry-after': String(seconds) },
+      };
+    }
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: MALFORMED_JSON };
+  }
+
+  async function answer(request: RecordedRequest, response: ServerResponse): Promise<SimulatorReply | null> {
+    const fault = takeFault(request);
+    if (fault === 'invalid-header') {
+      return errorReply(400, `${FAULT_HEADER}: unknown fault "${request.headers[FAULT_HEADER]}"`, null);
+    }
+    if (fault?.type === 'reset') {
+      response.socket?.destroy();
+      return null;
+    }
+    if (fault?.type === 'delay') {
+      await wait(fault.ms, response);
+      if (response.destroyed || closed) return null;
+    } else if (fault) {
+      return faultReply(fault);
+    }
+    if (request.method === 'GET' && request.path.startsWith(`${filesPath}/`)) {
+      const file = files.get(request.path.slice(filesPath.length + 1));
+      if (!file) return errorReply(404, `No such file: ${request.path}`, 'not_found');
+      return { status: 200, headers: { 'content-type': file.contentType }, body: file.bytes };
+    }
+    try {
+      return await options.handle(request, context);
+    } catch (error) {
+      return errorReply(500, `${options.name} simulator failed: ${(error as Error).message}`, null);
+    }
+  }
+
+  function send(request: RecordedRequest, response: ServerResponse, reply: SimulatorReply): void {
+    if (response.destroyed) return;
+    const body =
+      reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : Buffer.from(reply.body ?? '');
+    const headers: Record<string, string> = {
+      ...(reply.json !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.responseHeaders?.(request),
+      ...reply.headers,
+      'content-length': String(body.length),
+    };
+    response.writeHead(reply.status, headers);
+    response.end(body);
+  }
+
+  async function onRequest(message: IncomingMessage, response: ServerResponse): Promise<void> {
+    let request: RecordedRequest;
+    try {
+      request = await recordRequest(message);
+    } catch {
+      response.socket?.destroy();
+      return;
+    }
+    requests.push(request);
+    const reply = await answer(request, response);
+    if (reply) send(request, response, reply);
+  }
+
+  const server = createServer((message, response) => {
+    void onRequest(message, response);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    name: options.name,
+    url: baseUrl,
+    requests,
+    errorBody: options.errorBody,
+    lastRequest() {
+      const last = requests.at(-1);
+      if (!last) throw new Error(`${options.name} simulator: no request received yet`);
+      return last;
+    },
+    injectFault(fault, faultOptions = {}) {
+      faults.push({ fault, remaining: faultOptions.times ?? 1, match: faultOptions.match });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    reset() {
+      requests.length = 0;
+      faults.length = 0;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        for (const finish of [...pendingDelays]) finish();
+        // Keep-alive sockets would hold the process (and jest) open.
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      });
+      return closed;
+    },
+  };
+}
