@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { getMeta, type ImageEditParams, imageEdit, RetouchError } from '@retouch/core';
 import { loadAssets } from './demo/assets.js';
 import type { DemoCase, DemoProvider } from './demo/demo-case.js';
+import { bflDemo } from './demo/bfl-demo.js';
 import { openaiDemo } from './demo/openai-demo.js';
+import { openrouterDemo } from './demo/openrouter-demo.js';
 
-const providers: DemoProvider[] = [openaiDemo];
+const providers: DemoProvider[] = [openaiDemo, openrouterDemo, bflDemo];
 const outDir = fileURLToPath(new URL('../../demo-out/', import.meta.url));
 
 async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {

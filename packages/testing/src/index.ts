@@ -1,8 +1,21 @@
-/**
- * `@retouch/testing`: faithful simulators of the upstream image-edit APIs, test image fixtures, and
- * the conformance suite every provider package runs.
- * @module
- */
+export {
+  bflConformanceDefaults,
+  bflImageFields,
+  bflInspector,
+  isBFLSubmitRequest,
+} from './bfl-conformance.js';
+export type { BFLSimulator, BFLSimulatorOptions, BFLTaskOutcome, BFLTaskView } from './bfl-simulator.js';
+export { startBFLSimulator } from './bfl-simulator.js';
+export type { BFLEndpointSpec, BFLFieldRule, BFLTaskStatus } from './bfl-spec.js';
+export {
+  BFL_ACTIVE_TASK_LIMITS,
+  BFL_API_HOSTS,
+  BFL_CREDITS,
+  BFL_EDIT_ENDPOINTS,
+  BFL_OUTPUT_FORMATS,
+  BFL_RESULT_TTL_MS,
+  BFL_TASK_STATUSES,
+} from './bfl-spec.js';
 export type {
   ConformanceCase,
   ConformanceInspector,
@@ -46,6 +59,33 @@ export {
   OPENAI_JSON_FIELDS,
   OPENAI_MULTIPART_FIELDS,
 } from './openai-spec.js';
+export {
+  isOpenRouterImageRequest,
+  openRouterConformanceDefaults,
+  openRouterInspector,
+  openRouterUserParts,
+} from './openrouter-conformance.js';
+export type {
+  OpenRouterOutcome,
+  OpenRouterSimModel,
+  OpenRouterSimulator,
+  OpenRouterSimulatorOptions,
+} from './openrouter-simulator.js';
+export {
+  OPENROUTER_CHAT_PATH,
+  OPENROUTER_IMAGES_PATH,
+  OPENROUTER_SIM_MODELS,
+  startOpenRouterSimulator,
+} from './openrouter-simulator.js';
+export {
+  OPENROUTER_CHAT_ENUMS,
+  OPENROUTER_CHAT_FIELDS,
+  OPENROUTER_CHAT_IMAGE_CONFIG,
+  OPENROUTER_ERROR_STATUSES,
+  OPENROUTER_IMAGES_ENUMS,
+  OPENROUTER_IMAGES_FIELDS,
+  OPENROUTER_IMAGES_LIMITS,
+} from './openrouter-spec.js';
 export type { RecordedFile, RecordedRequest } from './recorded-request.js';
 export type {
   ErrorBodyBuilder,

@@ -66,9 +66,106 @@ const openai: Record<string, ModelPrice> = {
   },
 };
 
+/**
+ * Black Forest Labs (BFL pricing page, 2026; 1 credit = $0.01; LiteLLM's table for FLUX.1): FLUX.1
+ * per output image; FLUX.2 per megapixel, priced here for 1 MP out plus 1 MP per input image. BFL's
+ * own `cost` on the submit response wins when present.
+ */
+const blackForestLabs: Record<string, ModelPrice> = {
+  'black_forest_labs/flux-kontext-pro': { output_cost_per_image: 0.04 },
+  'black_forest_labs/flux-kontext-max': { output_cost_per_image: 0.08 },
+  'black_forest_labs/flux-pro-1.0-fill': { output_cost_per_image: 0.05 },
+  'black_forest_labs/flux-pro-1.0-expand': { output_cost_per_image: 0.05 },
+  'black_forest_labs/flux-2-pro': { output_cost_per_image: 0.03, input_cost_per_image: 0.015 },
+  'black_forest_labs/flux-2-max': { output_cost_per_image: 0.07, input_cost_per_image: 0.03 },
+  'black_forest_labs/flux-2-flex': { output_cost_per_image: 0.05, input_cost_per_image: 0.05 },
+  'black_forest_labs/flux-2-klein-4b': { output_cost_per_image: 0.014, input_cost_per_image: 0.001 },
+  'black_forest_labs/flux-2-klein-9b': { output_cost_per_image: 0.015, input_cost_per_image: 0.002 },
+};
+
+/**
+ * OpenRouter, used only when a response carries no `usage.cost` (OpenRouter reports it on every
+ * image call): OpenRouter passes the upstream's list prices through (Google and OpenAI pricing
+ * pages, 2026; LiteLLM's table for the Gemini image-token rates).
+ */
+const openrouter: Record<string, ModelPrice> = {
+  'openrouter/google/gemini-2.5-flash-image': {
+    input_cost_per_token: 0.3 * M,
+    output_cost_per_token: 2.5 * M,
+    output_cost_per_image_token: 30 * M,
+  },
+  'openrouter/google/gemini-3-pro-image-preview': {
+    input_cost_per_token: 2 * M,
+    output_cost_per_token: 12 * M,
+    output_cost_per_image_token: 120 * M,
+  },
+  'openrouter/google/gemini-3.1-flash-image-preview': {
+    input_cost_per_token: 0.25 * M,
+    output_cost_per_image_token: 60 * M,
+  },
+  'openrouter/openai/gpt-image-1': {
+    input_cost_per_token: 5 * M,
+    input_cost_per_image_token: 10 * M,
+    output_cost_per_image_token: 40 * M,
+  },
+};
+
+/**
+ * Stability AI direct (platform.stability.ai pricing, 1 credit = $0.01), per output image: inpaint,
+ * erase, search-and-replace, search-and-recolor, remove-background, sketch, structure and style 5
+ * credits; outpaint 4; replace-background-and-relight and style-transfer 8; fast upscale 2;
+ * conservative upscale 40; creative upscale 60. (The credit counts are the ones in Stability's API
+ * descriptions; LiteLLM's table has the same counts at $0.001 per credit, ten times too low.)
+ */
+const stability: Record<string, ModelPrice> = {
+  'stability/inpaint': { output_cost_per_image: 0.05 },
+  'stability/outpaint': { output_cost_per_image: 0.04 },
+  'stability/erase': { output_cost_per_image: 0.05 },
+  'stability/search-and-replace': { output_cost_per_image: 0.05 },
+  'stability/search-and-recolor': { output_cost_per_image: 0.05 },
+  'stability/remove-background': { output_cost_per_image: 0.05 },
+  'stability/replace-background-and-relight': { output_cost_per_image: 0.08 },
+  'stability/sketch': { output_cost_per_image: 0.05 },
+  'stability/structure': { output_cost_per_image: 0.05 },
+  'stability/style': { output_cost_per_image: 0.05 },
+  'stability/style-transfer': { output_cost_per_image: 0.08 },
+  'stability/fast': { output_cost_per_image: 0.02 },
+  'stability/conservative': { output_cost_per_image: 0.4 },
+  'stability/creative': { output_cost_per_image: 0.6 },
+};
+
+/** Bedrock's on-demand price per image of each Stability Image Service (AWS Bedrock pricing page; LiteLLM's table agrees). */
+const bedrockStabilityPerImage: Record<string, number> = {
+  'stability.stable-image-inpaint-v1:0': 0.07,
+  'stability.stable-outpaint-v1:0': 0.06,
+  'stability.stable-image-erase-object-v1:0': 0.07,
+  'stability.stable-image-search-replace-v1:0': 0.07,
+  'stability.stable-image-search-recolor-v1:0': 0.07,
+  'stability.stable-image-remove-background-v1:0': 0.07,
+  'stability.stable-image-control-sketch-v1:0': 0.07,
+  'stability.stable-image-control-structure-v1:0': 0.07,
+  'stability.stable-image-style-guide-v1:0': 0.07,
+  'stability.stable-style-transfer-v1:0': 0.08,
+  'stability.stable-fast-upscale-v1:0': 0.03,
+  'stability.stable-conservative-upscale-v1:0': 0.4,
+  'stability.stable-creative-upscale-v1:0': 0.6,
+};
+
+/** AWS Bedrock Stability models, under their base ids and their `us.` cross-region profile ids. */
+const bedrock: Record<string, ModelPrice> = Object.fromEntries(
+  Object.entries(bedrockStabilityPerImage).flatMap(([model, usd]) => [
+    [`bedrock/${model}`, { output_cost_per_image: usd }],
+    [`bedrock/us.${model}`, { output_cost_per_image: usd }],
+  ]),
+);
+
 /** Every known price, keyed `provider/model`. */
 export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
   ...openai,
+  ...blackForestLabs,
+  ...openrouter,
+  ...stability,
+  ...bedrock,
 };
 
 /**

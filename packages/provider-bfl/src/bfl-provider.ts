@@ -1,0 +1,142 @@
+/**
+ * `createBlackForestLabs(settings)`, the default `blackForestLabs` provider and `providerPackage`.
+ * @module
+ */
+import {
+  BadRequestError,
+  createProviderHttp,
+  type ImageEditProvider,
+  loadApiKey,
+  loadSetting,
+  type ProviderConfig,
+  type ProviderPackage,
+} from '@retouch/core';
+import { BFL_MODELS, BFL_REGION_HOSTS, type BFLRegion } from './bfl-capabilities.js';
+import { bflImageEdit, classifyBFLError, parseBFLError } from './bfl-image-edit.js';
+
+const PROVIDER = 'black_forest_labs';
+const KEY_VARS = ['BFL_API_KEY', 'BLACK_FOREST_LABS_API_KEY'] as const;
+
+/** Settings of {@link createBlackForestLabs}. */
+export interface BlackForestLabsProviderSettings {
+  /** API key, sent as `x-key`. Defaults to `BFL_API_KEY` (then `BLACK_FOREST_LABS_API_KEY`), read per call. */
+  apiKey?: string;
+  /**
+   * API base URL, without `/v1`. Defaults to `BFL_API_BASE`, else the `region`'s host
+   * (`https://api.bfl.ai` for `global`).
+   */
+  baseURL?: string;
+  /**
+   * Which BFL host to use when no `baseURL` is set: `global` (`api.bfl.ai`, nearest region with
+   * failover), `eu` (`api.eu.bfl.ai`) or `us` (`api.us.bfl.ai`). Defaults to `global`.
+   */
+  region?: BFLRegion;
+  /** Headers sent with every API request (not with result downloads). */
+  headers?: Record<string, string>;
+  /** Custom fetch (tests, corporate proxies). Defaults to the global fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Deadline of each call (submit, polls, download) in ms, unless the request sets `timeout`. Default: 5 minutes of polling. */
+  timeout?: number;
+  /** First wait between polls in ms; it grows 1.5× per poll. Defaults to 500. */
+  pollIntervalMs?: number;
+  /** Longest wait between polls in ms. Defaults to 5000. */
+  maxPollIntervalMs?: number;
+  /** Most tasks one call runs at once for `n` > 1. Defaults to BFL's limit: 24 (6 for flux-kontext-max). */
+  maxActiveTasks?: number;
+}
+
+function regionHost(region: string | undefined): string | undefined {
+  if (region === undefined) return undefined;
+  const host = BFL_REGION_HOSTS[region as BFLRegion];
+  if (!host) {
+    throw new BadRequestError({
+      message: `region: ${PROVIDER} has regions ${Object.keys(BFL_REGION_HOSTS).join(', ')}; got ${region}`,
+      param: 'region',
+      provider: PROVIDER,
+    });
+  }
+  return host;
+}
+
+/**
+ * Creates a Black Forest Labs (FLUX) image-edit provider: Kontext, FLUX.2, Fill (inpainting with a
+ * mask) and Expand (outpainting), submit-then-poll with a deadline.
+ *
+ * @example
+ * ```ts
+ * import { imageEdit } from '@retouch/core';
+ * import { createBlackForestLabs } from '@retouch/provider-bfl';
+ *
+ * const bfl = createBlackForestLabs({ apiKey: process.env.BFL_API_KEY, region: 'eu' });
+ * const response = await imageEdit(
+ *   { model: 'flux-kontext-pro', image: png, prompt: 'Make the jacket red', response_format: 'b64_json' },
+ *   { provider: bfl },
+ * );
+ * ```
+ */
+export function createBlackForestLabs(settings: BlackForestLabsProviderSettings = {}): ImageEditProvider {
+  regionHost(settings.region);
+  const baseURL = () =>
+    settings.baseURL ??
+    regionHost(settings.region) ??
+    loadSetting(undefined, ['BFL_API_BASE']) ??
+    BFL_REGION_HOSTS.global;
+  const apiKey = () => loadApiKey({ apiKey: settings.apiKey, envVars: KEY_VARS, provider: PROVIDER });
+  const secrets = () => [settings.apiKey, ...KEY_VARS.map((name) => process.env[name])];
+  const http = createProviderHttp({
+    provider: PROVIDER,
+    baseURL,
+    fetch: settings.fetch,
+    headers: () => ({ 'x-key': apiKey(), ...settings.headers }),
+    secrets,
+    parseError: parseBFLError,
+    classifyError: classifyBFLError,
+    authHint: 'Check BFL_API_KEY (or the apiKey setting).',
+  });
+  // Result URLs are signed: downloads carry no key, whatever host they are on.
+  const downloadHttp = createProviderHttp({ provider: PROVIDER, baseURL, fetch: settings.fetch, secrets });
+  const context = {
+    http,
+    downloadHttp,
+    pollIntervalMs: settings.pollIntervalMs ?? 500,
+    maxPollIntervalMs: settings.maxPollIntervalMs ?? 5000,
+    maxActiveTasks: settings.maxActiveTasks,
+  };
+
+  return {
+    id: PROVIDER,
+    capabilities: (model) => BFL_MODELS[model],
+    models: () => Object.keys(BFL_MODELS),
+    async imageEdit(request, options) {
+      if (settings.timeout === undefined) return bflImageEdit(context, request, options);
+      const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + settings.timeout);
+      const signal = AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
+      return bflImageEdit(context, request, { ...options, signal, deadline });
+    },
+  };
+}
+
+/**
+ * The default BFL provider, configured from the environment (`BFL_API_KEY`, `BFL_API_BASE`).
+ *
+ * @example
+ * ```ts
+ * await imageEdit({ model: 'flux-kontext-pro', image: png, prompt: 'Add a hat' }, { provider: blackForestLabs });
+ * ```
+ */
+export const blackForestLabs: ImageEditProvider = createBlackForestLabs();
+
+/**
+ * Lets `@retouch/core` and the router build this provider from LiteLLM-style deployment settings
+ * (`api_key`, `api_base`, `region`, `extra_headers`).
+ */
+export const providerPackage: ProviderPackage = {
+  prefix: PROVIDER,
+  create: (config: ProviderConfig = {}) =>
+    createBlackForestLabs({
+      apiKey: config.api_key,
+      baseURL: config.api_base,
+      region: typeof config.region === 'string' ? (config.region as BFLRegion) : undefined,
+      headers: config.extra_headers,
+    }),
+};

@@ -1,0 +1,129 @@
+/**
+ * Pixel helpers the BFL and OpenRouter simulators share to turn inputs into deterministic results:
+ * decode a PNG input, invert it, resize it, fill with a colour taken from the prompt.
+ * @module
+ */
+import { PNG } from 'pngjs';
+
+/**
+ * A deterministic colour from the prompt, for inputs the simulators cannot decode.
+ *
+ * @example
+ * ```ts
+ * solidPng(8, 8, promptColour('Make it red'));
+ * ```
+ */
+export function promptColour(prompt: string): [number, number, number] {
+  let hash = 0x811c9dc5;
+  for (const char of prompt) hash = Math.imul(hash ^ (char.codePointAt(0) ?? 0), 0x01000193) >>> 0;
+  return [hash & 0xff, (hash >>> 8) & 0xff, (hash >>> 16) & 0xff];
+}
+
+/**
+ * Decodes PNG bytes; `undefined` for anything else (header-only JPEG/WebP fixtures included).
+ *
+ * @example
+ * ```ts
+ * decodePngOrUndefined(createPng(4, 4), 'image/png')?.width; // 4
+ * ```
+ */
+export function decodePngOrUndefined(
+  bytes: Uint8Array | undefined,
+  mediaType: string | undefined,
+): PNG | undefined {
+  if (!bytes || mediaType !== 'image/png') return undefined;
+  return PNG.sync.read(Buffer.from(bytes));
+}
+
+/**
+ * An opaque PNG of one colour.
+ *
+ * @example
+ * ```ts
+ * encodePng(solidPng(8, 8, [255, 0, 0]));
+ * ```
+ */
+export function solidPng(width: number, height: number, [red, green, blue]: [number, number, number]): PNG {
+  const out = new PNG({ width, height });
+  for (let offset = 0; offset < out.data.length; offset += 4) {
+    out.data[offset] = red;
+    out.data[offset + 1] = green;
+    out.data[offset + 2] = blue;
+    out.data[offset + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * Nearest-neighbour resize.
+ *
+ * @example
+ * ```ts
+ * resizeNearest(png, 32, 16);
+ * ```
+ */
+export function resizeNearest(source: PNG, width: number, height: number): PNG {
+  if (source.width === width && source.height === height) return source;
+  const out = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    const sourceY = Math.floor((y * source.height) / height);
+    for (let x = 0; x < width; x++) {
+      const from = (sourceY * source.width + Math.floor((x * source.width) / width)) * 4;
+      source.data.copy(out.data, (y * width + x) * 4, from, from + 4);
+    }
+  }
+  return out;
+}
+
+/**
+ * Inverts RGB of the pixels `where` selects (all by default); the result is opaque.
+ *
+ * @example
+ * ```ts
+ * invertPng(png, (offset) => mask.data[offset] === 255);
+ * ```
+ */
+export function invertPng(source: PNG, where: (offset: number) => boolean = () => true): PNG {
+  const out = new PNG({ width: source.width, height: source.height });
+  source.data.copy(out.data);
+  for (let offset = 0; offset < out.data.length; offset += 4) {
+    if (where(offset)) {
+      for (let channel = 0; channel < 3; channel++)
+        out.data[offset + channel] = 255 - (out.data[offset + channel] as number);
+    }
+    out.data[offset + 3] = 255;
+  }
+  return out;
+}
+
+/**
+ * The size with `width × height`'s area and the aspect ratio `W:H` (unchanged when `ratio` is not `W:H`).
+ *
+ * @example
+ * ```ts
+ * sizeForAspectRatio(40, 20, '1:1'); // { width: 28, height: 28 }
+ * ```
+ */
+export function sizeForAspectRatio(
+  width: number,
+  height: number,
+  ratio: string | undefined,
+): { width: number; height: number } {
+  const match = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(ratio ?? '');
+  if (!match) return { width, height };
+  const value = Number(match[1]) / Number(match[2]);
+  const side = Math.max(1, Math.round(Math.sqrt(width * height * value)));
+  return { width: side, height: Math.max(1, Math.round(side / value)) };
+}
+
+/**
+ * Encodes a PNG (filter type 0: pngjs's adaptive filtering is ~100x slower under Jest's VM sandbox).
+ *
+ * @example
+ * ```ts
+ * const bytes = encodePng(solidPng(8, 8, [0, 0, 0]));
+ * ```
+ */
+export function encodePng(png: PNG): Buffer {
+  return PNG.sync.write(png, { filterType: 0 });
+}
