@@ -9,11 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { getMeta, type ImageEditParams, imageEdit, RetouchError } from '@retouch/core';
 import { loadAssets } from './demo/assets.js';
 import type { DemoCase, DemoProvider } from './demo/demo-case.js';
+import { bedrockDemo } from './demo/bedrock-demo.js';
 import { bflDemo } from './demo/bfl-demo.js';
 import { openaiDemo } from './demo/openai-demo.js';
 import { openrouterDemo } from './demo/openrouter-demo.js';
+import { stabilityDemo } from './demo/stability-demo.js';
 
-const providers: DemoProvider[] = [openaiDemo, openrouterDemo, bflDemo];
+const providers: DemoProvider[] = [openaiDemo, openrouterDemo, bflDemo, stabilityDemo, bedrockDemo];
 const outDir = fileURLToPath(new URL('../../demo-out/', import.meta.url));
 
 async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import { PNG } from 'pngjs';
-import { BadGatewayError, BadRequestError } from './errors.js';
+import { BadGatewayError } from './errors.js';
 import { getMeta, type ResponseMeta, toOpenAIResponse, withMeta } from './normalize.js';
 import type { ProviderImageEditResult } from './provider.js';
 

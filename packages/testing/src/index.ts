@@ -1,3 +1,27 @@
+/**
+ * `@retouch/testing`: faithful simulators of the upstream image-edit APIs, test image fixtures, and
+ * the conformance suite every provider package runs.
+ * @module
+ */
+export {
+  BEDROCK_CONFORMANCE_ACCESS_KEY_ID,
+  bedrockConformanceDefaults,
+  bedrockInspector,
+  isBedrockInvokeRequest,
+} from './bedrock-conformance.js';
+export type { SigV4Failure, SigV4VerifyOptions, SimulatedAwsCredential } from './bedrock-sigv4.js';
+export { verifySigV4 } from './bedrock-sigv4.js';
+export type { BedrockFinishReason, BedrockSimulator, BedrockSimulatorOptions } from './bedrock-simulator.js';
+export { BEDROCK_SIMULATOR_CREDENTIALS, startBedrockSimulator } from './bedrock-simulator.js';
+export type { BedrockException, BedrockModelSpec } from './bedrock-spec.js';
+export {
+  BEDROCK_EXCEPTIONS,
+  BEDROCK_FINISH_REASONS,
+  BEDROCK_MAX_BODY_BYTES,
+  BEDROCK_STABILITY_MODELS,
+  bedrockBaseModel,
+  isValidBedrockModelId,
+} from './bedrock-spec.js';
 export {
   bflConformanceDefaults,
   bflImageFields,
@@ -97,3 +121,25 @@ export type {
   SimulatorReply,
 } from './simulator.js';
 export { FAULT_HEADER, parseFaultHeader, startSimulator } from './simulator.js';
+export {
+  isStabilityEditRequest,
+  stabilityConformanceDefaults,
+  stabilityField,
+  stabilityInspector,
+} from './stability-conformance.js';
+export type { StabilityFieldRule, StabilityImageLimits } from './stability-fields.js';
+export { STABILITY_STYLE_ASPECT_RATIOS, STABILITY_STYLE_PRESETS } from './stability-fields.js';
+export type {
+  StabilityGeneration,
+  StabilitySimulator,
+  StabilitySimulatorOptions,
+} from './stability-simulator.js';
+export { startStabilitySimulator } from './stability-simulator.js';
+export type { StabilityEndpointSpec, StabilityRenderKind } from './stability-spec.js';
+export {
+  STABILITY_ENDPOINTS,
+  STABILITY_MAX_BODY_BYTES,
+  STABILITY_RATE_LIMIT,
+  STABILITY_RESULTS_PATH,
+} from './stability-spec.js';
+export { stabilityErrorBody } from './stability-validate.js';

@@ -159,8 +159,62 @@ const bedrock: Record<string, ModelPrice> = Object.fromEntries(
   ]),
 );
 
+/**
+ * Google Gemini image models (Gemini API pricing page, 2026, as in LiteLLM's table:
+ * `litellm-image-edit.md` §5.4): per token from `usageMetadata` (text/image input, text and thinking
+ * output, image output tokens), with the per-image figure as the fallback when a response carries no
+ * usage. Output text of gemini-3.1-flash-image is not in the sources read, so it has no rate.
+ */
+const geminiImagePrices: Record<string, ModelPrice> = {
+  'gemini-2.5-flash-image': {
+    input_cost_per_token: 0.3 * M,
+    output_cost_per_token: 2.5 * M,
+    output_cost_per_image_token: 30 * M,
+    output_cost_per_image: 0.039,
+  },
+  'gemini-3-pro-image-preview': {
+    input_cost_per_token: 2 * M,
+    output_cost_per_token: 12 * M,
+    output_cost_per_image_token: 120 * M,
+    input_cost_per_image: 0.0011,
+    output_cost_per_image: 0.134,
+  },
+  'gemini-3.1-flash-image-preview': {
+    input_cost_per_token: 0.25 * M,
+    output_cost_per_image_token: 60 * M,
+    output_cost_per_image: 0.045,
+  },
+};
+geminiImagePrices['gemini-3-pro-image'] = geminiImagePrices['gemini-3-pro-image-preview'] as ModelPrice;
+geminiImagePrices['gemini-3.1-flash-image'] = geminiImagePrices[
+  'gemini-3.1-flash-image-preview'
+] as ModelPrice;
+
+/** Gemini API (`gemini/…`); `nano-banana-pro-preview` is an alias of gemini-3-pro-image-preview. */
+const gemini: Record<string, ModelPrice> = {
+  ...Object.fromEntries(
+    Object.entries(geminiImagePrices).map(([model, price]) => [`gemini/${model}`, price]),
+  ),
+  'gemini/nano-banana-pro-preview': geminiImagePrices['gemini-3-pro-image-preview'] as ModelPrice,
+};
+
+/**
+ * Vertex AI (`vertex_ai/…`): the Gemini image models at the same list prices as the Gemini API;
+ * Imagen 3 editing per output image. The Imagen figure ($0.04, the Imagen 3 per-image price) is the
+ * lead's, not from the reference notes (LiteLLM's table has no entry for
+ * imagen-3.0-capability-001) — verify against the Vertex AI pricing page.
+ */
+const vertexAi: Record<string, ModelPrice> = {
+  ...Object.fromEntries(
+    Object.entries(geminiImagePrices).map(([model, price]) => [`vertex_ai/${model}`, price]),
+  ),
+  'vertex_ai/imagen-3.0-capability-001': { output_cost_per_image: 0.04 },
+};
+
 /** Every known price, keyed `provider/model`. */
 export const PRICE_TABLE: Readonly<Record<string, ModelPrice>> = {
+  ...gemini,
+  ...vertexAi,
   ...openai,
   ...blackForestLabs,
   ...openrouter,

@@ -1,0 +1,18 @@
+import {
+  BEDROCK_CONFORMANCE_ACCESS_KEY_ID,
+  bedrockConformanceDefaults,
+  describeProviderConformance,
+} from '@retouch/testing';
+import { createBedrock } from './bedrock-provider.js';
+
+describeProviderConformance({
+  ...bedrockConformanceDefaults(),
+  name: 'bedrock',
+  createProvider: (sim, { apiKey }) =>
+    createBedrock({
+      baseURL: sim.url,
+      region: 'us-east-1',
+      accessKeyId: BEDROCK_CONFORMANCE_ACCESS_KEY_ID,
+      secretAccessKey: apiKey,
+    }),
+});

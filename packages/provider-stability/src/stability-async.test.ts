@@ -1,0 +1,109 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  APIUserAbortError,
+  type EditProgress,
+  getMeta,
+  imageEdit,
+  NotFoundError,
+  TimeoutError,
+} from '@retouch/core';
+import { createPng, rejectionOf, type StabilitySimulator, startStabilitySimulator } from '@retouch/testing';
+import { createStability } from './stability-provider.js';
+
+const API_KEY = 'sk-test-stability-async-0123456789';
+let sim: StabilitySimulator;
+
+beforeAll(async () => {
+  sim = await startStabilitySimulator({ apiKey: API_KEY, pendingPolls: 2 });
+});
+afterAll(() => sim.close());
+afterEach(() => sim.reset());
+
+const subject = createPng(64, 64, { color: [120, 60, 30] });
+const background = createPng(64, 64, { color: [0, 200, 0] });
+const provider = (settings: Parameters<typeof createStability>[0] = {}) =>
+  createStability({ apiKey: API_KEY, baseURL: sim.url, pollIntervalMs: 5, ...settings });
+
+describe('async endpoints: submit, then poll results/{id}', () => {
+  it('relight: posts subject_image, polls with the key until 200, reports progress', async () => {
+    const progress: EditProgress[] = [];
+    const response = await imageEdit(
+      { model: 'stability/replace-background-and-relight', image: subject, prompt: 'a beach at sunset' },
+      { provider: provider(), onProgress: (event) => progress.push(event) },
+    );
+    const [submit, ...polls] = sim.requests;
+    expect(submit?.path).toBe('/v2beta/stable-image/edit/replace-background-and-relight');
+    expect(submit?.fields).toEqual({ background_prompt: ['a beach at sunset'] });
+    const [generation] = sim.generations();
+    expect(polls.map((poll) => [poll.method, poll.path])).toEqual(
+      Array.from({ length: 3 }, () => ['GET', `/v2beta/results/${generation?.id}`]),
+    );
+    for (const poll of polls) {
+      expect(poll.headers.authorization).toBe(`Bearer ${API_KEY}`);
+      expect(poll.headers.accept).toBe('application/json');
+    }
+    expect(progress.map((event) => event.status)).toEqual(['in-progress', 'in-progress']);
+    expect(response.data).toHaveLength(1);
+    expect(getMeta(response).costUsd).toBe(0.08);
+  });
+
+  it('relight takes a second image as background_reference instead of a prompt', async () => {
+    await imageEdit(
+      { model: 'stability/replace-background-and-relight', image: [subject, background], prompt: '' },
+      { provider: provider() },
+    );
+    expect(sim.requests[0]?.files?.map((file) => file.field)).toEqual([
+      'subject_image',
+      'background_reference',
+    ]);
+    expect(sim.requests[0]?.fields).toEqual({});
+  });
+
+  it('creative upscale polls too', async () => {
+    const response = await imageEdit(
+      { model: 'stability/creative', image: subject, prompt: 'crisp details' },
+      { provider: provider() },
+    );
+    expect(sim.requests.filter((request) => request.method === 'GET')).toHaveLength(3);
+    expect(response.data).toHaveLength(1);
+  });
+
+  it('stops polling at the deadline with TimeoutError', async () => {
+    const slow = await startStabilitySimulator({ apiKey: API_KEY, pendingPolls: 1000 });
+    try {
+      const stability = createStability({ apiKey: API_KEY, baseURL: slow.url, pollIntervalMs: 20 });
+      await rejectionOf(
+        imageEdit(
+          { model: 'stability/creative', image: subject, prompt: 'x', timeout: 150 },
+          { provider: stability },
+        ),
+        TimeoutError,
+      );
+      const polls = slow.requests.filter((request) => request.method === 'GET').length;
+      expect(polls).toBeGreaterThan(0);
+      expect(polls).toBeLessThan(20);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('waits the default 10 s before polling again, and ends the wait at once on abort', async () => {
+    const controller = new AbortController();
+    const call = imageEdit(
+      { model: 'stability/creative', image: subject, prompt: 'x', signal: controller.signal },
+      { provider: createStability({ apiKey: API_KEY, baseURL: sim.url }) },
+    );
+    setTimeout(() => controller.abort(), 100);
+    await rejectionOf(call, APIUserAbortError);
+    expect(sim.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
+  });
+
+  it('maps a 404 on results/{id} (expired generation) to NotFoundError', async () => {
+    sim.injectFault({ type: 'status', status: 404 }, { match: (request) => request.method === 'GET' });
+    const error = await rejectionOf(
+      imageEdit({ model: 'stability/creative', image: subject, prompt: 'x' }, { provider: provider() }),
+      NotFoundError,
+    );
+    expect(error.provider).toBe('stability');
+  });
+});
