@@ -11,11 +11,21 @@ import { loadAssets } from './demo/assets.js';
 import type { DemoCase, DemoProvider } from './demo/demo-case.js';
 import { bedrockDemo } from './demo/bedrock-demo.js';
 import { bflDemo } from './demo/bfl-demo.js';
+import { geminiDemo } from './demo/gemini-demo.js';
 import { openaiDemo } from './demo/openai-demo.js';
 import { openrouterDemo } from './demo/openrouter-demo.js';
 import { stabilityDemo } from './demo/stability-demo.js';
+import { vertexDemo } from './demo/vertex-demo.js';
 
-const providers: DemoProvider[] = [openaiDemo, openrouterDemo, bflDemo, stabilityDemo, bedrockDemo];
+const providers: DemoProvider[] = [
+  openaiDemo,
+  geminiDemo,
+  vertexDemo,
+  openrouterDemo,
+  bflDemo,
+  stabilityDemo,
+  bedrockDemo,
+];
 const outDir = fileURLToPath(new URL('../../demo-out/', import.meta.url));
 
 async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {

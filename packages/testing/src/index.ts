@@ -63,6 +63,26 @@ export {
   truncatedPng,
 } from './fixtures.js';
 export {
+  aspectRatioCase,
+  GEMINI_SIZE_CASES,
+  geminiConformanceDefaults,
+  geminiImageConfig,
+  geminiInspector,
+  geminiUserParts,
+  isGenerateContentRequest,
+} from './gemini-conformance.js';
+export type { GoogleImageOutcome } from './gemini-output.js';
+export type { GeminiSimulator, GeminiSimulatorOptions } from './gemini-simulator.js';
+export { startGeminiSimulator } from './gemini-simulator.js';
+export type { GeminiSimModel } from './gemini-spec.js';
+export { GEMINI_IMAGE_MIME_TYPES, GEMINI_SIM_MODELS } from './gemini-spec.js';
+export type { GeminiEditRequest, GeminiSimApi } from './gemini-validate.js';
+export type { GoogleErrorDetail, GoogleErrorResponse } from './google-api-errors.js';
+export { GOOGLE_STATUS_BY_HTTP, googleErrorBody, googleQuotaErrorBody } from './google-api-errors.js';
+export { IMAGEN_BLOCKED_PROMPT_MESSAGE, IMAGEN_RAI_REASON } from './imagen-output.js';
+export type { ImagenEditRequest } from './imagen-validate.js';
+export { IMAGEN_EDIT_MODES, IMAGEN_MASK_MODES, IMAGEN_REFERENCE_TYPES } from './imagen-validate.js';
+export {
   isOpenAIEditRequest,
   openAIConformanceDefaults,
   openAIField,
@@ -143,3 +163,15 @@ export {
   STABILITY_RESULTS_PATH,
 } from './stability-spec.js';
 export { stabilityErrorBody } from './stability-validate.js';
+export {
+  imagenReferences,
+  isImagenPredictRequest,
+  isVertexEditRequest,
+  VERTEX_CONFORMANCE_PROJECT,
+  vertexConformanceDefaults,
+  vertexInspector,
+} from './vertex-conformance.js';
+export type { SimulatedServiceAccount } from './vertex-oauth.js';
+export { VERTEX_TOKEN_PATH } from './vertex-oauth.js';
+export type { VertexSimulator, VertexSimulatorOptions } from './vertex-simulator.js';
+export { startVertexSimulator, VERTEX_IMAGEN_SIM_MODELS } from './vertex-simulator.js';

@@ -1,0 +1,18 @@
+import {
+  describeProviderConformance,
+  VERTEX_CONFORMANCE_PROJECT,
+  vertexConformanceDefaults,
+} from '@retouch/testing';
+import { createVertex } from './vertex-provider.js';
+
+describeProviderConformance({
+  ...vertexConformanceDefaults(),
+  name: 'vertex_ai',
+  createProvider: (sim, { apiKey }) =>
+    createVertex({
+      accessToken: apiKey,
+      project: VERTEX_CONFORMANCE_PROJECT,
+      location: 'us-central1',
+      baseURL: sim.url,
+    }),
+});
