@@ -14,6 +14,7 @@ import { bflDemo } from './demo/bfl-demo.js';
 import { geminiDemo } from './demo/gemini-demo.js';
 import { openaiDemo } from './demo/openai-demo.js';
 import { openrouterDemo } from './demo/openrouter-demo.js';
+import { runProxyDemo } from './demo/proxy-demo.js';
 import { stabilityDemo } from './demo/stability-demo.js';
 import { vertexDemo } from './demo/vertex-demo.js';
 
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
   }
   printTable(rows);
   console.log(`\nWrote ${rows.reduce((n, r) => n + Number(r[2]), 0)} images to ${outDir}`);
+  await runProxyDemo({ assets, outDir });
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { checkBudget, hashKey, KeyStore } from './auth.js';
+
+describe('KeyStore', () => {
+  const keys = new KeyStore({
+    masterKey: 'sk-master',
+    keys: [
+      { key: 'sk-a', key_alias: 'a', models: ['edit'], rpm_limit: 2, user_id: 'team-a' },
+      { key: 'sk-all', models: ['*'] },
+    ],
+  });
+
+  it('authenticates the master key and virtual keys; refuses others with a 401', () => {
+    expect(keys.authenticate({ authorization: 'Bearer sk-master' })).toMatchObject({
+      isMaster: true,
+      alias: 'master',
+    });
+    expect(keys.authenticate({ authorization: 'bearer sk-a' })).toMatchObject({
+      alias: 'a',
+      userId: 'team-a',
+      keyHash: hashKey('sk-a'),
+    });
+    expect(keys.authenticate({ 'x-api-key': 'sk-all' }).models).toBeUndefined();
+    expect(() => keys.authenticate({})).toThrow(
+      expect.objectContaining({ status: 401, code: 'missing_api_key' }),
+    );
+    expect(() => keys.authenticate({ authorization: 'Bearer sk-nope' })).toThrow(
+      expect.objectContaining({ status: 401, code: 'invalid_api_key' }),
+    );
+    expect(() => keys.authenticate({ authorization: 'Basic abc' })).toThrow(
+      expect.objectContaining({ status: 401 }),
+    );
+  });
+
+  it('authorizes model groups (403 otherwise)', () => {
+    const a = keys.authenticate({ authorization: 'Bearer sk-a' });
+    expect(() => keys.authorizeModel(a, 'edit')).not.toThrow();
+    expect(() => keys.authorizeModel(a, 'other')).toThrow(
+      expect.objectContaining({ status: 403, param: 'model' }),
+    );
+    expect(() => keys.authorizeModel(a, 'gpt-image-1', [])).toThrow(expect.objectContaining({ status: 403 }));
+  });
+
+  it('limits requests per minute with a sliding window', () => {
+    const a = keys.authenticate({ authorization: 'Bearer sk-a' });
+    keys.checkRpm(a, 1_000);
+    keys.checkRpm(a, 2_000);
+    expect(() => keys.checkRpm(a, 3_000)).toThrow(
+      expect.objectContaining({ status: 429, retryAfterMs: 58_000 }),
+    );
+    expect(() => keys.checkRpm(a, 61_500)).not.toThrow();
+  });
+
+  it('is open with no keys at all', () => {
+    const open = new KeyStore({});
+    expect(open.open).toBe(true);
+    expect(open.authenticate({}).alias).toBe('open');
+  });
+
+  it('checkBudget refuses at the budget with a non-retryable 429', () => {
+    expect(() => checkBudget({ alias: 'a', isMaster: false, maxBudget: 1 }, 0.5)).not.toThrow();
+    expect(() => checkBudget({ alias: 'a', isMaster: false, maxBudget: 1 }, 1)).toThrow(
+      expect.objectContaining({ status: 429, code: 'budget_exceeded', isRetryable: false }),
+    );
+  });
+});

@@ -1,0 +1,205 @@
+/**
+ * Bearer auth: the master key or a virtual key (allowed model groups, budget, rpm). Keys are
+ * compared in constant time through their SHA-256 digests and never logged: logs, metrics and
+ * spend use a short hash instead.
+ * @module
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AuthenticationError, PermissionDeniedError, RateLimitError } from '@retouch/core';
+import type { VirtualKeyConfig } from './config/proxy-config.js';
+
+/** Who is calling. */
+export interface Caller {
+  /** Short hash of the key (12 hex digits); `undefined` in open mode. */
+  keyHash?: string;
+  /** `key_alias`, `master`, or `open`. */
+  alias: string;
+  /** Allowed model groups; `undefined` means every group. */
+  models?: ReadonlySet<string>;
+  maxBudget?: number;
+  rpmLimit?: number;
+  /** Default end-user of the key. */
+  userId?: string;
+  isMaster: boolean;
+}
+
+/**
+ * The short, non-reversible name of a key used in logs, metrics and spend (`byKey`).
+ *
+ * @example
+ * ```ts
+ * import { hashKey } from '@retouch/proxy';
+ * hashKey('sk-1234'); // 12 hex digits, the same in every process
+ * ```
+ */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 12);
+}
+
+const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
+
+interface StoredKey {
+  digest: Buffer;
+  caller: Caller;
+}
+
+/** Parses `Authorization: Bearer <key>` (also accepts `api-key` / `x-api-key`, as LiteLLM does). */
+function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers.authorization;
+  const value = Array.isArray(auth) ? auth[0] : auth;
+  if (value) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
+    return match?.[1];
+  }
+  for (const name of ['api-key', 'x-api-key']) {
+    const other = headers[name];
+    const v = Array.isArray(other) ? other[0] : other;
+    if (v) return v.trim();
+  }
+  return undefined;
+}
+
+/**
+ * The keys a proxy accepts, with per-key rpm windows.
+ *
+ * @example
+ * ```ts
+ * import { KeyStore } from '@retouch/proxy';
+ *
+ * const keys = new KeyStore({ masterKey: 'sk-master', keys: [{ key: 'sk-team-a', models: ['edit'], rpm_limit: 60 }] });
+ * const caller = keys.authenticate({ authorization: 'Bearer sk-team-a' });
+ * keys.authorizeModel(caller, 'edit'); // ok; another group throws a 403 PermissionDeniedError
+ * ```
+ */
+export class KeyStore {
+  readonly #keys: StoredKey[];
+  readonly #windows = new Map<string, number[]>();
+  /** True when no master key and no virtual key is configured: every request is let in. */
+  readonly open: boolean;
+
+  constructor(options: { masterKey?: string; keys?: readonly VirtualKeyConfig[] }) {
+    const stored: StoredKey[] = [];
+    if (options.masterKey) {
+      stored.push({
+        digest: digest(options.masterKey),
+        caller: { keyHash: hashKey(options.masterKey), alias: 'master', isMaster: true },
+      });
+    }
+    for (const key of options.keys ?? []) {
+      const all = key.models === undefined || key.models.includes('*');
+      stored.push({
+        digest: digest(key.key),
+        caller: {
+          keyHash: hashKey(key.key),
+          alias: key.key_alias ?? `key-${hashKey(key.key)}`,
+          models: all ? undefined : new Set(key.models),
+          maxBudget: key.max_budget,
+          rpmLimit: key.rpm_limit,
+          userId: key.user_id,
+          isMaster: false,
+        },
+      });
+    }
+    this.#keys = stored;
+    this.open = stored.length === 0;
+  }
+
+  /**
+   * Who sent these headers. Throws a 401 `AuthenticationError` for a missing or unknown key
+   * (never echoing the key).
+   *
+   * @example
+   * ```ts
+   * keys.authenticate({ authorization: 'Bearer sk-master' }).isMaster; // true
+   * ```
+   */
+  authenticate(headers: Record<string, string | string[] | undefined>): Caller {
+    if (this.open) return { alias: 'open', isMaster: true };
+    const key = presentedKey(headers);
+    if (!key) {
+      throw new AuthenticationError({
+        message:
+          'Missing API key: send Authorization: Bearer <key> (the master key or a virtual key from the proxy config).',
+        code: 'missing_api_key',
+      });
+    }
+    const presented = digest(key);
+    let found: Caller | undefined;
+    // Compare with every stored key, in constant time, without stopping at a match.
+    for (const stored of this.#keys) {
+      if (timingSafeEqual(presented, stored.digest) && !found) found = stored.caller;
+    }
+    if (!found) {
+      throw new AuthenticationError({
+        message: `Invalid API key (hash ${hashKey(key)}). Check the key this proxy was configured with.`,
+        code: 'invalid_api_key',
+        secrets: [key],
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Throws a 403 `PermissionDeniedError` when the caller may not use `group`.
+   *
+   * @example
+   * ```ts
+   * keys.authorizeModel(caller, 'gemini-edit');
+   * ```
+   */
+  authorizeModel(caller: Caller, group: string, groupsOfModel: readonly string[] = [group]): void {
+    const allowed = caller.models;
+    if (!allowed) return;
+    if (groupsOfModel.length > 0 && groupsOfModel.every((g) => allowed.has(g))) return;
+    throw new PermissionDeniedError({
+      message: `This key (${caller.alias}) may not use model "${group}". Allowed: ${[...allowed].join(', ') || 'none'}.`,
+      param: 'model',
+      code: 'model_not_allowed',
+    });
+  }
+
+  /**
+   * Counts a request against the caller's rpm limit; throws a 429 `RateLimitError` (with
+   * `retryAfterMs`) once the limit is reached within the last 60 seconds.
+   *
+   * @example
+   * ```ts
+   * keys.checkRpm(caller); // call once per request
+   * ```
+   */
+  checkRpm(caller: Caller, now = Date.now()): void {
+    const limit = caller.rpmLimit;
+    if (limit === undefined || caller.keyHash === undefined) return;
+    const since = now - 60_000;
+    const window = (this.#windows.get(caller.keyHash) ?? []).filter((t) => t > since);
+    if (window.length >= limit) {
+      this.#windows.set(caller.keyHash, window);
+      const retryAfterMs = Math.max(0, (window[0] ?? now) + 60_000 - now);
+      throw new RateLimitError({
+        message: `Rate limit reached for key ${caller.alias}: ${limit} requests per minute. Try again in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        code: 'rate_limit_exceeded',
+        retryAfterMs,
+      });
+    }
+    window.push(now);
+    this.#windows.set(caller.keyHash, window);
+  }
+}
+
+/**
+ * Throws a 429 `budget_exceeded` when the caller has spent its `max_budget`.
+ *
+ * @example
+ * ```ts
+ * import { checkBudget } from '@retouch/proxy';
+ * checkBudget(caller, (await router.spend()).byKey[caller.keyHash!] ?? 0);
+ * ```
+ */
+export function checkBudget(caller: Caller, spentUsd: number): void {
+  if (caller.maxBudget === undefined || spentUsd < caller.maxBudget) return;
+  throw new RateLimitError({
+    message: `Budget exceeded for key ${caller.alias}: spent $${spentUsd.toFixed(6)} of max_budget $${caller.maxBudget}.`,
+    code: 'budget_exceeded',
+    isRetryable: false,
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The shape of a loaded config: what the server needs, derived from LiteLLM's config.yaml.
+ * @module
+ */
+import type { RouterOptions } from '@retouch/router';
+
+/** One virtual key (LiteLLM names). */
+export interface VirtualKeyConfig {
+  /** The secret the client sends as `Authorization: Bearer <key>`. */
+  key: string;
+  /** A readable name for logs and metrics (never the key itself). */
+  key_alias?: string;
+  /** Model groups the key may use; absent or containing `*` means every group. */
+  models?: string[];
+  /** Most the key may spend, in USD; further calls are refused with a 429 `budget_exceeded`. */
+  max_budget?: number;
+  /** Requests per minute; further calls are refused with a 429 `rate_limit_exceeded`. */
+  rpm_limit?: number;
+  /** Default end-user of the key's calls, when the request names none. */
+  user_id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Request limits; each breach is a 400 or 413 in OpenAI's error shape. */
+export interface ProxyLimits {
+  /** Largest request body in bytes (`general_settings.max_request_size_mb`, default 64 MiB). */
+  maxRequestBytes: number;
+  /** Largest single image or mask in bytes (`max_image_size_mb`, default 50 MiB, OpenAI's limit). */
+  maxImageBytes: number;
+  /** Most input images per request (`max_images`, default 16, OpenAI's limit). */
+  maxImages: number;
+  /** Most text fields in a multipart body (`max_fields`, default 64). */
+  maxFields: number;
+  /** Largest text field in bytes (`max_field_size_kb`, default 128 KiB). */
+  maxFieldBytes: number;
+}
+
+/**
+ * The default {@link ProxyLimits}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LIMITS } from '@retouch/proxy';
+ * DEFAULT_LIMITS.maxImages; // 16
+ * ```
+ */
+export const DEFAULT_LIMITS: Readonly<ProxyLimits> = Object.freeze({
+  maxRequestBytes: 64 * 1024 * 1024,
+  maxImageBytes: 50 * 1024 * 1024,
+  maxImages: 16,
+  maxFields: 64,
+  maxFieldBytes: 128 * 1024,
+});
+
+/**
+ * A loaded, validated config.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, type ProxyConfig } from '@retouch/proxy';
+ * const config: ProxyConfig = await loadConfig('config.yaml');
+ * for (const warning of config.warnings) console.warn(warning);
+ * ```
+ */
+export interface ProxyConfig {
+  /** Router options (`model_list` plus `router_settings` and the router-related `litellm_settings`). */
+  router: RouterOptions;
+  /** Built-in callbacks named in `litellm_settings.callbacks` / `success_callback` / `failure_callback`. */
+  callbacks: string[];
+  /** `general_settings.master_key`: may use every group; without it (and without virtual keys) the proxy is open. */
+  masterKey?: string;
+  /** Virtual keys from `general_settings.keys` and `general_settings.keys_file`. */
+  keys: VirtualKeyConfig[];
+  limits: ProxyLimits;
+  /** `general_settings.image_generation_model`: used only when a request names no `model`. */
+  defaultModel?: string;
+  /** `environment_variables`: set at startup for variables not already set. */
+  environment: Record<string, string>;
+  /** Unknown or ignored keys, one message each. */
+  warnings: string[];
+  /** The file it was read from. */
+  file?: string;
+}

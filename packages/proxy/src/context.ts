@@ -1,0 +1,46 @@
+/**
+ * What every route shares: the config, the router, the keys, the metrics, the logger, and the
+ * per-request state kept on the request.
+ * @module
+ */
+import type { Router } from '@retouch/router';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Caller, KeyStore } from './auth.js';
+import type { ProxyConfig } from './config/proxy-config.js';
+import type { ProxyMetrics } from './metrics.js';
+
+/** Per-request state, on `request.retouch`. */
+export interface RequestState {
+  caller?: Caller;
+  /** The model group the request asked for, once known. */
+  modelGroup?: string;
+  /** End-user, once known. */
+  user?: string;
+  deploymentId?: string;
+  costUsd?: number | null;
+  attempts?: number;
+  errorCode?: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    retouch: RequestState;
+  }
+}
+
+/** The shared state of a running proxy. */
+export interface ProxyContext {
+  readonly config: ProxyConfig;
+  readonly router: Router;
+  readonly keys: KeyStore;
+  readonly metrics: ProxyMetrics;
+  readonly log: FastifyBaseLogger;
+  /** Epoch seconds of startup (`created` of `/v1/models`). */
+  readonly startedAt: number;
+  /** The model groups a request's `model` names (a group, or the groups of a deployment model). */
+  groupsOf(model: string): string[];
+  /** Whether every deployment `model` may reach takes a request without a prompt. */
+  promptOptional(model: string): boolean;
+  /** True once shutdown began (readiness answers 503). */
+  closing: boolean;
+}

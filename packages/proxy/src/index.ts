@@ -1,0 +1,37 @@
+/**
+ * `@retouch/proxy`: the OpenAI-compatible image-edit server (`POST /v1/images/edits`), configured
+ * with LiteLLM's config.yaml, and the `retouch` CLI.
+ * @module
+ */
+export type { Caller } from './auth.js';
+export { checkBudget, hashKey, KeyStore } from './auth.js';
+export type { ConfigIssue } from './config/config-error.js';
+export { ConfigError, formatKeyPath, parseKeyPath } from './config/config-error.js';
+export type { ResolvedEnv } from './config/env-refs.js';
+export { resolveEnvRefs } from './config/env-refs.js';
+export type { GeneralSettings } from './config/general-settings.js';
+export { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './config/general-settings.js';
+export type { ParseConfigOptions } from './config/load-config.js';
+export { loadConfig, parseConfig } from './config/load-config.js';
+export type { ProxyConfig, ProxyLimits, VirtualKeyConfig } from './config/proxy-config.js';
+export { DEFAULT_LIMITS } from './config/proxy-config.js';
+export { coerceScalars } from './config/sections.js';
+export type { ProxyContext, RequestState } from './context.js';
+export type { ErrorReply } from './errors.js';
+export { toErrorReply } from './errors.js';
+export type { CliOptions, MainIO, MainResult } from './main.js';
+export { main, parseCliArgs, USAGE, UsageError } from './main.js';
+export type { MetricsOptions, ProxyMetrics } from './metrics.js';
+export { createMetrics } from './metrics.js';
+export type { EditParamsContext, ParsedEdit } from './request/edit-params.js';
+export { coerceExtra, toEditParams } from './request/edit-params.js';
+export { readJsonEdit } from './request/json-body.js';
+export { readMultipartEdit } from './request/multipart.js';
+export type { PrepareInputsOptions } from './request/prepare-inputs.js';
+export { prepareInputs } from './request/prepare-inputs.js';
+export type { RawEditRequest } from './request/raw-edit.js';
+export { fieldPath, setField } from './request/raw-edit.js';
+export { END_USER_HEADER } from './routes/edits.js';
+export type { ModelEntry } from './routes/models.js';
+export type { ProxyServer, ProxyServerOptions } from './server.js';
+export { createProxyServer } from './server.js';

@@ -1,0 +1,181 @@
+/**
+ * What the `retouch` command does: parse its arguments, load config.yaml, start the proxy, print
+ * the URL it listens on, and shut down cleanly on SIGINT / SIGTERM.
+ * @module
+ */
+import { parseArgs } from 'node:util';
+import { type Logger, pino } from 'pino';
+import { ConfigError } from './config/config-error.js';
+import { loadConfig } from './config/load-config.js';
+import { createProxyServer, type ProxyServer } from './server.js';
+
+/** Parsed command line. */
+export interface CliOptions {
+  config?: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  help: boolean;
+}
+
+/**
+ * The usage text.
+ *
+ * @example
+ * ```ts
+ * import { USAGE } from '@retouch/proxy';
+ * console.log(USAGE);
+ * ```
+ */
+export const USAGE = `Usage: retouch --config config.yaml [--port 4000] [--host 0.0.0.0]
+
+Options:
+  -c, --config <file>   LiteLLM-style config.yaml (or CONFIG_FILE_PATH / RETOUCH_CONFIG)
+  -p, --port <port>     port to listen on (default 4000, or PORT)
+  -H, --host <host>     address to bind (default 0.0.0.0, or HOST)
+      --log-level <l>   pino level: fatal, error, warn, info (default), debug, trace, silent
+      --detailed_debug  same as --log-level debug
+  -h, --help            this text`;
+
+/**
+ * A command-line mistake; `main` prints it with the usage and exits with code 2.
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs, UsageError } from '@retouch/proxy';
+ * try { parseCliArgs(['--prot', '80']); } catch (e) { if (e instanceof UsageError) console.error(e.message); }
+ * ```
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Parses `retouch` arguments. Throws a `UsageError` for unknown flags or a bad port.
+ *
+ * @example
+ * ```ts
+ * import { parseCliArgs } from '@retouch/proxy';
+ * parseCliArgs(['--config', 'config.yaml', '--port', '8080']); // { config: 'config.yaml', port: 8080, host: '0.0.0.0', … }
+ * ```
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H' },
+        'log-level': { type: 'string' },
+        detailed_debug: { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const portText = (values.port as string | undefined) ?? env.PORT ?? '4000';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(`--port: expected 0–65535, got "${portText}"`);
+  const debug = values.detailed_debug === true || values.debug === true;
+  return {
+    config: (values.config as string | undefined) ?? env.CONFIG_FILE_PATH ?? env.RETOUCH_CONFIG,
+    port,
+    host: (values.host as string | undefined) ?? env.HOST ?? '0.0.0.0',
+    logLevel: (values['log-level'] as string | undefined) ?? (debug ? 'debug' : (env.LOG_LEVEL ?? 'info')),
+    help: values.help === true,
+  };
+}
+
+/** Where `main` writes and what it reads. */
+export interface MainIO {
+  stdout?: (line: string) => void;
+  stderr?: (line: string) => void;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Logger for the server. Defaults to pino JSON lines on stdout at the chosen level. */
+  logger?: Logger;
+  /** Install SIGINT / SIGTERM handlers that close the server. Defaults to true. */
+  handleSignals?: boolean;
+}
+
+/** What `main` returns: an exit code, and the running server when it started. */
+export interface MainResult {
+  exitCode: number;
+  server?: ProxyServer;
+  url?: string;
+}
+
+/**
+ * Runs the `retouch` command: returns once the server listens (or failed to start).
+ *
+ * @example
+ * ```ts
+ * import { main } from '@retouch/proxy';
+ * const { url, server } = await main(['--config', 'config.yaml', '--port', '0', '--host', '127.0.0.1'], { handleSignals: false });
+ * console.log(url); // http://127.0.0.1:54321
+ * await server?.close();
+ * ```
+ */
+export async function main(argv: readonly string[], io: MainIO = {}): Promise<MainResult> {
+  const out = io.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let options: CliOptions;
+  try {
+    options = parseCliArgs(argv, io.env);
+  } catch (error) {
+    err(`retouch: ${(error as Error).message}\n\n${USAGE}`);
+    return { exitCode: 2 };
+  }
+  if (options.help) {
+    out(USAGE);
+    return { exitCode: 0 };
+  }
+  if (!options.config) {
+    err(`retouch: --config is required\n\n${USAGE}`);
+    return { exitCode: 2 };
+  }
+  let server: ProxyServer;
+  try {
+    const config = await loadConfig(options.config, { env: io.env });
+    server = await createProxyServer({ config, logger: io.logger ?? pino({ level: options.logLevel }) });
+  } catch (error) {
+    err(
+      error instanceof ConfigError
+        ? `retouch: ${error.message}`
+        : `retouch: cannot start: ${(error as Error).message}`,
+    );
+    return { exitCode: 1 };
+  }
+  let url: string;
+  try {
+    url = await server.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await server.close().catch(() => {});
+    err(`retouch: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+    return { exitCode: 1 };
+  }
+  out(
+    `retouch proxy listening on ${url} (config ${options.config}; ${server.router.modelGroups().length} model groups)`,
+  );
+  if (io.handleSignals !== false) {
+    const stop = (signal: string) => {
+      out(`retouch: ${signal}, shutting down`);
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  }
+  return { exitCode: 0, server, url };
+}

@@ -1,0 +1,103 @@
+/**
+ * `POST /v1/images/edits`, `/images/edits` and the Azure-style
+ * `/openai/deployments/:model/images/edits`: parse (multipart or JSON) → authorize the model group
+ * → budget → read and check every input → `router.imageEdit` → OpenAI's JSON with the retouch
+ * headers.
+ * @module
+ */
+import { APIUserAbortError, getMeta } from '@retouch/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkBudget } from '../auth.js';
+import type { ProxyContext } from '../context.js';
+import { toEditParams } from '../request/edit-params.js';
+import { readJsonEdit } from '../request/json-body.js';
+import { readMultipartEdit } from '../request/multipart.js';
+import { prepareInputs } from '../request/prepare-inputs.js';
+import { authenticate } from './authenticate.js';
+
+/**
+ * Header naming the end-user when the body has no `user`.
+ *
+ * @example
+ * ```ts
+ * import { END_USER_HEADER } from '@retouch/proxy';
+ * await fetch(`${url}/v1/images/edits`, { method: 'POST', headers: { [END_USER_HEADER]: 'alice', authorization: 'Bearer sk-1234' }, body: form });
+ * ```
+ */
+export const END_USER_HEADER = 'x-retouch-end-user';
+
+function headerValue(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first?.trim() || undefined;
+}
+
+/**
+ * Registers the edit routes.
+ *
+ * @example
+ * ```ts
+ * registerEditRoutes(app, ctx);
+ * // curl http://127.0.0.1:4000/v1/images/edits -H "Authorization: Bearer sk-1234" -F model=gpt-image-1 -F image=@cat.png -F prompt="Add a hat"
+ * ```
+ */
+export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const state = request.retouch;
+    const caller = state.caller ?? ctx.keys.authenticate(request.headers);
+    // The client went away: stop downloads, retries and upstream calls made for it.
+    const controller = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) {
+        controller.abort(new APIUserAbortError({ message: 'the client closed the connection' }));
+      }
+    });
+    const { limits, defaultModel } = ctx.config;
+    const raw = request.isMultipart()
+      ? await readMultipartEdit(request, limits)
+      : readJsonEdit(request.body, limits);
+    const pathModel = (request.params as { model?: string } | undefined)?.model;
+    if (pathModel) raw.fields.model = pathModel;
+    const { params, metadata } = toEditParams(raw, {
+      defaultModel,
+      promptOptional: (model) => ctx.promptOptional(model),
+      endUser: headerValue(request, END_USER_HEADER) ?? caller.userId,
+    });
+    state.modelGroup = params.model;
+    state.user = params.user;
+    ctx.keys.authorizeModel(caller, params.model, ctx.groupsOf(params.model));
+    if (caller.maxBudget !== undefined && caller.keyHash !== undefined) {
+      checkBudget(caller, (await ctx.router.spend()).byKey[caller.keyHash] ?? 0);
+    }
+    const checked = await prepareInputs(params, {
+      maxImageBytes: limits.maxImageBytes,
+      signal: controller.signal,
+    });
+    const response = await ctx.router.imageEdit(checked, {
+      requestId: request.id,
+      apiKeyHash: caller.keyHash,
+      signal: controller.signal,
+      metadata: { ...metadata, user_api_key_alias: caller.alias },
+    });
+    const meta = getMeta(response);
+    state.modelGroup = meta.modelGroup ?? params.model;
+    state.deploymentId = meta.deploymentId;
+    state.costUsd = meta.costUsd;
+    state.attempts = meta.attempts;
+    const headers: Record<string, string> = {
+      'x-retouch-model-group': state.modelGroup,
+      'x-retouch-attempts': String(meta.attempts),
+      'x-retouch-provider': meta.provider,
+    };
+    if (meta.deploymentId) headers['x-retouch-model-id'] = meta.deploymentId;
+    if (typeof meta.costUsd === 'number') headers['x-retouch-response-cost'] = String(meta.costUsd);
+    if (meta.upstreamRequestId) headers['x-retouch-upstream-request-id'] = meta.upstreamRequestId;
+    if (meta.warnings.length > 0) headers['x-retouch-warnings'] = String(meta.warnings.length);
+    // `_meta` is not enumerable: the body is exactly OpenAI's ImagesResponse.
+    return reply.code(200).headers(headers).type('application/json').send(JSON.stringify(response));
+  };
+  const options = { onRequest: authenticate(ctx, { edit: true }) };
+  app.post('/v1/images/edits', options, handler);
+  app.post('/images/edits', options, handler);
+  app.post('/openai/deployments/:model/images/edits', options, handler);
+}

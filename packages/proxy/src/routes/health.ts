@@ -1,0 +1,60 @@
+/**
+ * Health routes, none of which calls a paid endpoint: `/health/liveliness` (the process answers),
+ * `/health/readiness` (the router is up and not shutting down) and `/health` (each deployment's
+ * state as the router sees it: cooldowns, in-flight calls, latency, recent failures).
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ProxyContext } from '../context.js';
+import { authenticate } from './authenticate.js';
+
+/**
+ * Registers the health routes.
+ *
+ * @example
+ * ```ts
+ * registerHealthRoutes(app, ctx);
+ * // curl http://127.0.0.1:4000/health/readiness
+ * ```
+ */
+export function registerHealthRoutes(app: FastifyInstance, ctx: ProxyContext): void {
+  const alive = async () => "I'm alive!";
+  app.get('/health/liveliness', alive);
+  app.get('/health/liveness', alive);
+  app.get('/health/readiness', async (_request, reply) => {
+    const deployments = await ctx.router.deployments();
+    const healthy = deployments.filter((d) => d.healthy).length;
+    return reply.code(ctx.closing ? 503 : 200).send({
+      status: ctx.closing ? 'shutting_down' : 'healthy',
+      model_groups: ctx.router.modelGroups().length,
+      deployments: deployments.length,
+      healthy_deployments: healthy,
+      auth: ctx.keys.open ? 'open' : 'keys',
+    });
+  });
+  app.get('/health', { onRequest: authenticate(ctx) }, async (request) => {
+    const allowed = request.retouch.caller?.models;
+    const endpoints = (await ctx.router.deployments())
+      .filter((d) => !allowed || allowed.has(d.modelGroup))
+      .map((d) => ({
+        model_group: d.modelGroup,
+        model_id: d.id,
+        model: d.model,
+        provider: d.provider,
+        healthy: d.healthy,
+        cooling_down_until:
+          d.coolingDownUntil === undefined ? null : new Date(d.coolingDownUntil).toISOString(),
+        in_flight: d.inFlight,
+        latency_ms_avg: d.latencyMsAvg ?? null,
+        failures_last_minute: d.failuresLastMinute,
+      }));
+    const healthy = endpoints.filter((e) => e.healthy);
+    const unhealthy = endpoints.filter((e) => !e.healthy);
+    return {
+      healthy_endpoints: healthy,
+      unhealthy_endpoints: unhealthy,
+      healthy_count: healthy.length,
+      unhealthy_count: unhealthy.length,
+    };
+  });
+}

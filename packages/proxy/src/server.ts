@@ -1,0 +1,255 @@
+/**
+ * `createProxyServer`: the Fastify app of the OpenAI-compatible proxy over a `Router` built from a
+ * loaded config. One JSON log line per request (key hash, never the key), Prometheus metrics,
+ * OpenAI-shaped errors everywhere, `x-request-id` on every answer.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import fastifyMultipart from '@fastify/multipart';
+import { NotFoundError, parseModelId } from '@retouch/core';
+import {
+  openTelemetryCallback,
+  pinoCallback,
+  Router,
+  RouterConfigError,
+  type RouterCallback,
+  type RouterOptions,
+} from '@retouch/router';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { KeyStore } from './auth.js';
+import { ConfigError } from './config/config-error.js';
+import { trackConnections } from './connections.js';
+import type { ProxyConfig } from './config/proxy-config.js';
+import type { ProxyContext } from './context.js';
+import { toErrorReply } from './errors.js';
+import { createMetrics } from './metrics.js';
+import { registerEditRoutes } from './routes/edits.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerMetricsRoute } from './routes/metrics.js';
+import { registerModelRoutes } from './routes/models.js';
+
+/** Options of {@link createProxyServer}. */
+export interface ProxyServerOptions {
+  config: ProxyConfig;
+  /** A pino logger, or `false` for none. Defaults to JSON lines on stdout at `info`. */
+  logger?: Logger | false;
+  /** Router options merged over the config's (a shared `state`, extra `callbacks`). */
+  routerOverrides?: Partial<RouterOptions>;
+}
+
+/**
+ * A proxy, built and ready to listen.
+ *
+ * @example
+ * ```ts
+ * const proxy: ProxyServer = await createProxyServer({ config });
+ * const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+ * console.log(url, (await proxy.router.spend()).totalUsd);
+ * await proxy.close();
+ * ```
+ */
+export interface ProxyServer {
+  readonly app: FastifyInstance;
+  readonly router: Router;
+  readonly config: ProxyConfig;
+  /** Starts listening; resolves to the base URL (`http://127.0.0.1:4000`). */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Stops accepting requests, finishes those in flight, closes the router. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+function builtInCallbacks(
+  names: readonly string[],
+  logger: Logger,
+  warn: (m: string) => void,
+): RouterCallback[] {
+  const out: RouterCallback[] = [];
+  for (const name of names) {
+    const n = name.toLowerCase();
+    if (n === 'otel' || n === 'opentelemetry' || n === 'open_telemetry') out.push(openTelemetryCallback());
+    else if (n === 'pino' || n === 'log' || n === 'logger' || n === 'json_logs')
+      out.push(pinoCallback(logger));
+    else if (n === 'prometheus')
+      continue; // always on: GET /metrics
+    else
+      warn(`litellm_settings callback "${name}" is not built in (built in: otel, pino, prometheus); ignored`);
+  }
+  return out;
+}
+
+function groupIndex(config: ProxyConfig): (model: string) => string[] {
+  const byModel = new Map<string, Set<string>>();
+  const key = (model: string) => {
+    try {
+      const { prefix, model: bare } = parseModelId(model);
+      return `${prefix}/${bare}`;
+    } catch {
+      return model;
+    }
+  };
+  const groups = new Set<string>();
+  for (const d of config.router.model_list) {
+    groups.add(d.model_name);
+    const k = key(d.litellm_params.model);
+    byModel.set(k, (byModel.get(k) ?? new Set()).add(d.model_name));
+  }
+  return (model) => (groups.has(model) ? [model] : [...(byModel.get(key(model)) ?? [])]);
+}
+
+/**
+ * Builds the router and the Fastify app from a loaded config. A config the router rejects (a
+ * missing provider package, an unknown model) is a `ConfigError` naming the key path.
+ *
+ * @example
+ * ```ts
+ * import { createProxyServer, loadConfig } from '@retouch/proxy';
+ *
+ * const proxy = await createProxyServer({ config: await loadConfig('config.yaml') });
+ * const url = await proxy.listen({ port: 4000, host: '127.0.0.1' });
+ * console.log(`retouch proxy on ${url}`);
+ * // later: await proxy.close();
+ * ```
+ */
+export async function createProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
+  const { config } = options;
+  const logger =
+    options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino({ level: 'info' }));
+  for (const [name, value] of Object.entries(config.environment)) process.env[name] ??= value;
+  const startupWarnings = [...config.warnings];
+  let router: Router | undefined;
+  const metrics = createMetrics({ deployments: () => (router ? router.deployments() : Promise.resolve([])) });
+  const callbacks = [
+    metrics.callback,
+    ...builtInCallbacks(config.callbacks, logger, (m) => startupWarnings.push(m)),
+    ...(options.routerOverrides?.callbacks ?? []),
+  ];
+  try {
+    router = await Router.create({ ...config.router, ...options.routerOverrides, callbacks });
+  } catch (error) {
+    if (error instanceof RouterConfigError)
+      throw new ConfigError(error.issues, config.file, { cause: error });
+    throw error;
+  }
+  const promptFree = new Map<string, boolean>();
+  for (const d of await router.deployments()) {
+    const free = d.capabilities.promptRequired === false;
+    promptFree.set(d.modelGroup, (promptFree.get(d.modelGroup) ?? true) && free);
+  }
+  const groupsOf = groupIndex(config);
+  const keys = new KeyStore({ masterKey: config.masterKey, keys: config.keys });
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.limits.maxRequestBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+  });
+  const connections = trackConnections(app.server);
+  const ctx: ProxyContext = {
+    config,
+    router,
+    keys,
+    metrics,
+    log: app.log,
+    startedAt: Math.floor(Date.now() / 1000),
+    groupsOf,
+    promptOptional: (model) => {
+      const groups = groupsOf(model);
+      return groups.length > 0 && groups.every((g) => promptFree.get(g) === true);
+    },
+    closing: false,
+  };
+  await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
+  app.decorateRequest('retouch');
+  app.addHook('onRequest', async (request) => {
+    request.retouch = {};
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const state = request.retouch ?? {};
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(
+      { route, method: request.method, status: reply.statusCode, modelGroup: state.modelGroup },
+      reply.elapsedTime / 1000,
+    );
+    if (route === '/metrics' || route.startsWith('/health/')) return;
+    request.log.info(
+      {
+        method: request.method,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        key: state.caller?.keyHash,
+        key_alias: state.caller?.alias,
+        user: state.user,
+        model_group: state.modelGroup,
+        deployment: state.deploymentId,
+        attempts: state.attempts,
+        cost_usd: state.costUsd,
+        error_code: state.errorCode,
+      },
+      'request',
+    );
+  });
+  app.setErrorHandler(async (thrown, request, reply) => {
+    const { status, body, headers, error, unexpected } = toErrorReply(thrown);
+    if (request.retouch) request.retouch.errorCode = error.code ?? error.type;
+    if (unexpected) request.log.error({ err: thrown }, 'unexpected error');
+    if (!request.raw.complete) {
+      // The body was not read to its end (a limit hit mid-upload): read and drop the rest so the
+      // client gets this answer instead of a broken pipe, then close the connection.
+      headers.connection = 'close';
+      request.raw.resume();
+    }
+    return reply.code(status).headers(headers).send(body);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    const error = new NotFoundError({
+      message: `${request.method} ${request.url.split('?')[0]}: no such route (POST /v1/images/edits, GET /v1/models, /health, /metrics)`,
+      code: 'not_found',
+    });
+    return reply.code(404).send(error.toJSON());
+  });
+  registerEditRoutes(app, ctx);
+  registerModelRoutes(app, ctx);
+  registerHealthRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
+
+  for (const warning of startupWarnings) logger.warn(`config: ${warning}`);
+  if (keys.open) {
+    logger.warn(
+      'no general_settings.master_key and no virtual keys: the proxy is OPEN — anyone who can reach it can spend your provider credits',
+    );
+  }
+  const activeRouter = router;
+  return {
+    app,
+    router: activeRouter,
+    config,
+    async listen(listenOptions = {}) {
+      const host = listenOptions.host ?? '0.0.0.0';
+      await app.listen({ port: listenOptions.port ?? 4000, host });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : listenOptions.port;
+      const shown = host.includes(':') ? `[${host}]` : host;
+      return `http://${shown}:${port}`;
+    },
+    async close() {
+      ctx.closing = true;
+      const closed = app.close();
+      connections.drain();
+      await closed;
+      await activeRouter.close();
+    },
+  };
+}

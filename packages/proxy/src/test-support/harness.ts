@@ -1,0 +1,153 @@
+/**
+ * Test support (not built into the package's API): a proxy on 127.0.0.1 (port 0) over an OpenAI
+ * simulator, a curl-style multipart body builder, and a log capture.
+ * @module
+ */
+import { Writable } from 'node:stream';
+import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
+import { pino } from 'pino';
+import { parseConfig } from '../config/load-config.js';
+import { createProxyServer, type ProxyServer } from '../server.js';
+
+export const UPSTREAM_KEY = 'sk-test-simulator';
+export const MASTER_KEY = 'sk-master-1234';
+export const TEAM_KEY = 'sk-team-a-5678';
+export const IMAGE = createPng(64, 64, { color: [200, 40, 40] });
+export const IMAGE_B = createPng(64, 64, { color: [40, 200, 40] });
+export const IMAGE_C = createPng(64, 64, { color: [40, 40, 200] });
+export const MASK = createOpenAIMask(64, 64, { x: 0, y: 0, width: 32, height: 32 });
+
+/** A running proxy over a simulator, with captured log lines. */
+export interface Harness {
+  sim: Simulator;
+  proxy: ProxyServer;
+  url: string;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The config text of a proxy over `sim` (`extra` is appended YAML). */
+export function configText(sim: Simulator, extra = ''): string {
+  return `model_list:
+  - model_name: gpt-image-1
+    litellm_params:
+      model: gpt-image-1
+      api_key: os.environ/TEST_OPENAI_KEY
+      api_base: ${sim.url}/v1
+    model_info:
+      id: openai-sim
+  - model_name: dall-e-2
+    litellm_params:
+      model: dall-e-2
+      api_key: os.environ/TEST_OPENAI_KEY
+      api_base: ${sim.url}/v1
+    model_info:
+      id: dalle-sim
+router_settings:
+  num_retries: 0
+  cooldown_time: 0
+${extra}`;
+}
+
+/** Starts a simulator and a proxy; `generalSettings` is YAML under `general_settings:`. */
+export async function startHarness(
+  options: { generalSettings?: string; extra?: string } = {},
+): Promise<Harness> {
+  const sim = await startOpenAISimulator();
+  const general = options.generalSettings ?? `  master_key: ${MASTER_KEY}\n`;
+  const text = `${configText(sim, options.extra)}general_settings:\n${general}`;
+  const config = parseConfig(text, { env: { TEST_OPENAI_KEY: UPSTREAM_KEY } });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const proxy = await createProxyServer({ config, logger: pino({ level: 'info' }, stream) });
+  const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    sim,
+    proxy,
+    url,
+    logs,
+    async close() {
+      await proxy.close();
+      await sim.close();
+    },
+  };
+}
+
+/** One part of a multipart body. */
+export type Part =
+  | { name: string; value: string }
+  | { name: string; file: Uint8Array; filename?: string; contentType?: string };
+
+/** A multipart body byte for byte as `curl -F` writes it. */
+export function curlForm(parts: readonly Part[]): { body: Buffer; contentType: string } {
+  const boundary = `------------------------${'a1b2c3d4e5f6a7b8c9d0e1f2'.slice(0, 24)}`;
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\n`));
+    if ('value' in part) {
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${part.name}"\r\n\r\n${part.value}\r\n`),
+      );
+    } else {
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${part.name}"; filename="${part.filename ?? 'image.png'}"\r\nContent-Type: ${part.contentType ?? 'image/png'}\r\n\r\n`,
+        ),
+      );
+      chunks.push(Buffer.from(part.file), Buffer.from('\r\n'));
+    }
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** POSTs a curl-style multipart body. */
+export async function postForm(
+  url: string,
+  parts: readonly Part[],
+  headers: Record<string, string> = { authorization: `Bearer ${MASTER_KEY}` },
+  path = '/v1/images/edits',
+): Promise<Response> {
+  const { body, contentType } = curlForm(parts);
+  return fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': contentType },
+    body,
+  });
+}
+
+/** POSTs a JSON body. */
+export function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { authorization: `Bearer ${MASTER_KEY}` },
+): Promise<Response> {
+  return fetch(`${url}/v1/images/edits`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+/** A data: URL of PNG bytes. */
+export function dataUrl(bytes: Uint8Array): string {
+  return `data:image/png;base64,${Buffer.from(bytes).toString('base64')}`;
+}
+
+/** The OpenAI error body of a response, checked for shape. */
+export async function errorOf(
+  response: Response,
+): Promise<{ message: string; type: string; param: string | null; code: string | null }> {
+  const body = (await response.json()) as {
+    error?: { message: string; type: string; param: string | null; code: string | null };
+  };
+  if (!body.error || typeof body.error.message !== 'string' || typeof body.error.type !== 'string') {
+    throw new Error(`not an OpenAI error body: ${JSON.stringify(body)}`);
+  }
+  return body.error;
+}

@@ -1,0 +1,247 @@
+/**
+ * Deployments: each `model_list` entry built into a provider instance from its installed provider
+ * package, with its capabilities, routing settings and price overrides; and the index that resolves
+ * a request's `model` to a model group.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import {
+  type ImageEditProvider,
+  loadProviderPackage,
+  type ModelCapabilities,
+  type ModelPrice,
+  PRICE_FIELDS,
+  type ProviderConfig,
+  parseModelId,
+  pickPriceOverrides,
+  RetouchError,
+} from '@retouch/core';
+import { type ConfigIssue, type ParsedRouterOptions, RouterConfigError } from './config.js';
+
+/**
+ * A deployment, ready to call.
+ *
+ * @example
+ * ```ts
+ * const deployment: Deployment = (await buildDeployments(parsed))[0];
+ * deployment.capabilities.mask; // 'optional'
+ * ```
+ */
+export interface Deployment {
+  /** `model_info.id`, else a stable hash of the deployment's config (the same in every instance). */
+  readonly id: string;
+  /** Position in `model_list`. */
+  readonly index: number;
+  readonly modelGroup: string;
+  /** `litellm_params.model` as configured (`gemini/gemini-2.5-flash-image`). */
+  readonly model: string;
+  /** Provider prefix (`openai`, `gemini`, …). */
+  readonly provider: string;
+  /** Model without prefix. */
+  readonly providerModel: string;
+  /** `provider/providerModel`. */
+  readonly modelKey: string;
+  readonly client: ImageEditProvider;
+  readonly capabilities: ModelCapabilities;
+  readonly weight?: number;
+  readonly rpm?: number;
+  readonly tpm?: number;
+  readonly order?: number;
+  /** Deadline of one attempt, in ms. */
+  readonly timeoutMs?: number;
+  /** Price overrides from `litellm_params` and `model_info` (litellm_params wins). */
+  readonly price?: ModelPrice;
+  /** Cooldown of this deployment, in ms (`model_info.cooldown_time`). */
+  readonly cooldownMs?: number;
+  readonly allowedFails?: number;
+}
+
+/** Keys of `litellm_params` that are the router's, not the provider's. */
+const ROUTER_KEYS = new Set<string>([
+  'model',
+  'weight',
+  'rpm',
+  'tpm',
+  'order',
+  'timeout',
+  'stream_timeout',
+  ...PRICE_FIELDS,
+]);
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * The default id of a deployment: a hash of its group and `litellm_params`, stable across
+ * processes and key order, so instances sharing Redis agree on it.
+ *
+ * @example
+ * ```ts
+ * deploymentHash({ model_name: 'edit', litellm_params: { model: 'gpt-image-1' } }); // '3f9c…' (16 hex)
+ * ```
+ */
+export function deploymentHash(config: {
+  model_name: string;
+  litellm_params: Record<string, unknown>;
+}): string {
+  const text = JSON.stringify(
+    canonical({ model_name: config.model_name, litellm_params: config.litellm_params }),
+  );
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+function isEditMode(mode: string | undefined): boolean {
+  return mode === undefined || mode === 'image_edit';
+}
+
+/**
+ * Builds every image-edit deployment of `model_list` (entries whose `model_info.mode` is another mode
+ * are left out). A missing provider package, an unknown prefix or a model the provider does not know
+ * is a `RouterConfigError` naming `model_list[i].litellm_params.model`.
+ *
+ * @example
+ * ```ts
+ * const deployments = await buildDeployments(parseRouterOptions({ model_list }));
+ * deployments[0].capabilities.maxImages; // 16
+ * ```
+ */
+export async function buildDeployments(options: ParsedRouterOptions): Promise<Deployment[]> {
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, number>();
+  const built = await Promise.all(
+    options.model_list.map(async (config, index): Promise<Deployment | undefined> => {
+      const path = `model_list[${index}].litellm_params.model`;
+      if (!isEditMode(config.model_info?.mode)) return undefined;
+      const params = config.litellm_params as Record<string, unknown> & typeof config.litellm_params;
+      try {
+        const { prefix, model } = parseModelId(params.model);
+        const pkg = await loadProviderPackage(prefix);
+        const providerConfig: ProviderConfig = {};
+        for (const [k, v] of Object.entries(params)) if (!ROUTER_KEYS.has(k)) providerConfig[k] = v;
+        const client = pkg.create(providerConfig);
+        const capabilities = client.capabilities(model);
+        if (!capabilities) {
+          issues.push({
+            path,
+            message: `${prefix} has no image-edit model "${model}" (known: ${client.models().join(', ')}); set model_info.mode to another mode to keep it out of image edits`,
+          });
+          return undefined;
+        }
+        const infoPrice = pickPriceOverrides(config.model_info);
+        const paramsPrice = pickPriceOverrides(params);
+        const price = infoPrice || paramsPrice ? { ...infoPrice, ...paramsPrice } : undefined;
+        const cooldown = config.model_info?.cooldown_time;
+        return {
+          id: config.model_info?.id ?? deploymentHash(config),
+          index,
+          modelGroup: config.model_name,
+          model: params.model,
+          provider: prefix,
+          providerModel: model,
+          modelKey: `${prefix}/${model}`,
+          client,
+          capabilities,
+          weight: params.weight,
+          rpm: params.rpm,
+          tpm: params.tpm,
+          order: params.order,
+          timeoutMs: params.timeout === undefined ? undefined : params.timeout * 1000,
+          price,
+          cooldownMs: cooldown === undefined ? undefined : cooldown * 1000,
+          allowedFails: config.model_info?.allowed_fails,
+        };
+      } catch (error) {
+        const message = RetouchError.isInstance(error)
+          ? error.message.replace(/^model: /, '')
+          : String((error as Error)?.message ?? error);
+        issues.push({ path, message });
+        return undefined;
+      }
+    }),
+  );
+  if (issues.length > 0) throw new RouterConfigError(issues);
+  const deployments = built.filter((d): d is Deployment => d !== undefined);
+  if (deployments.length === 0) {
+    throw new RouterConfigError([{ path: 'model_list', message: 'no deployment has mode image_edit' }]);
+  }
+  // Identical configs hash alike: number the repeats so every id stays unique and stable.
+  return deployments.map((d) => {
+    const count = seen.get(d.id) ?? 0;
+    seen.set(d.id, count + 1);
+    return count === 0 ? d : { ...d, id: `${d.id}-${count + 1}` };
+  });
+}
+
+/**
+ * What a request's `model` resolved to.
+ *
+ * @example
+ * ```ts
+ * const { group, deployments } = index.resolve('gpt-image-1')!;
+ * ```
+ */
+export interface ResolvedGroup {
+  /** The group name (`model_name`), or the deployment model the caller named. */
+  group: string;
+  deployments: readonly Deployment[];
+}
+
+function normalise(model: string): string | undefined {
+  try {
+    const { prefix, model: bare } = parseModelId(model);
+    return `${prefix}/${bare}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves `model` to deployments: a model group (`model_name`) first, else every deployment whose
+ * `litellm_params.model` is that model (with or without the provider prefix).
+ *
+ * @example
+ * ```ts
+ * const index = new DeploymentIndex(deployments);
+ * index.resolve('gpt-image-1')?.deployments.length; // 2
+ * index.groups(); // ['gpt-image-1', 'gemini-edit']
+ * ```
+ */
+export class DeploymentIndex {
+  readonly all: readonly Deployment[];
+  private readonly byGroup = new Map<string, Deployment[]>();
+  private readonly byModel = new Map<string, Deployment[]>();
+
+  constructor(deployments: readonly Deployment[]) {
+    this.all = deployments;
+    for (const d of deployments) {
+      const group = this.byGroup.get(d.modelGroup) ?? [];
+      group.push(d);
+      this.byGroup.set(d.modelGroup, group);
+      const same = this.byModel.get(d.modelKey) ?? [];
+      same.push(d);
+      this.byModel.set(d.modelKey, same);
+    }
+  }
+
+  /** Model groups, in `model_list` order. */
+  groups(): string[] {
+    return [...this.byGroup.keys()];
+  }
+
+  resolve(model: string): ResolvedGroup | undefined {
+    const group = this.byGroup.get(model);
+    if (group) return { group: model, deployments: group };
+    const key = normalise(model);
+    const same = key === undefined ? undefined : this.byModel.get(key);
+    return same ? { group: model, deployments: same } : undefined;
+  }
+}

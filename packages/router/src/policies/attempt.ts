@@ -1,0 +1,114 @@
+/**
+ * The terminal step: one attempt on the selected deployment through core's `runImageEdit` (which
+ * re-validates and re-encodes the prepared request for that provider), with the bookkeeping around
+ * it: in-flight count, usage window, latency, spend, failure and cooldown.
+ * @module
+ */
+import { getMeta, type ImageEditResponse, runImageEdit, toRetouchError, withMeta } from '@retouch/core';
+import { guarded, preparedOf, type RouterNext, type RouterOperation, type RouterRuntime } from '../chain.js';
+import type { Deployment } from '../deployments.js';
+import { recordAttemptFailure } from './cooldown.js';
+
+/**
+ * The deadline of an attempt in ms: the deployment's `timeout`, cut to what is left of the call's.
+ *
+ * @example
+ * ```ts
+ * attemptTimeoutMs({ timeoutMs: 30_000 } as Deployment, Date.now() + 10_000, Date.now()); // 10000
+ * ```
+ */
+export function attemptTimeoutMs(
+  deployment: Pick<Deployment, 'timeoutMs'>,
+  deadline: number | undefined,
+  now: number,
+): number | undefined {
+  const left = deadline === undefined ? undefined : Math.max(1, deadline - now);
+  if (deployment.timeoutMs === undefined) return left;
+  return left === undefined ? deployment.timeoutMs : Math.min(deployment.timeoutMs, left);
+}
+
+function describe(error: { status?: number; message: string }): string {
+  const text = error.message.length > 200 ? `${error.message.slice(0, 200)}…` : error.message;
+  return error.status === undefined ? text : `${error.status} ${text}`;
+}
+
+/**
+ * The attempt step.
+ *
+ * @example
+ * ```ts
+ * const run = createChain([selectLink(runtime)], attemptStep(runtime));
+ * ```
+ */
+export function attemptStep(rt: RouterRuntime): RouterNext {
+  const usageBased = rt.settings.strategy.startsWith('usage-based');
+  return async (op: RouterOperation): Promise<ImageEditResponse> => {
+    const deployment = op.deployment;
+    if (!deployment) throw new Error('router chain: the select link must run before the attempt step');
+    const prepared = preparedOf(op);
+    const { trace } = op;
+    trace.attempts += 1;
+    const { id } = deployment;
+    await guarded(op, rt.state.addInFlight(id, 1), undefined);
+    try {
+      if (usageBased)
+        await guarded(op, rt.state.recordUsage(id, { requests: 1, tokens: 0 }, rt.now()), undefined);
+      const started = performance.now();
+      let response: ImageEditResponse;
+      try {
+        response = await runImageEdit(deployment.client, deployment.providerModel, prepared, {
+          price: deployment.price,
+          timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
+          signal: op.signal,
+          onProgress: op.onProgress,
+        });
+      } catch (thrown) {
+        const error = toRetouchError(thrown, {
+          provider: deployment.provider,
+          model: deployment.providerModel,
+        });
+        trace.tried.add(id);
+        trace.lastFailure = { deployment, error };
+        const until = await recordAttemptFailure(rt, op, deployment, error);
+        const cooled = until === undefined ? '' : `; cooling down until ${new Date(until).toISOString()}`;
+        trace.warnings.push(
+          `attempt ${trace.attempts} on deployment ${id} failed: ${describe(error)}${cooled}`,
+        );
+        throw error;
+      }
+      const meta = getMeta(response);
+      await Promise.all([
+        guarded(op, rt.state.recordLatency(id, performance.now() - started), undefined),
+        usageBased && response.usage
+          ? guarded(
+              op,
+              rt.state.recordUsage(id, { requests: 0, tokens: response.usage.total_tokens }, rt.now()),
+              undefined,
+            )
+          : undefined,
+        guarded(
+          op,
+          rt.state.addSpend({
+            deploymentId: id,
+            modelGroup: op.group,
+            user: op.user,
+            key: op.apiKeyHash,
+            costUsd: meta.costUsd,
+          }),
+          undefined,
+        ),
+      ]);
+      return withMeta(response, {
+        ...meta,
+        latencyMs: Math.round(performance.now() - trace.startedAt),
+        attempts: trace.attempts,
+        deploymentId: id,
+        modelGroup: op.group,
+        user: op.user,
+        warnings: [...trace.warnings, ...meta.warnings],
+      });
+    } finally {
+      await guarded(op, rt.state.addInFlight(id, -1), undefined);
+    }
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Fallbacks across model groups. Ordinary `fallbacks` (per group, `"*"`, `default_fallbacks`) serve
+ * when a group is down: rate-limited, failing, cooling down, misconfigured, or unable to take this
+ * request at all. `content_policy_fallbacks` serve only after a content-policy refusal, and ordinary
+ * fallbacks never route around a refusal (LiteLLM #40406). Validation errors and caller aborts never
+ * fall back; read timeouts only with `retry_on_timeout`. Each hop reuses the prepared request, which
+ * the attempt re-validates and re-encodes for the new provider; groups are visited at most once.
+ * @module
+ */
+import { ContentPolicyViolationError, parseModelId, type RetouchError, toRetouchError } from '@retouch/core';
+import type { RouterLink, RouterOperation, RouterRuntime } from '../chain.js';
+import { basePayload, deploymentFields, errorFields } from '../callbacks/payload.js';
+import { BudgetExceededError, type IncapableReason, NoCapableDeploymentError } from '../errors.js';
+import type { RouterSettings } from '../settings.js';
+
+/**
+ * Which fallback list an error may use.
+ *
+ * @example
+ * ```ts
+ * const kind: FallbackKind | undefined = fallbackKind(error, { retryOnTimeout: false });
+ * ```
+ */
+export type FallbackKind = 'general' | 'content_policy';
+
+/**
+ * The fallback list an error may use, or `undefined` when it must go back to the caller.
+ *
+ * @example
+ * ```ts
+ * fallbackKind(new ServiceUnavailableError({ message: 'down' }), settings); // 'general'
+ * fallbackKind(new ContentPolicyViolationError({ message: 'refused' }), settings); // 'content_policy'
+ * ```
+ */
+export function fallbackKind(
+  error: RetouchError,
+  settings: Pick<RouterSettings, 'retryOnTimeout'>,
+): FallbackKind | undefined {
+  if (error instanceof ContentPolicyViolationError || error.code === 'content_policy_violation') {
+    return 'content_policy';
+  }
+  if (error instanceof NoCapableDeploymentError) return 'general';
+  if (error instanceof BudgetExceededError) return undefined;
+  const status = error.status;
+  if (status === undefined) return 'general';
+  if (status === 408) return settings.retryOnTimeout ? 'general' : undefined;
+  if (status === 429 || status === 401 || status === 403 || status === 404 || status >= 500) return 'general';
+  return undefined;
+}
+
+function lookup(map: ReadonlyMap<string, readonly string[]>, group: string): readonly string[] | undefined {
+  const own = map.get(group);
+  if (own) return own;
+  // `openai/gpt-image-1` matches a key `gpt-image-1`, and the other way round.
+  try {
+    const { prefix, model } = parseModelId(group);
+    return map.get(model) ?? map.get(`${prefix}/${model}`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The groups a failed group falls back to, for one kind of failure.
+ *
+ * @example
+ * ```ts
+ * fallbackTargets(settings, 'gpt-image-1', 'general'); // ['gemini-edit']
+ * ```
+ */
+export function fallbackTargets(
+  settings: RouterSettings,
+  group: string,
+  kind: FallbackKind,
+): readonly string[] {
+  if (kind === 'content_policy') {
+    return lookup(settings.contentPolicyFallbacks, group) ?? settings.contentPolicyFallbacks.get('*') ?? [];
+  }
+  return lookup(settings.fallbacks, group) ?? settings.fallbacks.get('*') ?? settings.defaultFallbacks;
+}
+
+/**
+ * Whether a group has ordinary fallbacks.
+ *
+ * @example
+ * ```ts
+ * if (hasFallbacks(runtime, op.group)) throw error; // let the fallback link take it
+ * ```
+ */
+export function hasFallbacks(rt: RouterRuntime, group: string): boolean {
+  return fallbackTargets(rt.settings, group, 'general').some((target) => target !== group);
+}
+
+function describe(error: RetouchError): string {
+  return `${error.name}${error.status === undefined ? '' : ` ${error.status}`}`;
+}
+
+/** The error for the caller once no fallback is left. */
+function finalError(errors: readonly RetouchError[], groups: readonly string[]): RetouchError {
+  const last = errors.at(-1) as RetouchError;
+  if (!(last instanceof NoCapableDeploymentError)) return last;
+  // A group that could not take the request says less than the outage that sent us there.
+  const outage = errors.findLast((e) => !(e instanceof NoCapableDeploymentError));
+  if (outage) return outage;
+  const reasons: IncapableReason[] = errors.flatMap((e) => (e as NoCapableDeploymentError).reasons);
+  return errors.length === 1 ? last : new NoCapableDeploymentError(groups, reasons);
+}
+
+/**
+ * Walks the fallback lists breadth-first (the failed group's own list first), at most
+ * `max_fallbacks` hops.
+ *
+ * @example
+ * ```ts
+ * createChain([fallbackLink(runtime), retryLink(runtime), selectLink(runtime)], attemptStep(runtime));
+ * ```
+ */
+export function fallbackLink(rt: RouterRuntime): RouterLink {
+  return async (op, next) => {
+    const visited = new Set([op.group]);
+    const queue: string[] = [];
+    const errors: RetouchError[] = [];
+    let current: RouterOperation = op;
+    for (let hops = 0; ; hops++) {
+      op.trace.groups.push(current.group);
+      try {
+        return await next(current);
+      } catch (thrown) {
+        const error = toRetouchError(thrown);
+        errors.push(error);
+        const kind = fallbackKind(error, rt.settings);
+        if (!kind || op.signal.aborted) throw finalError(errors, op.trace.groups);
+        for (const target of fallbackTargets(rt.settings, current.group, kind)) {
+          if (!visited.has(target)) queue.push(target);
+          visited.add(target);
+        }
+        let resolved: ReturnType<RouterRuntime['index']['resolve']>;
+        while (!resolved && queue.length > 0) resolved = rt.index.resolve(queue.shift() as string);
+        if (!resolved || hops >= rt.settings.maxFallbacks) throw finalError(errors, op.trace.groups);
+        const failed = op.trace.lastFailure?.error === error ? op.trace.lastFailure.deployment : undefined;
+        rt.emit({
+          ...basePayload(current, 'fallback'),
+          ...deploymentFields(failed),
+          ...errorFields(error),
+          fallbackTo: resolved.group,
+        });
+        op.trace.warnings.push(`fallback: ${current.group} → ${resolved.group} after ${describe(error)}`);
+        current = {
+          ...current,
+          group: resolved.group,
+          deployments: resolved.deployments,
+          deployment: undefined,
+        };
+      }
+    }
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The outer links of a call: observe (start / success / failure events), budget (end-user budget
+ * before anything is read or spent) and prepare (read the images once for every retry and fallback).
+ * @module
+ */
+import { getMeta, NotFoundError, prepareEditRequest, toRetouchError } from '@retouch/core';
+import { guarded, type RouterLink, type RouterRuntime } from '../chain.js';
+import { basePayload, errorFields } from '../callbacks/payload.js';
+import { BudgetExceededError } from '../errors.js';
+
+/**
+ * Emits `start`, then `success` (with the serving deployment, cost, attempts) or `failure`.
+ *
+ * @example
+ * ```ts
+ * createChain([observeLink(runtime), …], attemptStep(runtime));
+ * ```
+ */
+export function observeLink(rt: RouterRuntime): RouterLink {
+  return async (op, next) => {
+    rt.emit(basePayload(op, 'start'));
+    try {
+      const response = await next(op);
+      const meta = getMeta(response);
+      rt.emit({
+        ...basePayload(op, 'success'),
+        modelGroup: meta.modelGroup ?? op.group,
+        deploymentId: meta.deploymentId,
+        provider: meta.provider,
+        model: meta.model,
+        latencyMs: meta.latencyMs,
+        attempts: meta.attempts,
+        costUsd: meta.costUsd,
+        warnings: [...meta.warnings],
+      });
+      return response;
+    } catch (thrown) {
+      const error = toRetouchError(thrown);
+      const failed = op.trace.lastFailure?.deployment;
+      rt.emit({
+        ...basePayload(op, 'failure'),
+        ...(failed
+          ? { deploymentId: failed.id, provider: failed.provider, model: failed.providerModel }
+          : {}),
+        ...errorFields(error),
+      });
+      throw error;
+    }
+  };
+}
+
+/**
+ * Fails with a 404 `model_not_found` (listing the groups) when `model` named no group or deployment.
+ *
+ * @example
+ * ```ts
+ * await router.imageEdit({ model: 'nope', image, prompt }); // NotFoundError: … Known: gpt-image-1, gemini-edit.
+ * ```
+ */
+export function knownGroupLink<R>(rt: RouterRuntime): RouterLink<R> {
+  return async (op, next) => {
+    if (op.deployments.length > 0) return next(op);
+    throw new NotFoundError({
+      message: `model: no model group or deployment "${op.group}". Known: ${rt.index.groups().join(', ')}.`,
+      param: 'model',
+      code: 'model_not_found',
+    });
+  };
+}
+
+/**
+ * Refuses a call whose end-user (`user`) has spent `max_end_user_budget` (429 `budget_exceeded`).
+ * Calls without `user` are not limited. Calls in flight when the budget is reached still finish.
+ *
+ * @example
+ * ```ts
+ * await router.imageEdit({ ...params, user: 'alice' }); // BudgetExceededError once alice is over
+ * ```
+ */
+export function budgetLink(rt: RouterRuntime): RouterLink {
+  return async (op, next) => {
+    const budget = rt.settings.maxEndUserBudget;
+    if (budget !== undefined && op.user !== undefined) {
+      const spent = await guarded(op, rt.state.getUserSpend(op.user), 0);
+      if (spent >= budget) throw new BudgetExceededError(op.user, spent, budget);
+    }
+    return next(op);
+  };
+}
+
+/**
+ * Reads every input image once (core's `prepareEditRequest`), bounded by the call's signal; applies
+ * the router's `drop_params` default, and pins `response_format` to the requested group's default
+ * so that a fallback to a provider with another native format answers in the same shape.
+ *
+ * @example
+ * ```ts
+ * createChain([prepareLink(runtime), fallbackLink(runtime), …], attemptStep(runtime));
+ * ```
+ */
+export function prepareLink<R>(rt: RouterRuntime): RouterLink<R> {
+  return async (op, next) => {
+    // The call's deadline and signal are the router's (op.signal); attempts get their own deadline.
+    const { timeout: _timeout, signal: _signal, ...params } = op.params;
+    // The answer's shape must not depend on which deployment serves: without an explicit
+    // `response_format`, every deployment and fallback answers in the requested group's default.
+    const native = op.deployments[0]?.capabilities.nativeResponseFormat;
+    const prepared = await prepareEditRequest({
+      ...params,
+      response_format: params.response_format ?? (native === 'url' ? 'url' : 'b64_json'),
+      drop_params: params.drop_params ?? rt.settings.dropParams,
+      signal: op.signal,
+    });
+    return next({ ...op, prepared });
+  };
+}

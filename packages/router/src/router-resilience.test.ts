@@ -1,0 +1,352 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  APIUserAbortError,
+  BadRequestError,
+  ContentPolicyViolationError,
+  decodePngPixels,
+  getMeta,
+  ServiceUnavailableError,
+  TimeoutError,
+} from '@retouch/core';
+import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
+import { RouterClosedError } from './errors.js';
+import { Router } from './router.js';
+import type { RouterState } from './state/state.js';
+import { createMemoryState } from './state/memory-state.js';
+import { registerAcme, startAcmeSimulator } from './test-support/fake-provider.js';
+import { acme, edit, hits, openai, recorder, until } from './test-support/harness.js';
+import type { RouterOptions } from './types.js';
+
+let a: Simulator;
+let b: Simulator;
+let f: Simulator;
+const routers: Router[] = [];
+
+async function router(options: RouterOptions): Promise<Router> {
+  const created = await Router.create(options);
+  routers.push(created);
+  return created;
+}
+const health = async (r: Router, id: string) => (await r.deployments()).find((d) => d.id === id);
+
+/** OpenAI's moderation refusal, as the API sends it. */
+const MODERATION = {
+  type: 'status',
+  status: 400,
+  body: {
+    error: {
+      message: 'Your request was rejected as a result of our safety system.',
+      type: 'image_generation_user_error',
+      param: null,
+      code: 'moderation_blocked',
+    },
+  },
+} as const;
+
+beforeAll(async () => {
+  registerAcme();
+  [a, b, f] = await Promise.all([startOpenAISimulator(), startOpenAISimulator(), startAcmeSimulator()]);
+});
+beforeEach(() => {
+  for (const sim of [a, b, f]) sim.reset();
+});
+afterEach(async () => {
+  await Promise.all(routers.splice(0).map((r) => r.close()));
+});
+afterAll(async () => {
+  await Promise.all([a.close(), b.close(), f.close()]);
+});
+
+describe('cooldowns', () => {
+  it('429 → cooldown → traffic moves to the other deployment → recovery after cooldown_time', async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [openai(a, 'a'), openai(b, 'b')],
+      cooldown_time: 1,
+      callbacks: [events],
+    });
+    a.injectFault({ type: 'status', status: 429 });
+    for (let i = 0; hits(a) === 0 && i < 60; i++) await r.imageEdit(edit('gpt-image-1'));
+    expect(hits(a)).toBe(1);
+    const retried = events.of('retry')[0];
+    expect(retried).toMatchObject({ deploymentId: 'a', errorStatus: 429, errorClass: 'RateLimitError' });
+
+    const cooling = await health(r, 'a');
+    expect(cooling?.healthy).toBe(false);
+    const end = cooling?.coolingDownUntil as number;
+    expect(end).toBeGreaterThan(Date.now());
+    // While a cools down, every pick is b (route() does not wait on the network).
+    for (let i = 0; i < 20 && Date.now() < end - 100; i++) {
+      expect((await r.route(edit('gpt-image-1'))).deploymentId).toBe('b');
+    }
+
+    await until(async () => (await health(r, 'a'))?.healthy, 'a to recover');
+    for (let i = 0; hits(a) === 1 && i < 60; i++) await r.imageEdit(edit('gpt-image-1'));
+    expect(hits(a)).toBe(2);
+  });
+
+  it('cools down after more than allowed_fails failures within a minute, not before', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a', 'gpt-image-1', { order: 1 }), openai(b, 'b', 'gpt-image-1', { order: 2 })],
+      allowed_fails: 2,
+      cooldown_time: 60,
+    });
+    a.injectFault({ type: 'status', status: 503 }, { times: 3 });
+    for (let call = 1; call <= 2; call++) {
+      expect(getMeta(await r.imageEdit(edit('gpt-image-1')))).toMatchObject({
+        deploymentId: 'b',
+        attempts: 2,
+      });
+      expect(await health(r, 'a')).toMatchObject({ healthy: true, failuresLastMinute: call });
+    }
+    await r.imageEdit(edit('gpt-image-1'));
+    expect((await health(r, 'a'))?.healthy).toBe(false);
+    await r.imageEdit(edit('gpt-image-1'));
+    expect(hits(a)).toBe(3);
+  });
+
+  it('never cools down on a validation error or a content-policy refusal', async () => {
+    const r = await router({ model_list: [openai(a, 'a')], allowed_fails: 0 });
+    a.injectFault({ type: 'status', status: 400 });
+    await expect(r.imageEdit(edit('gpt-image-1'))).rejects.toBeInstanceOf(BadRequestError);
+    a.injectFault(MODERATION);
+    await expect(r.imageEdit(edit('gpt-image-1'))).rejects.toBeInstanceOf(ContentPolicyViolationError);
+    expect(await health(r, 'a')).toMatchObject({ healthy: true, failuresLastMinute: 0 });
+    // Neither was retried.
+    expect(hits(a)).toBe(2);
+    expect(getMeta(await r.imageEdit(edit('gpt-image-1'))).deploymentId).toBe('a');
+  });
+});
+
+describe('retries', () => {
+  it('retries a 5xx at once on another healthy deployment', async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [openai(a, 'a', 'gpt-image-1', { order: 1 }), openai(b, 'b', 'gpt-image-1', { order: 2 })],
+      callbacks: [events],
+    });
+    a.injectFault({ type: 'status', status: 503 });
+    const response = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(response)).toMatchObject({ deploymentId: 'b', attempts: 2 });
+    expect(getMeta(response).warnings[0]).toMatch(/^attempt 1 on deployment a failed: 503 /);
+    expect(events.of('retry')).toHaveLength(1);
+  });
+
+  it('honours Retry-After with a single deployment, then succeeds', async () => {
+    const events = recorder();
+    const r = await router({ model_list: [openai(a, 'a')], callbacks: [events] });
+    a.injectFault({ type: 'rate-limit', retryAfterSeconds: 1 });
+    const response = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(response)).toMatchObject({ deploymentId: 'a', attempts: 2 });
+    expect(events.of('retry')).toHaveLength(1);
+    expect(hits(a)).toBe(2);
+  });
+
+  it('gives up after num_retries and returns the upstream error in OpenAI shape', async () => {
+    const r = await router({ model_list: [openai(a, 'a')], num_retries: 1, retry_after: 0 });
+    a.injectFault({ type: 'status', status: 500 }, { times: 5 });
+    const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 500 });
+    expect((error as ServiceUnavailableError).toJSON().error).toMatchObject({ type: 'server_error' });
+    expect(hits(a)).toBe(2);
+  });
+
+  it('moves past a deployment with a bad key to one that works, and benches the bad one', async () => {
+    const r = await router({
+      model_list: [
+        openai(a, 'bad-key', 'gpt-image-1', { api_key: 'sk-wrong', order: 1 }),
+        openai(b, 'good', 'gpt-image-1', { order: 2 }),
+      ],
+    });
+    const response = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(response)).toMatchObject({ deploymentId: 'good', attempts: 2 });
+    expect((await health(r, 'bad-key'))?.healthy).toBe(false);
+    expect(JSON.stringify(getMeta(response).warnings)).not.toContain('sk-wrong');
+  });
+});
+
+describe('timeouts', () => {
+  const model_list = () => [openai(a, 'a', 'gpt-image-1', { timeout: 0.2 }), acme(f, 'f', 'backup')];
+
+  it('does not retry or fall back after a read timeout of a billable call', async () => {
+    const r = await router({
+      model_list: model_list(),
+      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      num_retries: 3,
+    });
+    a.injectFault({ type: 'delay', ms: 10_000 });
+    const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).status).toBe(408);
+    expect(hits(a)).toBe(1);
+    expect(hits(f)).toBe(0);
+  });
+
+  it('retries after a timeout when retry_on_timeout is set', async () => {
+    const r = await router({ model_list: model_list(), retry_on_timeout: true, num_retries: 1 });
+    a.injectFault({ type: 'delay', ms: 10_000 });
+    const response = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(response)).toMatchObject({ deploymentId: 'a', attempts: 2 });
+    expect(hits(a)).toBe(2);
+  });
+
+  it('refuses a timeout that is not a positive number of milliseconds', async () => {
+    const r = await router({ model_list: [openai(a, 'a')] });
+    await expect(r.imageEdit(edit('gpt-image-1', { timeout: -1 }))).rejects.toMatchObject({
+      status: 400,
+      param: 'timeout',
+    });
+    expect(hits(a)).toBe(0);
+  });
+
+  it('bounds the whole call, retries included, by the call timeout', async () => {
+    const r = await router({ model_list: [openai(a, 'a')], num_retries: 5 });
+    a.injectFault({ type: 'status', status: 503 }, { times: Number.POSITIVE_INFINITY });
+    const error = await r.imageEdit(edit('gpt-image-1', { timeout: 300 })).catch((e: unknown) => e);
+    // Either the last upstream 503 (no time left for another wait) or the deadline itself.
+    expect([503, 408]).toContain((error as ServiceUnavailableError).status);
+    expect(hits(a)).toBeGreaterThanOrEqual(1);
+    expect(hits(a)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('fallbacks', () => {
+  it('walks a fallback chain across providers with a masked request, skipping a group that cannot take masks', async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [
+        openai(a, 'openai', 'primary'),
+        acme(f, 'nomask', 'no-mask', 'acme/basic'),
+        acme(f, 'inpaint', 'inpaint'),
+      ],
+      fallbacks: [{ primary: ['no-mask', 'inpaint'] }],
+      num_retries: 1,
+      callbacks: [events],
+    });
+    a.injectFault({ type: 'status', status: 503 }, { times: Number.POSITIVE_INFINITY });
+    const mask = createOpenAIMask(32, 32, { x: 0, y: 0, width: 16, height: 32 });
+    const response = await r.imageEdit(edit('primary', { image: createPng(32, 32), mask }));
+    expect(getMeta(response)).toMatchObject({
+      deploymentId: 'inpaint',
+      modelGroup: 'inpaint',
+      provider: 'acme',
+      attempts: 3,
+    });
+    expect(getMeta(response).warnings).toEqual(
+      expect.arrayContaining(['fallback: primary → no-mask after ServiceUnavailableError 503']),
+    );
+    expect(events.of('fallback').map((e) => [e.modelGroup, e.fallbackTo])).toEqual([
+      ['primary', 'no-mask'],
+      ['no-mask', 'inpaint'],
+    ]);
+    expect(hits(a)).toBe(2);
+    // The mask reached acme re-encoded in its own convention: white marks the edit (left half).
+    const sent = f.lastRequest().json as { mask: string };
+    const { data, width } = await decodePngPixels(Buffer.from(sent.mask, 'base64'));
+    expect(data[0]).toBe(255);
+    expect(data[(width - 1) * 4]).toBe(0);
+  });
+
+  it('goes straight to the fallback while every deployment is cooling down', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), acme(f, 'f', 'backup')],
+      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      cooldown_time: 60,
+    });
+    a.injectFault({ type: 'rate-limit', retryAfterSeconds: 60 });
+    expect(getMeta(await r.imageEdit(edit('gpt-image-1'))).deploymentId).toBe('f');
+    const next = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(next)).toMatchObject({ deploymentId: 'f', attempts: 1 });
+    expect(hits(a)).toBe(1);
+  });
+
+  it('reports the outage, not a capability mismatch, when no fallback can serve', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), acme(f, 'f', 'no-mask', 'acme/basic')],
+      fallbacks: [{ 'gpt-image-1': ['no-mask'] }],
+      num_retries: 0,
+    });
+    a.injectFault({ type: 'status', status: 503 });
+    const mask = createOpenAIMask(16, 16, { x: 0, y: 0, width: 8, height: 8 });
+    const error = await r.imageEdit(edit('gpt-image-1', { mask })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('never routes around a content-policy refusal with ordinary fallbacks', async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [openai(a, 'a'), acme(f, 'f', 'backup')],
+      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      default_fallbacks: ['backup'],
+      callbacks: [events],
+    });
+    a.injectFault(MODERATION);
+    const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContentPolicyViolationError);
+    expect((error as ContentPolicyViolationError).toJSON().error.code).toBe('content_policy_violation');
+    expect(hits(f)).toBe(0);
+    expect(events.of('fallback')).toHaveLength(0);
+    expect(events.of('failure')[0]).toMatchObject({
+      errorClass: 'ContentPolicyViolationError',
+      errorStatus: 400,
+    });
+  });
+
+  it('uses content_policy_fallbacks for a refusal, and only for a refusal', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), openai(b, 'b', 'general'), acme(f, 'f', 'lenient')],
+      fallbacks: [{ 'gpt-image-1': ['general'] }],
+      content_policy_fallbacks: [{ 'gpt-image-1': ['lenient'] }],
+    });
+    a.injectFault(MODERATION);
+    const refused = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(refused)).toMatchObject({ deploymentId: 'f', modelGroup: 'lenient', attempts: 2 });
+    expect(hits(b)).toBe(0);
+    a.injectFault({ type: 'status', status: 502 }, { times: 3 });
+    const outage = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(outage).modelGroup).toBe('general');
+  });
+});
+
+describe('cancellation and shutdown', () => {
+  it('one AbortSignal cancels the call in flight; nothing is retried', async () => {
+    const r = await router({ model_list: [openai(a, 'a'), openai(b, 'b')], num_retries: 3 });
+    for (const sim of [a, b])
+      sim.injectFault({ type: 'delay', ms: 60_000 }, { times: Number.POSITIVE_INFINITY });
+    const controller = new AbortController();
+    const call = r.imageEdit(edit('gpt-image-1'), { signal: controller.signal }).catch((e: unknown) => e);
+    await until(() => hits(a) + hits(b) === 1, 'the upstream call');
+    controller.abort();
+    expect(await call).toBeInstanceOf(APIUserAbortError);
+    expect(hits(a) + hits(b)).toBe(1);
+    expect((await r.deployments()).every((d) => d.healthy && d.inFlight === 0)).toBe(true);
+  });
+
+  it('close() aborts calls in flight and refuses new ones', async () => {
+    const r = await router({ model_list: [openai(a, 'a')] });
+    a.injectFault({ type: 'delay', ms: 60_000 });
+    const call = r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    await until(() => hits(a) === 1, 'the upstream call');
+    await r.close();
+    expect(await call).toBeInstanceOf(APIUserAbortError);
+    await expect(r.imageEdit(edit('gpt-image-1'))).rejects.toBeInstanceOf(RouterClosedError);
+  });
+
+  it('keeps serving when its state fails, with a warning', async () => {
+    const memory = createMemoryState();
+    const broken: RouterState = {
+      ...memory,
+      getStats: async () => {
+        throw new Error('state offline');
+      },
+      addInFlight: async () => {
+        throw new Error('state offline');
+      },
+    };
+    const r = await router({ model_list: [openai(a, 'a')], state: broken });
+    const response = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(response).warnings).toContain(
+      'router state unavailable (state offline); routing without it',
+    );
+  });
+});

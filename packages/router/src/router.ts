@@ -1,0 +1,299 @@
+/**
+ * `Router`: many deployments of many providers as one reliable `imageEdit`. It is the chain
+ * observe → budget → prepare → fallback → retry → select → attempt, over a `RouterState`.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { BadRequestError, type ImageEditParams, type ImageEditResponse } from '@retouch/core';
+import { createEmitter } from './callbacks/payload.js';
+import {
+  type CallTrace,
+  createChain,
+  type RouterNext,
+  type RouterOperation,
+  type RouterRuntime,
+} from './chain.js';
+import { parseRouterOptions } from './config.js';
+import { buildDeployments, DeploymentIndex } from './deployments.js';
+import { RouterClosedError } from './errors.js';
+import { attemptStep } from './policies/attempt.js';
+import { fallbackLink } from './policies/fallback.js';
+import { budgetLink, knownGroupLink, observeLink, prepareLink } from './policies/lifecycle.js';
+import { retryLink } from './policies/retry.js';
+import { selectLink } from './policies/select.js';
+import { DEFAULTS, toSettings } from './settings.js';
+import { createMemoryState } from './state/memory-state.js';
+import { createRedisState } from './state/redis-state.js';
+import type { RouterState } from './state/state.js';
+import type { CallContext, DeploymentHealth, RouterOptions, SpendReport } from './types.js';
+
+/**
+ * Where `router.route()` would send a request now.
+ *
+ * @example
+ * ```ts
+ * const { deploymentId }: RouteDecision = await router.route({ model: 'gpt-image-1', image, prompt: 'x' });
+ * ```
+ */
+export interface RouteDecision {
+  modelGroup: string;
+  deploymentId: string;
+  provider: string;
+  /** Provider model, without prefix. */
+  model: string;
+}
+
+/**
+ * Load balancing, retries, cooldowns, fallbacks, cost and spend over a LiteLLM-style `model_list`.
+ *
+ * @example
+ * ```ts
+ * import { Router, pinoCallback } from '@retouch/router';
+ *
+ * const router = await Router.create({
+ *   model_list: [
+ *     { model_name: 'gpt-image-1', litellm_params: { model: 'gpt-image-1', api_key: process.env.OPENAI_KEY_A, weight: 3 } },
+ *     { model_name: 'gpt-image-1', litellm_params: { model: 'gpt-image-1', api_key: process.env.OPENAI_KEY_B, weight: 1 } },
+ *     { model_name: 'gemini-edit', litellm_params: { model: 'gemini/gemini-2.5-flash-image' } },
+ *   ],
+ *   fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+ *   num_retries: 2,
+ *   callbacks: [pinoCallback()],
+ * });
+ * const response = await router.imageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat', user: 'alice' });
+ * response._meta.deploymentId; // which deployment served
+ * await router.close();
+ * ```
+ */
+export class Router {
+  readonly #runtime: RouterRuntime;
+  readonly #ownsState: boolean;
+  readonly #run: RouterNext;
+  readonly #route: RouterNext<RouteDecision>;
+  #closed = false;
+  /** One controller per call in flight: `close()` aborts them. (A router-wide signal in
+   * `AbortSignal.any` would leak a little per call on Node 20.) */
+  readonly #inFlight = new Map<Promise<unknown>, AbortController>();
+
+  private constructor(runtime: RouterRuntime, ownsState: boolean) {
+    this.#runtime = runtime;
+    this.#ownsState = ownsState;
+    this.#run = createChain(
+      [
+        observeLink(runtime),
+        knownGroupLink(runtime),
+        budgetLink(runtime),
+        prepareLink(runtime),
+        fallbackLink(runtime),
+        retryLink(runtime),
+        selectLink(runtime),
+      ],
+      attemptStep(runtime),
+    );
+    this.#route = createChain<RouteDecision>(
+      [knownGroupLink(runtime), prepareLink(runtime), selectLink(runtime)],
+      async (op) => {
+        const d = op.deployment;
+        if (!d) throw new Error('router chain: nothing selected');
+        return { modelGroup: op.group, deploymentId: d.id, provider: d.provider, model: d.providerModel };
+      },
+    );
+  }
+
+  /**
+   * Validates options (zod; errors name the bad key path), loads provider packages (a missing one is
+   * an error naming the package) and builds the deployments.
+   *
+   * @example
+   * ```ts
+   * const router = await Router.create({ model_list: [{ model_name: 'edit', litellm_params: { model: 'gpt-image-1' } }] });
+   * ```
+   */
+  static async create(options: RouterOptions): Promise<Router> {
+    const parsed = parseRouterOptions(options);
+    const deployments = await buildDeployments(parsed);
+    let state: RouterState | undefined = parsed.state;
+    const ownsState = state === undefined;
+    if (!state && (parsed.redis_host || parsed.redis_url)) {
+      state = createRedisState({
+        host: parsed.redis_host,
+        port: parsed.redis_port,
+        password: parsed.redis_password,
+        url: parsed.redis_url,
+      });
+    }
+    const runtime: RouterRuntime = {
+      settings: toSettings(parsed),
+      state: state ?? createMemoryState(),
+      index: new DeploymentIndex(deployments),
+      emit: createEmitter(parsed.callbacks ?? []),
+      random: Math.random,
+      now: Date.now,
+    };
+    return new Router(runtime, ownsState);
+  }
+
+  #operation(params: ImageEditParams, context: CallContext, stop: AbortController): RouterOperation {
+    if (this.#closed) throw new RouterClosedError();
+    if (typeof params?.model !== 'string' || params.model === '') {
+      throw new BadRequestError({ message: 'model: required (a model group)', param: 'model' });
+    }
+    if (params.timeout !== undefined && !(typeof params.timeout === 'number' && params.timeout > 0)) {
+      throw new BadRequestError({
+        message: 'timeout: must be a positive number of milliseconds',
+        param: 'timeout',
+      });
+    }
+    const { settings, index } = this.#runtime;
+    const timeoutMs = params.timeout ?? settings.timeoutMs;
+    const signals = [stop.signal, context.signal, params.signal].filter(
+      (s): s is AbortSignal => s !== undefined,
+    );
+    if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
+    const signal = AbortSignal.any(signals);
+    const resolved = index.resolve(params.model);
+    const trace: CallTrace = {
+      attempts: 0,
+      tried: new Set(),
+      warnings: [],
+      startedAt: performance.now(),
+      groups: [],
+      capability: new Map(),
+    };
+    const metadataKey = context.metadata?.user_api_key_hash;
+    return {
+      requestId: context.requestId ?? randomUUID(),
+      params,
+      group: resolved?.group ?? params.model,
+      deployments: resolved?.deployments ?? [],
+      signal,
+      deadline: timeoutMs === undefined ? undefined : this.#runtime.now() + timeoutMs,
+      user: params.user,
+      apiKeyHash: context.apiKeyHash ?? (typeof metadataKey === 'string' ? metadataKey : undefined),
+      metadata: context.metadata,
+      onProgress: context.onProgress,
+      trace,
+    };
+  }
+
+  #start<T>(
+    run: (op: RouterOperation) => Promise<T>,
+    params: ImageEditParams,
+    context: CallContext,
+  ): Promise<T> {
+    const stop = new AbortController();
+    let promise: Promise<T>;
+    try {
+      promise = run(this.#operation(params, context, stop));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#inFlight.set(promise, stop);
+    const forget = () => this.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /**
+   * Edits images on the best deployment of a model group, with retries, cooldowns and fallbacks.
+   * `params.model` is a model group (`model_name`) or a deployment's `litellm_params.model`. The
+   * response's `_meta` names the deployment and group that served, the attempts made, the cost and
+   * every warning. Every failure is a `RetouchError` (OpenAI-shaped body, HTTP status).
+   *
+   * @example
+   * ```ts
+   * const response = await router.imageEdit(
+   *   { model: 'gpt-image-1', image: [a, b], prompt: 'Merge them', user: 'alice' },
+   *   { requestId: 'req-1', apiKeyHash: 'k1' },
+   * );
+   * console.log(response._meta.deploymentId, response._meta.attempts, response._meta.costUsd);
+   * ```
+   */
+  imageEdit(params: ImageEditParams, context: CallContext = {}): Promise<ImageEditResponse> {
+    return this.#start(this.#run, params, context);
+  }
+
+  /**
+   * Where a request would go now (capabilities, cooldowns, order tiers and the strategy), without
+   * calling anything. Reads the request's images like `imageEdit` does.
+   *
+   * @example
+   * ```ts
+   * (await router.route({ model: 'gpt-image-1', image: png, prompt: 'x' })).deploymentId;
+   * ```
+   */
+  route(params: ImageEditParams, context: CallContext = {}): Promise<RouteDecision> {
+    return this.#start(this.#route, params, context);
+  }
+
+  /**
+   * Model groups, in `model_list` order.
+   *
+   * @example
+   * ```ts
+   * router.modelGroups(); // ['gpt-image-1', 'gemini-edit']
+   * ```
+   */
+  modelGroups(): string[] {
+    return this.#runtime.index.groups();
+  }
+
+  /**
+   * Every deployment with its health: cooldown, in-flight calls, latency, recent failures.
+   *
+   * @example
+   * ```ts
+   * for (const d of await router.deployments()) if (!d.healthy) console.log(d.id, 'cooling until', d.coolingDownUntil);
+   * ```
+   */
+  async deployments(): Promise<DeploymentHealth[]> {
+    const { index, state, now } = this.#runtime;
+    const stats = await state.getStats(
+      index.all.map((d) => d.id),
+      { now: now(), inFlight: true, latency: true, failuresWindowMs: DEFAULTS.failureWindowMs },
+    );
+    return index.all.map((d) => {
+      const s = stats.get(d.id);
+      return {
+        id: d.id,
+        modelGroup: d.modelGroup,
+        model: d.model,
+        provider: d.provider,
+        healthy: s?.coolingDownUntil === undefined,
+        coolingDownUntil: s?.coolingDownUntil,
+        inFlight: s?.inFlight ?? 0,
+        latencyMsAvg: s?.latencyMs === undefined ? undefined : Math.round(s.latencyMs),
+        failuresLastMinute: s?.failures ?? 0,
+        capabilities: d.capabilities,
+      };
+    });
+  }
+
+  /**
+   * Spend per deployment, model group, end-user and key, and the calls whose cost is unknown.
+   *
+   * @example
+   * ```ts
+   * (await router.spend()).byUser.alice; // USD
+   * ```
+   */
+  spend(): Promise<SpendReport> {
+    return this.#runtime.state.getSpend();
+  }
+
+  /**
+   * Refuses new calls, aborts the calls in flight, and releases the state the router created
+   * (a `state` passed in stays open: it may be shared).
+   *
+   * @example
+   * ```ts
+   * process.on('SIGTERM', () => router.close());
+   * ```
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const stop of this.#inFlight.values()) stop.abort(new RouterClosedError());
+    await Promise.allSettled([...this.#inFlight.keys()]);
+    if (this.#ownsState) await this.#runtime.state.close();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The in-memory `RouterState`: the default, for one process.
+ * @module
+ */
+import { roundUsd } from '@retouch/core';
+import type { SpendReport } from '../types.js';
+import {
+  type DeploymentStats,
+  emptyStats,
+  LATENCY_ALPHA,
+  minuteOf,
+  type RouterState,
+  type SpendEntry,
+  type StatsQuery,
+} from './state.js';
+
+interface Entry {
+  cooldownUntil: number;
+  failures: number[];
+  inFlight: number;
+  latencyMs?: number;
+  minute: number;
+  requests: number;
+  tokens: number;
+}
+
+function add(record: Record<string, number>, key: string | undefined, value: number): void {
+  if (key === undefined) return;
+  record[key] = roundUsd((record[key] ?? 0) + value);
+}
+
+/**
+ * Creates a `RouterState` that lives in this process.
+ *
+ * @example
+ * ```ts
+ * const router = await Router.create({ model_list, state: createMemoryState() });
+ * ```
+ */
+export function createMemoryState(): RouterState {
+  const entries = new Map<string, Entry>();
+  const spend: SpendReport = {
+    totalUsd: 0,
+    byDeployment: {},
+    byModelGroup: {},
+    byUser: {},
+    byKey: {},
+    unpricedCalls: 0,
+  };
+
+  const entry = (id: string): Entry => {
+    let found = entries.get(id);
+    if (!found) {
+      found = { cooldownUntil: 0, failures: [], inFlight: 0, minute: 0, requests: 0, tokens: 0 };
+      entries.set(id, found);
+    }
+    return found;
+  };
+  const prune = (e: Entry, now: number, windowMs: number) => {
+    const from = now - windowMs;
+    let drop = 0;
+    while (drop < e.failures.length && (e.failures[drop] as number) <= from) drop++;
+    if (drop > 0) e.failures.splice(0, drop);
+  };
+
+  return {
+    async getStats(ids: readonly string[], query: StatsQuery): Promise<Map<string, DeploymentStats>> {
+      const result = new Map<string, DeploymentStats>();
+      const minute = minuteOf(query.now);
+      for (const id of ids) {
+        const stats = emptyStats();
+        const e = entries.get(id);
+        if (e) {
+          if (e.cooldownUntil > query.now) stats.coolingDownUntil = e.cooldownUntil;
+          stats.inFlight = e.inFlight;
+          stats.latencyMs = e.latencyMs;
+          if (e.minute === minute) {
+            stats.requestsThisMinute = e.requests;
+            stats.tokensThisMinute = e.tokens;
+          }
+          if (query.failuresWindowMs !== undefined) {
+            prune(e, query.now, query.failuresWindowMs);
+            stats.failures = e.failures.length;
+          }
+        }
+        result.set(id, stats);
+      }
+      return result;
+    },
+    async setCooldown(id, until) {
+      const e = entry(id);
+      e.cooldownUntil = Math.max(e.cooldownUntil, until);
+      return e.cooldownUntil;
+    },
+    async recordFailure(id, now, windowMs) {
+      const e = entry(id);
+      e.failures.push(now);
+      prune(e, now, windowMs);
+      return e.failures.length;
+    },
+    async clearFailures(id) {
+      entry(id).failures.length = 0;
+    },
+    async addInFlight(id, delta) {
+      const e = entry(id);
+      e.inFlight = Math.max(0, e.inFlight + delta);
+    },
+    async recordLatency(id, latencyMs) {
+      const e = entry(id);
+      e.latencyMs =
+        e.latencyMs === undefined ? latencyMs : LATENCY_ALPHA * latencyMs + (1 - LATENCY_ALPHA) * e.latencyMs;
+    },
+    async recordUsage(id, usage, now) {
+      const e = entry(id);
+      const minute = minuteOf(now);
+      if (e.minute !== minute) {
+        e.minute = minute;
+        e.requests = 0;
+        e.tokens = 0;
+      }
+      e.requests += usage.requests;
+      e.tokens += usage.tokens;
+    },
+    async addSpend(item: SpendEntry) {
+      if (item.costUsd === null) {
+        spend.unpricedCalls += 1;
+        return;
+      }
+      spend.totalUsd = roundUsd(spend.totalUsd + item.costUsd);
+      add(spend.byDeployment, item.deploymentId, item.costUsd);
+      add(spend.byModelGroup, item.modelGroup, item.costUsd);
+      add(spend.byUser, item.user, item.costUsd);
+      add(spend.byKey, item.key, item.costUsd);
+    },
+    async getSpend() {
+      return structuredClone(spend);
+    },
+    async getUserSpend(user) {
+      return spend.byUser[user] ?? 0;
+    },
+    async close() {
+      entries.clear();
+    },
+  };
+}

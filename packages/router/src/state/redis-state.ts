@@ -1,0 +1,290 @@
+/**
+ * A `RouterState` in Redis (`ioredis`), so several router instances (proxy replicas) share
+ * cooldowns, failure counts, in-flight counts, latency, usage windows and spend. Every read goes to
+ * Redis (no batching or local cache), so a cooldown set by one instance is seen by the next pick of
+ * every other. Updates that read and write are Lua scripts, so they are atomic across instances.
+ * @module
+ */
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import type { SpendReport } from '../types.js';
+import {
+  type DeploymentStats,
+  emptyStats,
+  LATENCY_ALPHA,
+  minuteOf,
+  type RouterState,
+  type SpendEntry,
+  type StatsQuery,
+} from './state.js';
+
+/**
+ * Settings of {@link createRedisState}.
+ *
+ * @example
+ * ```ts
+ * const options: RedisStateOptions = { host: '127.0.0.1', port: 6379, keyPrefix: 'prod:router:' };
+ * ```
+ */
+export interface RedisStateOptions {
+  /** `redis://[:password@]host:port/db`; wins over `host`/`port`. */
+  url?: string;
+  host?: string;
+  port?: number;
+  password?: string;
+  username?: string;
+  db?: number;
+  /** Prefix of every key, so several routers can share one Redis. Defaults to `retouch:router:`. */
+  keyPrefix?: string;
+  /** A client you own (it is not closed by `close()`); `host`/`port` are then ignored. */
+  client?: RedisClient;
+  /** Further `ioredis` options. */
+  redisOptions?: RedisOptions;
+}
+
+// Extend-only cooldown: an active longer cooldown is never shortened (LiteLLM #40130).
+const COOLDOWN_LUA = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local target = tonumber(ARGV[1])
+if current >= target then return tostring(current) end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]`;
+
+const LATENCY_LUA = `
+local current = redis.call('GET', KEYS[1])
+local sample = tonumber(ARGV[1])
+local alpha = tonumber(ARGV[2])
+local value = sample
+if current then value = alpha * sample + (1 - alpha) * tonumber(current) end
+redis.call('SET', KEYS[1], tostring(value), 'EX', 3600)
+return tostring(value)`;
+
+interface Scripts {
+  retouchCooldown(key: string, until: string, ttlMs: string): Promise<string>;
+  retouchLatency(key: string, sample: string, alpha: string): Promise<string>;
+}
+
+const num = (value: unknown): number => {
+  const parsed = typeof value === 'string' ? Number(value) : typeof value === 'number' ? value : Number.NaN;
+  return Number.isFinite(parsed) ? parsed : 0;
+};
+
+function toRecord(hash: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries((hash ?? {}) as Record<string, string>)) out[key] = num(value);
+  return out;
+}
+
+/** Unwraps a pipeline result, turning a command error into a throw. */
+function results(replies: [Error | null, unknown][] | null): unknown[] {
+  if (!replies) throw new Error('redis transaction aborted');
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+/**
+ * Creates a Redis-backed `RouterState`. `ioredis` is loaded on first use; commands time out after
+ * 2 s (the router then carries on without state for that call, with a warning).
+ *
+ * @example
+ * ```ts
+ * const state = createRedisState({ host: '127.0.0.1', port: 6379 });
+ * const a = await Router.create({ model_list, state });
+ * const b = await Router.create({ model_list, state: createRedisState({ host: '127.0.0.1', port: 6379 }) });
+ * // a cooldown `a` sets is seen by `b`'s next pick
+ * ```
+ */
+export function createRedisState(options: RedisStateOptions = {}): RouterState {
+  const prefix = options.keyPrefix ?? 'retouch:router:';
+  const key = (...parts: (string | number)[]) => `${prefix}${parts.join(':')}`;
+  let clientPromise: Promise<RedisClient> | undefined;
+  let failedConnect: { at: number; error: unknown } | undefined;
+
+  const client = (): Promise<RedisClient> => {
+    // After a failed first connection, calls fail fast for a second instead of each dialling again.
+    if (!clientPromise && failedConnect && Date.now() - failedConnect.at < 1000) {
+      return Promise.reject(failedConnect.error);
+    }
+    clientPromise ??= (async () => {
+      const settings: RedisOptions = {
+        ...(options.url ? {} : { host: options.host ?? '127.0.0.1', port: options.port ?? 6379 }),
+        password: options.password,
+        username: options.username,
+        db: options.db,
+        // Fail fast while Redis is unreachable (the router then routes without state) instead of
+        // queueing commands behind reconnects.
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: 2000,
+        commandTimeout: 2000,
+        // How long a dead connection may linger after `close()` (it would hold the process open).
+        disconnectTimeout: 200,
+        ...options.redisOptions,
+      };
+      let redis = options.client;
+      if (!redis) {
+        const { Redis } = await import('ioredis');
+        redis = options.url ? new Redis(options.url, settings) : new Redis(settings);
+      }
+      // Errors surface on the commands; an unhandled 'error' event would crash the process.
+      redis.on('error', () => {});
+      if (redis.status === 'wait') {
+        try {
+          await redis.connect();
+        } catch (error) {
+          redis.disconnect();
+          throw error;
+        }
+      }
+      redis.defineCommand('retouchCooldown', { numberOfKeys: 1, lua: COOLDOWN_LUA });
+      redis.defineCommand('retouchLatency', { numberOfKeys: 1, lua: LATENCY_LUA });
+      return redis;
+    })();
+    // A failed first connection is retried by the next call.
+    clientPromise.catch((error: unknown) => {
+      clientPromise = undefined;
+      failedConnect = { at: Date.now(), error };
+    });
+    return clientPromise;
+  };
+  const scripts = async () => (await client()) as unknown as Scripts;
+
+  return {
+    async getStats(ids: readonly string[], query: StatsQuery): Promise<Map<string, DeploymentStats>> {
+      const redis = await client();
+      const pipeline = redis.pipeline();
+      const minute = minuteOf(query.now);
+      for (const id of ids) {
+        pipeline.get(key('cooldown', id));
+        if (query.inFlight) pipeline.get(key('inflight', id));
+        if (query.latency) pipeline.get(key('latency', id));
+        if (query.usage) pipeline.hmget(key('usage', id, minute), 'requests', 'tokens');
+        if (query.failuresWindowMs !== undefined) {
+          pipeline.zcount(key('fails', id), `(${query.now - query.failuresWindowMs}`, '+inf');
+        }
+      }
+      const values = results(await pipeline.exec());
+      const stats = new Map<string, DeploymentStats>();
+      let index = 0;
+      for (const id of ids) {
+        const s = emptyStats();
+        const until = num(values[index++]);
+        if (until > query.now) s.coolingDownUntil = until;
+        if (query.inFlight) s.inFlight = Math.max(0, num(values[index++]));
+        if (query.latency) {
+          const latency = values[index++];
+          if (latency !== null) s.latencyMs = num(latency);
+        }
+        if (query.usage) {
+          const [requests, tokens] = values[index++] as [string | null, string | null];
+          s.requestsThisMinute = num(requests);
+          s.tokensThisMinute = num(tokens);
+        }
+        if (query.failuresWindowMs !== undefined) s.failures = num(values[index++]);
+        stats.set(id, s);
+      }
+      return stats;
+    },
+    async setCooldown(id, until) {
+      const ttl = Math.max(1, Math.ceil(until - Date.now()));
+      return num(await (await scripts()).retouchCooldown(key('cooldown', id), String(until), String(ttl)));
+    },
+    async recordFailure(id, now, windowMs) {
+      const redis = await client();
+      const k = key('fails', id);
+      const values = results(
+        await redis
+          .multi()
+          .zremrangebyscore(k, '-inf', now - windowMs)
+          .zadd(k, now, `${now}:${Math.random().toString(36).slice(2)}`)
+          .zcard(k)
+          .pexpire(k, windowMs)
+          .exec(),
+      );
+      return num(values[2]);
+    },
+    async clearFailures(id) {
+      await (await client()).del(key('fails', id));
+    },
+    async addInFlight(id, delta) {
+      const redis = await client();
+      const k = key('inflight', id);
+      // A crashed instance cannot leave a count behind for longer than ten minutes.
+      results(await redis.multi().incrby(k, delta).expire(k, 600).exec());
+    },
+    async recordLatency(id, latencyMs) {
+      await (await scripts()).retouchLatency(key('latency', id), String(latencyMs), String(LATENCY_ALPHA));
+    },
+    async recordUsage(id, usage, now) {
+      const redis = await client();
+      const k = key('usage', id, minuteOf(now));
+      results(
+        await redis
+          .multi()
+          .hincrby(k, 'requests', usage.requests)
+          .hincrby(k, 'tokens', usage.tokens)
+          .expire(k, 120)
+          .exec(),
+      );
+    },
+    async addSpend(entry: SpendEntry) {
+      const redis = await client();
+      if (entry.costUsd === null) {
+        await redis.incr(key('spend', 'unpriced'));
+        return;
+      }
+      const cost = String(entry.costUsd);
+      const multi = redis
+        .multi()
+        .incrbyfloat(key('spend', 'total'), cost)
+        .hincrbyfloat(key('spend', 'deployment'), entry.deploymentId, cost)
+        .hincrbyfloat(key('spend', 'group'), entry.modelGroup, cost);
+      if (entry.user !== undefined) multi.hincrbyfloat(key('spend', 'user'), entry.user, cost);
+      if (entry.key !== undefined) multi.hincrbyfloat(key('spend', 'key'), entry.key, cost);
+      results(await multi.exec());
+    },
+    async getSpend(): Promise<SpendReport> {
+      const redis = await client();
+      const [total, byDeployment, byModelGroup, byUser, byKey, unpriced] = results(
+        await redis
+          .pipeline()
+          .get(key('spend', 'total'))
+          .hgetall(key('spend', 'deployment'))
+          .hgetall(key('spend', 'group'))
+          .hgetall(key('spend', 'user'))
+          .hgetall(key('spend', 'key'))
+          .get(key('spend', 'unpriced'))
+          .exec(),
+      );
+      return {
+        totalUsd: num(total),
+        byDeployment: toRecord(byDeployment),
+        byModelGroup: toRecord(byModelGroup),
+        byUser: toRecord(byUser),
+        byKey: toRecord(byKey),
+        unpricedCalls: num(unpriced),
+      };
+    },
+    async getUserSpend(user) {
+      return num(await (await client()).hget(key('spend', 'user'), user));
+    },
+    async close() {
+      const pending = clientPromise;
+      clientPromise = undefined;
+      if (!pending || options.client) return;
+      const redis = await pending.catch(() => undefined);
+      if (!redis) return;
+      if (redis.status !== 'ready') {
+        redis.disconnect();
+        return;
+      }
+      try {
+        await redis.quit();
+      } catch {
+        redis.disconnect();
+      }
+    },
+  };
+}

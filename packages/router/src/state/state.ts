@@ -1,0 +1,130 @@
+/**
+ * `RouterState`: everything the router remembers between calls (cooldowns, failures, in-flight
+ * counts, latency, usage windows, spend). In memory by default; Redis when instances share it.
+ * @module
+ */
+import type { SpendReport } from '../types.js';
+
+/**
+ * What the state knows of one deployment. Fields not asked for in {@link StatsQuery} are left at their defaults.
+ *
+ * @example
+ * ```ts
+ * const stats: DeploymentStats = (await state.getStats(['east'], { now: Date.now(), inFlight: true })).get('east')!;
+ * ```
+ */
+export interface DeploymentStats {
+  /** Epoch ms the active cooldown ends; absent when not cooling down. */
+  coolingDownUntil?: number;
+  inFlight: number;
+  /** Moving average of successful attempts, in ms; absent before the first. */
+  latencyMs?: number;
+  /** Requests started in the current minute. */
+  requestsThisMinute: number;
+  /** Tokens reported in the current minute. */
+  tokensThisMinute: number;
+  /** Failures within the failure window. */
+  failures: number;
+}
+
+/**
+ * Which stats a read needs (cooldowns are always read).
+ *
+ * @example
+ * ```ts
+ * const query: StatsQuery = { now: Date.now(), latency: true, failuresWindowMs: 60_000 };
+ * ```
+ */
+export interface StatsQuery {
+  now: number;
+  inFlight?: boolean;
+  latency?: boolean;
+  usage?: boolean;
+  /** Count failures within this many ms before `now`. */
+  failuresWindowMs?: number;
+}
+
+/**
+ * One priced (or unpriced) call, for spend.
+ *
+ * @example
+ * ```ts
+ * await state.addSpend({ deploymentId: 'east', modelGroup: 'gpt-image-1', user: 'alice', costUsd: 0.04 } satisfies SpendEntry);
+ * ```
+ */
+export interface SpendEntry {
+  deploymentId: string;
+  modelGroup: string;
+  user?: string;
+  key?: string;
+  /** `null` when the cost is unknown: counted in `unpricedCalls`, never as 0. */
+  costUsd: number | null;
+}
+
+/**
+ * The router's memory. Every method may be called concurrently from many calls (and, for shared
+ * implementations, many processes); implementations make each one atomic.
+ *
+ * @example
+ * ```ts
+ * const state: RouterState = createMemoryState();
+ * await state.setCooldown('openai-east', Date.now() + 5000);
+ * (await state.getStats(['openai-east'], { now: Date.now() })).get('openai-east')?.coolingDownUntil;
+ * ```
+ */
+export interface RouterState {
+  /** Stats of each id (every id gets an entry). */
+  getStats(ids: readonly string[], query: StatsQuery): Promise<Map<string, DeploymentStats>>;
+  /** Cools a deployment down until `until` (epoch ms); an active longer cooldown is kept. Returns the effective end. */
+  setCooldown(id: string, until: number): Promise<number>;
+  /** Records a failure at `now` and returns the failures within `windowMs` (this one included). */
+  recordFailure(id: string, now: number, windowMs: number): Promise<number>;
+  /** Forgets a deployment's failures (it has just been cooled down for them). */
+  clearFailures(id: string): Promise<void>;
+  /** Adds `delta` (1 or -1) to a deployment's in-flight count. */
+  addInFlight(id: string, delta: number): Promise<void>;
+  /** Folds one successful attempt's latency into the moving average. */
+  recordLatency(id: string, latencyMs: number): Promise<void>;
+  /** Adds requests and tokens to the minute window of `now`. */
+  recordUsage(id: string, usage: { requests: number; tokens: number }, now: number): Promise<void>;
+  addSpend(entry: SpendEntry): Promise<void>;
+  getSpend(): Promise<SpendReport>;
+  /** Spend of one end-user (budgets). */
+  getUserSpend(user: string): Promise<number>;
+  /** Releases connections and timers. */
+  close(): Promise<void>;
+}
+
+/**
+ * Smoothing of the latency moving average (weight of the newest sample).
+ *
+ * @example
+ * ```ts
+ * const next = LATENCY_ALPHA * sample + (1 - LATENCY_ALPHA) * previous;
+ * ```
+ */
+export const LATENCY_ALPHA = 0.3;
+
+/**
+ * The minute window a timestamp falls in.
+ *
+ * @example
+ * ```ts
+ * minuteOf(Date.UTC(2026, 0, 1, 0, 1, 30)); // the minute starting at 00:01:00
+ * ```
+ */
+export function minuteOf(now: number): number {
+  return Math.floor(now / 60_000);
+}
+
+/**
+ * A `DeploymentStats` with nothing known.
+ *
+ * @example
+ * ```ts
+ * emptyStats(); // { inFlight: 0, requestsThisMinute: 0, tokensThisMinute: 0, failures: 0 }
+ * ```
+ */
+export function emptyStats(): DeploymentStats {
+  return { inFlight: 0, requestsThisMinute: 0, tokensThisMinute: 0, failures: 0 };
+}
