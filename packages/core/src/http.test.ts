@@ -137,6 +137,31 @@ describe('createProviderHttp: requests', () => {
     expect(Buffer.from(await file.arrayBuffer()).toString()).toBe('PNGDATA');
   });
 
+  it('sends a multipart body byte for byte as fetch encodes the same form', async () => {
+    const form = new FormData();
+    form.append('prompt', 'line one\nline two\r\nline "three"\rend é');
+    form.append(
+      'image[]',
+      new Blob([Buffer.from([137, 80, 78, 71, 0, 255])], { type: 'image/png' }),
+      'a "b".png',
+    );
+    form.append('image[]', new Blob([Buffer.from('second')], { type: 'image/webp' }), 'two.webp');
+    form.append('mask', new Blob([Buffer.from('no type, no name')]));
+    form.append('we"ird\nname', 'x');
+    form.append('empty', '');
+    await http().postForm('echo', form, call());
+    const type = String(last.headers['content-type']);
+    const boundary = /^multipart\/form-data; boundary=(\S+)$/.exec(type)?.[1];
+    expect(boundary).toMatch(/^----formdata-undici-0\d{11}$/);
+    const reference = new Response(form);
+    const theirs = /boundary=(\S+)/.exec(reference.headers.get('content-type') ?? '')?.[1];
+    const expected = Buffer.from(await reference.arrayBuffer());
+    expect(last.headers['content-length']).toBe(String(expected.length));
+    expect(last.body.toString('latin1')).toBe(
+      expected.toString('latin1').replaceAll(String(theirs), String(boundary)),
+    );
+  });
+
   it('gets JSON and bytes, and posts a form for bytes', async () => {
     expect((await http().getJson('echo', call())).body).toEqual({ ok: true, method: 'GET' });
     expect(last.method).toBe('GET');

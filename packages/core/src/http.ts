@@ -90,6 +90,36 @@ export interface ProviderHttp {
   url(path: string): string;
 }
 
+const escapeMultipart = (value: string) =>
+  value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
+const normalizeLinefeeds = (value: string) => value.replace(/\r?\n|\r/g, '\r\n');
+
+/**
+ * `form` as the multipart/form-data body fetch would send for it, byte for byte (the same
+ * encoding, boundary form and content type as undici's), but as one Blob made of the form's own
+ * Blobs: no file bytes are copied, and the upload is read straight from those Blobs instead of
+ * through a generator-fed stream that copies every chunk once more.
+ */
+function multipartBlob(form: FormData): Blob {
+  const boundary = `----formdata-undici-0${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
+  const prefix = `--${boundary}\r\nContent-Disposition: form-data`;
+  const parts: (string | Blob)[] = [];
+  for (const [name, value] of form) {
+    const field = `${prefix}; name="${escapeMultipart(normalizeLinefeeds(name))}"`;
+    if (typeof value === 'string') parts.push(`${field}\r\n\r\n${normalizeLinefeeds(value)}\r\n`);
+    else {
+      const filename = value.name ? `; filename="${escapeMultipart(value.name)}"` : '';
+      parts.push(
+        `${field}${filename}\r\nContent-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`,
+        value,
+        '\r\n',
+      );
+    }
+  }
+  parts.push(`--${boundary}--\r\n`);
+  return new Blob(parts, { type: `multipart/form-data; boundary=${boundary}` });
+}
+
 /**
  * Parses `Retry-After` (seconds or an HTTP date) and `retry-after-ms` into milliseconds.
  *
@@ -196,6 +226,18 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       headers.set(name, value);
     }
     try {
+      if (body.form) {
+        // Multipart bodies skip ky: it clones every request up front for retries (which are off
+        // here), teeing the body stream so that each uploaded chunk is copied and the whole body is
+        // held a second time until the answer arrives. Same request, same fetch, no clone.
+        const request = new Request(url, {
+          method: 'POST',
+          headers,
+          body: multipartBlob(body.form),
+          signal: options.signal,
+        });
+        return await (config.fetch ?? globalThis.fetch)(request, {});
+      }
       return await client(url, {
         method,
         headers,

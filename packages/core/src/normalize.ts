@@ -110,7 +110,10 @@ async function toImageData(
   const out: ImageData = {};
   if (responseFormat === 'url' && image.url) out.url = image.url;
   else if (responseFormat === 'b64_json' && image.b64 !== undefined) out.b64_json = image.b64;
-  else {
+  else if (image.b64 !== undefined && image.mediaType) {
+    // Base64 with a known type wanted as a `data:` URL: no need to decode it only to encode it again.
+    out.url = `data:${image.mediaType};base64,${image.b64}`;
+  } else {
     const bytes = await bytesOf(image, result, signal);
     const b64 = image.b64 ?? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
     if (responseFormat === 'b64_json') out.b64_json = b64;
