@@ -1,8 +1,9 @@
 /**
  * `nx g @retouch/workspace-plugin:provider <name> [--prefix <prefix>]`: scaffolds
  * `packages/provider-<name>` with the layout every provider package has (see DESIGN.md, "A provider
- * package"), a conformance test that fails until the mapping and its simulator are written, a
- * changeset, its row in the root README's provider table and its root tsconfig reference.
+ * package"), `@retouch/testing`'s conformance suite wired to a 501 simulator stub (it fails until
+ * the mapping and the simulator are written), a changeset, its row in the root README's provider
+ * table and its root tsconfig reference.
  *
  * Plain ESM with JSDoc types: Nx 24 loads a local generator with `require()`, which takes ESM on
  * Node >= 20.19 and needs no TypeScript transpiler. The devkit comes from `nx` itself (`@nx/devkit`
@@ -32,36 +33,17 @@ import { addProviderRow } from './readme-table.js';
 const FILES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'files');
 
 /**
- * Whether `@retouch/testing` exports the generic `startSimulator` (then the simulator stub is built on
- * it; otherwise it is a plain `node:http` server).
- * @param {Tree} tree
- */
-export function testingExportsStartSimulator(tree) {
-  const dir = 'packages/testing/src';
-  if (!tree.exists(`${dir}/index.ts`)) return false;
-  const index = tree.read(`${dir}/index.ts`, 'utf-8') ?? '';
-  if (/export\s*\{[^}]*\bstartSimulator\b[^}]*\}\s*from/.test(index)) return true;
-  for (const match of index.matchAll(/export\s*\*\s*from\s*['"]\.\/([^'"]+?)(\.js)?['"]/g)) {
-    const file = `${dir}/${match[1]}.ts`;
-    const source = tree.exists(file) ? (tree.read(file, 'utf-8') ?? '') : '';
-    if (/export\s+(async\s+)?function\s+startSimulator\b/.test(source)) return true;
-  }
-  return false;
-}
-
-/**
  * Writes the package from the templates in `./files` (`__name__` in paths, EJS in contents,
  * `.template` suffix dropped).
  * @param {Tree} tree
  * @param {ProviderNames} names
  */
 function writePackage(tree, names) {
-  const useTestingSimulator = testingExportsStartSimulator(tree);
   // The provider file's exports as index.ts lists them, sorted like biome sorts named specifiers.
   const providerExports = [`create${names.className}`, names.propertyName, 'providerPackage']
     .sort((a, b) => a.localeCompare(b))
     .join(', ');
-  const substitutions = { ...names, useTestingSimulator, providerExports, tmpl: '' };
+  const substitutions = { ...names, providerExports, tmpl: '' };
   generateFiles(tree, FILES, names.projectRoot, substitutions, {
     overwriteStrategy: OverwriteStrategy.ThrowIfExisting,
   });
@@ -174,7 +156,8 @@ export async function providerGenerator(tree, options) {
         `  pnpm --filter ${names.packageName} typecheck   # passes`,
         `  pnpm --filter ${names.packageName} test        # fails until it is implemented, by design`,
         `Then write src/${names.name}-capabilities.ts, src/${names.name}-options.ts,`,
-        `src/${names.name}-image-edit.ts and the simulator in src/${names.name}-simulator.ts (see its README).`,
+        `src/${names.name}-image-edit.ts and the simulator in src/${names.name}-simulator.ts, and fit`,
+        `src/${names.name}-conformance.test.ts to the wire format (see its README).`,
       ].join('\n'),
     );
   };

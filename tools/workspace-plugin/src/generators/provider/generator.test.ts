@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { readJson, type Tree } from 'nx/src/devkit-exports.js';
 import { createTreeWithEmptyWorkspace } from 'nx/src/devkit-testing-exports.js';
-import { providerGenerator, testingExportsStartSimulator } from './generator.js';
+import { providerGenerator } from './generator.js';
 import { providerNames } from './names.js';
 import { addProviderRow } from './readme-table.js';
 
@@ -45,7 +45,6 @@ const ROOT_TSCONFIG = {
 function createWorkspace(): Tree {
   const tree = createTreeWithEmptyWorkspace({ formatter: 'none' });
   tree.write('packages/core/package.json', JSON.stringify({ name: '@retouch/core' }));
-  tree.write('packages/testing/src/index.ts', 'export {};\n');
   tree.write('README.md', README);
   tree.write('tsconfig.json', `${JSON.stringify(ROOT_TSCONFIG, null, 2)}\n`);
   return tree;
@@ -111,6 +110,7 @@ describe('provider generator', () => {
       'jest.config.js',
       'package.json',
       'src/acme-ai-capabilities.ts',
+      'src/acme-ai-conformance.test.ts',
       'src/acme-ai-image-edit.ts',
       'src/acme-ai-options.ts',
       'src/acme-ai-provider.test.ts',
@@ -200,43 +200,73 @@ describe('provider generator', () => {
     expect(edit).not.toMatch(/return \{/);
   });
 
-  it('wires a failing-until-implemented conformance test to a 501 simulator stub', async () => {
-    await providerGenerator(tree, { name: 'acme-ai' });
-    const test = read(tree, `${ROOT}/src/acme-ai-provider.test.ts`);
-    expect(test).toContain(
-      "import { type AcmeAiSimulator, startAcmeAiSimulator } from './acme-ai-simulator.js';",
-    );
-    expect(test).toContain('conformance (fails until the mapping and the simulator are written)');
-    expect(test).toContain('createAcmeAi({ apiKey, baseURL: sim.url })');
-    expect(test).toContain("expect(getMeta(response).provider).toBe('acme_ai');");
-    const sim = read(tree, `${ROOT}/src/acme-ai-simulator.ts`);
-    expect(sim).toContain('export async function startAcmeAiSimulator(');
-    expect(sim).toContain("from 'node:http'");
-    expect(sim).toContain("server.listen(0, '127.0.0.1'");
-    expect(sim).toContain('response.writeHead(501');
-    expect(sim).not.toContain("from '@retouch/testing'");
-  });
-
-  it("builds the simulator stub on @retouch/testing's startSimulator once the testing package exports it", async () => {
-    tree.write(
-      'packages/testing/src/index.ts',
-      "export { type Simulator, startSimulator } from './simulator.js';\n",
-    );
-    expect(testingExportsStartSimulator(tree)).toBe(true);
+  it("builds the simulator stub on @retouch/testing's startSimulator, answering 501 until it is written", async () => {
     await providerGenerator(tree, { name: 'acme-ai' });
     const sim = read(tree, `${ROOT}/src/acme-ai-simulator.ts`);
-    expect(sim).toContain("import { startSimulator } from '@retouch/testing';");
-    expect(sim).toContain('handle: () => ({ status: 501, json: NOT_IMPLEMENTED })');
+    expect(sim).toContain(
+      "import { type ErrorBodyBuilder, type Simulator, startSimulator } from '@retouch/testing';",
+    );
+    expect(sim).toMatch(
+      /export function startAcmeAiSimulator\(\s*\/\/ biome-ignore[^\n]*\n\s*options: AcmeAiSimulatorOptions = \{\},\s*\): Promise<Simulator> \{/,
+    );
+    expect(sim).toContain("export const ACME_AI_EDIT_PATH = '/edit';");
+    expect(sim).toContain("name: 'acme_ai',");
+    expect(sim).toContain(
+      "handle: () => ({ status: 501, json: errorBody(501, NOT_WRITTEN, 'not_implemented') }),",
+    );
+    expect(sim).toContain('The acme-ai simulator is not written yet');
+    // What to implement, and where it goes once written.
+    expect(sim).toContain('validate each request the');
+    expect(sim).toContain("answer with the API's real response and error shapes");
+    expect(sim).toMatch(/move it to `packages\/testing` as `startAcmeAiSimulator`/);
     expect(sim).not.toContain('node:http');
   });
 
-  it('detects startSimulator behind export * and ignores an index that does not export it', () => {
-    expect(testingExportsStartSimulator(tree)).toBe(false);
-    tree.write('packages/testing/src/index.ts', "export * from './simulator.js';\n");
-    tree.write('packages/testing/src/simulator.ts', 'export async function startSimulator() {}\n');
-    expect(testingExportsStartSimulator(tree)).toBe(true);
-    tree.delete('packages/testing/src/index.ts');
-    expect(testingExportsStartSimulator(tree)).toBe(false);
+  it("wires @retouch/testing's conformance suite to the provider and the simulator stub", async () => {
+    await providerGenerator(tree, { name: 'acme-ai' });
+    const test = read(tree, `${ROOT}/src/acme-ai-conformance.test.ts`);
+    expect(test).toContain(
+      "import { type ConformanceInspector, describeProviderConformance, type RecordedRequest } from '@retouch/testing';",
+    );
+    expect(test).toContain("import { ACME_AI_MODELS } from './acme-ai-capabilities.js';");
+    expect(test).toContain("import { createAcmeAi } from './acme-ai-provider.js';");
+    expect(test).toContain(
+      "import { ACME_AI_EDIT_PATH, startAcmeAiSimulator } from './acme-ai-simulator.js';",
+    );
+    expect(test).toContain('describeProviderConformance({');
+    expect(test).toContain("name: 'acme_ai',");
+    expect(test).toContain('startSimulator: () => startAcmeAiSimulator({ apiKey: API_KEY }),');
+    expect(test).toContain(
+      'createProvider: (sim, { apiKey }) => createAcmeAi({ apiKey, baseURL: sim.url }),',
+    );
+    // Models come from the capabilities table, so cases turn on as the table is filled in.
+    expect(test).toMatch(/basic: modelWhere\(/);
+    for (const model of ['multiImage', 'mask', 'nMultiple', 'nativeUrl']) {
+      expect(test).toMatch(new RegExp(`${model}: modelWhere\\(`));
+    }
+    expect(test).toContain(
+      "isEditRequest: (request) => request.method === 'POST' && request.path === ACME_AI_EDIT_PATH,",
+    );
+    // The inspector reads multipart files and parts, or JSON (data: URLs or bare base64).
+    expect(test).toContain('const inspect: ConformanceInspector = {');
+    expect(test).toContain('request.files');
+    expect(test).toContain('request.fields');
+    expect(test).toContain('request.json');
+    expect(test).toMatch(/images\(request\)[\s\S]*mask\(request\)[\s\S]*prompt\(request\)/);
+    expect(test).toContain("maskConvention: 'alpha-transparent',");
+    expect(test).toContain("nStrategy: 'native',");
+  });
+
+  it('keeps unit tests of the prefix, the capabilities and unknown extras, with no simulator', async () => {
+    await providerGenerator(tree, { name: 'acme-ai' });
+    const test = read(tree, `${ROOT}/src/acme-ai-provider.test.ts`);
+    expect(test).toContain("expect(providerPackage.prefix).toBe('acme_ai');");
+    expect(test).toContain("expect(providerPackage.create({ api_key: 'key' }).id).toBe('acme_ai');");
+    expect(test).toContain('expect(provider.models()).toContain(MODEL);');
+    expect(test).toContain('.rejects.toBeInstanceOf(UnsupportedParamsError);');
+    expect(test).toContain('expect(calls).toHaveLength(0);');
+    expect(test).not.toContain("from './acme-ai-simulator.js'");
+    expect(test).not.toContain('describeProviderConformance(');
   });
 
   it('uses --prefix for the model prefix but keeps the env vars on the name', async () => {
@@ -247,6 +277,8 @@ describe('provider generator', () => {
     expect(read(tree, `${ROOT}/src/acme-ai-provider.test.ts`)).toContain(
       "expect(providerPackage.prefix).toBe('acme');",
     );
+    expect(read(tree, `${ROOT}/src/acme-ai-conformance.test.ts`)).toContain("name: 'acme',");
+    expect(read(tree, `${ROOT}/src/acme-ai-simulator.ts`)).toContain("name: 'acme',");
     expect(read(tree, 'README.md')).toContain(
       '| `@retouch/provider-acme-ai` | `acme` | `ACME_AI_API_KEY` | `ACME_AI_API_BASE` |',
     );
