@@ -141,6 +141,11 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
 /**
  * Reads the usual error body shapes: `{error:{message,code,param}}`, `{error:"…"}`, `{message}`,
  * `{detail}`, `{errors:["…"]}`, `{name, errors}`.
+ *
+ * @example
+ * ```ts
+ * parseCommonErrorBody({ name: 'bad_request', errors: ['mask: too large'] }, ''); // { message: 'mask: too large', code: 'bad_request' }
+ * ```
  */
 export function parseCommonErrorBody(body: unknown, text: string): UpstreamErrorDetails {
   if (body && typeof body === 'object') {
@@ -342,7 +347,14 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
   };
 }
 
-/** The error for an aborted signal: `TimeoutError` when the deadline fired, else `APIUserAbortError`. */
+/**
+ * The error for an aborted signal: `TimeoutError` when the deadline fired, else `APIUserAbortError`.
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortError(signal, { provider: 'openai', model });
+ * ```
+ */
 export function abortError(
   signal: AbortSignal,
   ref: { provider?: string; model?: string } = {},
@@ -356,7 +368,14 @@ export function abortError(
   return new APIUserAbortError({ message: 'Request was aborted.', cause: reason, ...ref });
 }
 
-/** The default mapping of an upstream failure to a `RetouchError`. */
+/**
+ * The default mapping of an upstream failure to a `RetouchError` (used after a provider's `classifyError`).
+ *
+ * @example
+ * ```ts
+ * classifyError: (failure, ref) => isRefusal(failure) ? refusal(failure) : errorFromFailure(failure, ref),
+ * ```
+ */
 export function errorFromFailure(
   failure: UpstreamFailure,
   ref: { provider: string; model?: string },

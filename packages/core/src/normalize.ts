@@ -63,7 +63,14 @@ export function getMeta(response: ImagesResponse): ResponseMeta {
   return (response as ImageEditResponse)._meta;
 }
 
-/** Sets (or replaces) the non-enumerable `_meta` of a response. */
+/**
+ * Sets (or replaces) the non-enumerable `_meta` of a response.
+ *
+ * @example
+ * ```ts
+ * withMeta(response, { ...getMeta(response), attempts: 2, deploymentId: 'openai-eu' });
+ * ```
+ */
 export function withMeta(response: ImagesResponse, meta: ResponseMeta): ImageEditResponse {
   Object.defineProperty(response, '_meta', {
     value: meta,

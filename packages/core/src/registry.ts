@@ -90,7 +90,14 @@ export function registerProvider(
   defaultProviders.delete(pkg.prefix);
 }
 
-/** Removes a registration (tests). */
+/**
+ * Removes a registration (tests).
+ *
+ * @example
+ * ```ts
+ * unregisterProvider('acme');
+ * ```
+ */
 export function unregisterProvider(prefix: string): void {
   registered.delete(prefix);
   packageNames.delete(prefix);
@@ -151,6 +158,11 @@ export async function loadProviderPackage(prefix: string): Promise<ProviderPacka
 /**
  * The provider for a prefix, configured from `config` or, when none is given, from the environment
  * (one shared instance per prefix).
+ *
+ * @example
+ * ```ts
+ * const gemini = await resolveProvider('gemini', { api_key: process.env.GEMINI_API_KEY });
+ * ```
  */
 export async function resolveProvider(prefix: string, config?: ProviderConfig): Promise<ImageEditProvider> {
   if (config) return (await loadProviderPackage(prefix)).create(config);

@@ -89,7 +89,14 @@ function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
 
-/** Whether `size` is acceptable for the model. */
+/**
+ * Whether `size` is acceptable for the model.
+ *
+ * @example
+ * ```ts
+ * isSizeSupported('2048x1152', openai.capabilities('gpt-image-2')!); // true
+ * ```
+ */
 export function isSizeSupported(size: string, caps: ModelCapabilities): boolean {
   if (caps.sizes?.includes(size)) return true;
   const rule = caps.customSizes;

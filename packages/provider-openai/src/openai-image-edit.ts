@@ -65,7 +65,14 @@ const CONTENT_POLICY_CODES = new Set([
   'image_content_policy_violation',
 ]);
 
-/** Maps OpenAI's moderation refusals to `ContentPolicyViolationError` (the rest use the default mapping). */
+/**
+ * Maps OpenAI's moderation refusals to `ContentPolicyViolationError` (the rest use the default mapping).
+ *
+ * @example
+ * ```ts
+ * createProviderHttp({ provider: 'openai', baseURL, classifyError: classifyOpenAIError });
+ * ```
+ */
 export function classifyOpenAIError(
   failure: UpstreamFailure,
   ref: { provider: string; model?: string },

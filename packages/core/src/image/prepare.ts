@@ -50,7 +50,15 @@ function isReadable(value: unknown): value is Readable {
   );
 }
 
-/** Whether `value` is one of the accepted {@link ImageInput} forms. */
+/**
+ * Whether `value` is one of the accepted {@link ImageInput} forms.
+ *
+ * @example
+ * ```ts
+ * isImageInput('data:image/png;base64,iVBO…'); // true
+ * isImageInput(42); // false
+ * ```
+ */
 export function isImageInput(value: unknown): value is ImageInput {
   return (
     value instanceof Uint8Array ||

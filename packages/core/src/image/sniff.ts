@@ -154,7 +154,14 @@ export function sniffImage(bytes: Uint8Array): ImageInfo | undefined {
   return info;
 }
 
-/** The usual file extension for a media type. */
+/**
+ * The usual file extension for a media type.
+ *
+ * @example
+ * ```ts
+ * extensionFor('image/jpeg'); // 'jpg'
+ * ```
+ */
 export function extensionFor(mediaType: string): string {
   if (mediaType === 'image/jpeg') return 'jpg';
   return mediaType.split('/')[1] ?? 'bin';

@@ -57,7 +57,14 @@ export interface CostInput {
   quality?: string;
 }
 
-/** Picks the price fields out of a settings record (`litellm_params` or `model_info`). */
+/**
+ * Picks the price fields out of a settings record (`litellm_params` or `model_info`).
+ *
+ * @example
+ * ```ts
+ * pickPriceOverrides({ model: 'gpt-image-1', output_cost_per_image: 0.05 }); // { output_cost_per_image: 0.05 }
+ * ```
+ */
 export function pickPriceOverrides(settings: Record<string, unknown> | undefined): ModelPrice | undefined {
   if (!settings) return undefined;
   const picked: Record<string, unknown> = {};
@@ -126,7 +133,14 @@ export function computeCost(input: CostInput): number | null {
   return roundUsd((variable ?? 0) + (price.cost_per_request ?? 0));
 }
 
-/** Rounds to 1e-9 USD so that sums of many calls stay exact enough and floats print cleanly. */
+/**
+ * Rounds to 1e-9 USD so that sums of many calls stay exact enough and floats print cleanly.
+ *
+ * @example
+ * ```ts
+ * roundUsd(0.1 + 0.2); // 0.3
+ * ```
+ */
 export function roundUsd(value: number): number {
   return Math.round(value * 1e9) / 1e9;
 }

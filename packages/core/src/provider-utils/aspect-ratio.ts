@@ -3,7 +3,14 @@
  * @module
  */
 
-/** Parses `WxH`; `undefined` for `auto` or anything else. */
+/**
+ * Parses `WxH`; `undefined` for `auto` or anything else.
+ *
+ * @example
+ * ```ts
+ * parseSize('1536x1024'); // { width: 1536, height: 1024 }
+ * ```
+ */
 export function parseSize(size: string | undefined): { width: number; height: number } | undefined {
   const match = size ? /^(\d+)x(\d+)$/.exec(size) : null;
   if (!match) return undefined;
