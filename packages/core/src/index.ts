@@ -84,3 +84,4 @@ export { nearestAspectRatio, parseSize } from './provider-utils/aspect-ratio.js'
 export { fanOut, mergeResults } from './provider-utils/fan-out.js';
 export type { PollOptions, PollOutcome } from './provider-utils/poll.js';
 export { pollUntilDone } from './provider-utils/poll.js';
+export { integerInRange, numberInRange, oneOf, textUpTo } from './provider-utils/extras-schema.js';

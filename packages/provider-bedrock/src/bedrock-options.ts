@@ -4,6 +4,7 @@
  * not take is an `UnsupportedParamsError` naming the model's own keys.
  * @module
  */
+import { integerInRange, numberInRange, oneOf, textUpTo } from '@retouch/core';
 import { z } from 'zod';
 
 /** `style_preset` values. */
@@ -40,44 +41,28 @@ export const STYLE_GUIDE_ASPECT_RATIOS = [
   '9:21',
 ] as const;
 
-const intIn = (min: number, max: number) => {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional();
-};
-const numberIn = (min: number, max: number) => {
-  const error = `must be a number from ${min} to ${max}`;
-  return z.number({ error }).min(min, { error }).max(max, { error }).optional();
-};
-const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .optional();
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional();
-
 /** Every extra (all optional), with the range AWS documents; `creativity` varies per model. */
 export const FIELDS = {
-  seed: intIn(0, 4294967294),
-  negative_prompt: text(10000),
+  seed: integerInRange(0, 4294967294),
+  negative_prompt: textUpTo(10000),
   style_preset: oneOf(STYLE_PRESETS),
-  grow_mask: intIn(0, 20),
-  search_prompt: text(10000),
-  select_prompt: text(10000),
-  left: intIn(0, 2000),
-  right: intIn(0, 2000),
-  up: intIn(0, 2000),
-  down: intIn(0, 2000),
-  control_strength: numberIn(0, 1),
-  fidelity: numberIn(0, 1),
+  grow_mask: integerInRange(0, 20),
+  search_prompt: textUpTo(10000),
+  select_prompt: textUpTo(10000),
+  left: integerInRange(0, 2000),
+  right: integerInRange(0, 2000),
+  up: integerInRange(0, 2000),
+  down: integerInRange(0, 2000),
+  control_strength: numberInRange(0, 1),
+  fidelity: numberInRange(0, 1),
   aspect_ratio: oneOf(STYLE_GUIDE_ASPECT_RATIOS),
-  composition_fidelity: numberIn(0, 1),
-  style_strength: numberIn(0, 1),
-  change_strength: numberIn(0.1, 1),
+  composition_fidelity: numberInRange(0, 1),
+  style_strength: numberInRange(0, 1),
+  change_strength: numberInRange(0.1, 1),
 } as const;
 
 /** `creativity` with a model's range (outpaint 0.1–1, the upscalers 0.1–0.5). */
-export const creativity = (min: number, max: number) => numberIn(min, max);
+export const creativity = (min: number, max: number) => numberInRange(min, max);
 
 const allOptions = z.object({ ...FIELDS, creativity: creativity(0.1, 1) });
 

@@ -4,6 +4,7 @@
  * not take is an `UnsupportedParamsError` naming the endpoint's own fields.
  * @module
  */
+import { integerInRange, numberInRange, oneOf, textUpTo } from '@retouch/core';
 import { z } from 'zod';
 
 /** `style_preset` values. */
@@ -40,51 +41,35 @@ export const STYLE_ASPECT_RATIOS = [
   '9:21',
 ] as const;
 
-const intIn = (min: number, max: number) => {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).optional();
-};
-const numberIn = (min: number, max: number) => {
-  const error = `must be a number from ${min} to ${max}`;
-  return z.number({ error }).min(min, { error }).max(max, { error }).optional();
-};
-const text = (max: number) =>
-  z
-    .string({ error: 'must be a string' })
-    .max(max, { error: `must be at most ${max} characters` })
-    .optional();
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `must be one of ${values.join(', ')}` }).optional();
-
 /** Every Stability extra (all optional), with its range; `grow_mask` and `creativity` vary per endpoint. */
 export const FIELDS = {
-  seed: intIn(0, 4294967294),
-  negative_prompt: text(10000),
+  seed: integerInRange(0, 4294967294),
+  negative_prompt: textUpTo(10000),
   style_preset: oneOf(STYLE_PRESETS),
-  search_prompt: text(10000),
-  select_prompt: text(10000),
-  left: intIn(0, 2000),
-  right: intIn(0, 2000),
-  up: intIn(0, 2000),
-  down: intIn(0, 2000),
-  control_strength: numberIn(0, 1),
-  fidelity: numberIn(0, 1),
+  search_prompt: textUpTo(10000),
+  select_prompt: textUpTo(10000),
+  left: integerInRange(0, 2000),
+  right: integerInRange(0, 2000),
+  up: integerInRange(0, 2000),
+  down: integerInRange(0, 2000),
+  control_strength: numberInRange(0, 1),
+  fidelity: numberInRange(0, 1),
   aspect_ratio: oneOf(STYLE_ASPECT_RATIOS),
-  composition_fidelity: numberIn(0, 1),
-  style_strength: numberIn(0, 1),
-  change_strength: numberIn(0.1, 1),
-  foreground_prompt: text(10000),
-  preserve_original_subject: numberIn(0, 1),
-  original_background_depth: numberIn(0, 1),
+  composition_fidelity: numberInRange(0, 1),
+  style_strength: numberInRange(0, 1),
+  change_strength: numberInRange(0.1, 1),
+  foreground_prompt: textUpTo(10000),
+  preserve_original_subject: numberInRange(0, 1),
+  original_background_depth: numberInRange(0, 1),
   keep_original_background: z.boolean({ error: 'must be true or false' }).optional(),
   light_source_direction: oneOf(['left', 'right', 'above', 'below'] as const),
-  light_source_strength: numberIn(0, 1),
+  light_source_strength: numberInRange(0, 1),
 } as const;
 
 /** `grow_mask` with an endpoint's range (inpaint 0–100, erase and search 0–20). */
-export const growMask = (max: number) => intIn(0, max);
+export const growMask = (max: number) => integerInRange(0, max);
 /** `creativity` with an endpoint's range. */
-export const creativity = (min: number, max: number) => numberIn(min, max);
+export const creativity = (min: number, max: number) => numberInRange(min, max);
 
 const allOptions = z.object({
   ...FIELDS,
