@@ -77,8 +77,8 @@ describe('parseImageEditParams', () => {
   });
 
   it.each([
-    ['n', { n: 11 }, /^n: /],
-    ['n', { n: 0 }, /^n: /],
+    ['n', { n: 11 }, /^n: must be an integer from 1 to 10$/],
+    ['n', { n: 0 }, /^n: must be an integer from 1 to 10$/],
     ['n', { n: 1.5 }, /^n: /],
     ['size', { size: 'big' }, /size must be WIDTHxHEIGHT/],
     ['quality', { quality: 'ultra' }, /^quality: /],

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BadRequestError } from './errors.js';
 import { type ImageInput, isImageInput } from './image/prepare.js';
+import { integerInRange } from './provider-utils/extras-schema.js';
 
 /** The OpenAI fields of an image edit. */
 export interface OpenAIImageEditFields {
@@ -61,7 +62,7 @@ const paramsSchema = z.object({
   image: z.union([imageInputSchema, z.array(imageInputSchema).min(1, 'at least one image is required')]),
   prompt: z.string().optional(),
   mask: imageInputSchema.optional(),
-  n: z.number().int().min(1).max(10).optional(),
+  n: integerInRange(1, 10),
   size: z
     .string()
     .regex(/^(auto|\d{2,5}x\d{2,5})$/, 'size must be WIDTHxHEIGHT (e.g. 1024x1024) or auto')
@@ -69,12 +70,12 @@ const paramsSchema = z.object({
   quality: z.enum(['standard', 'low', 'medium', 'high', 'auto']).optional(),
   response_format: z.enum(['url', 'b64_json']).optional(),
   output_format: z.enum(['png', 'jpeg', 'webp']).optional(),
-  output_compression: z.number().int().min(0).max(100).optional(),
+  output_compression: integerInRange(0, 100),
   background: z.enum(['transparent', 'opaque', 'auto']).optional(),
   input_fidelity: z.enum(['high', 'low']).optional(),
-  partial_images: z.number().int().min(0).max(3).optional(),
+  partial_images: integerInRange(0, 3),
   stream: z.boolean().optional(),
-  user: z.string().max(256).optional(),
+  user: z.string().max(256, 'must be at most 256 characters').optional(),
   timeout: z.number().positive().optional(),
   extra_headers: z.record(z.string(), z.string()).optional(),
   extra_body: z.record(z.string(), z.unknown()).optional(),
