@@ -231,25 +231,21 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       headers.set(name, value);
     }
     try {
-      if (body.form) {
-        // Multipart bodies skip ky: it clones every request up front for retries (which are off
-        // here), teeing the body stream so that each uploaded chunk is copied and the whole body is
-        // held a second time until the answer arrives. Same request, same fetch, no clone.
+      if (body.form || body.json !== undefined) {
+        // Uploads skip ky: it clones every request up front for retries (which are off here),
+        // teeing the body stream so that each uploaded chunk is copied once more. Same request,
+        // same fetch, no clone; multipart is one Blob made of the form's own Blobs (no file copies).
+        if (body.json !== undefined && !headers.has('content-type'))
+          headers.set('content-type', 'application/json');
         const request = new Request(url, {
           method: 'POST',
           headers,
-          body: multipartBlob(body.form),
+          body: body.form ? multipartBlob(body.form) : JSON.stringify(body.json),
           signal: options.signal,
         });
         return await (config.fetch ?? globalThis.fetch)(request, {});
       }
-      return await client(url, {
-        method,
-        headers,
-        signal: options.signal,
-        ...(body.json !== undefined ? { json: body.json } : {}),
-        ...(body.form ? { body: body.form } : {}),
-      });
+      return await client(url, { method, headers, signal: options.signal });
     } catch (error) {
       throw transportError(error, options);
     }
