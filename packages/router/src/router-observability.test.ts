@@ -1,9 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { getMeta } from '@retouch/core';
-import { type Simulator, startOpenAISimulator } from '@retouch/testing';
 import { BudgetExceededError } from './errors.js';
-import { Router } from './router.js';
-import { ACME_KEY, registerAcme, startAcmeSimulator } from './test-support/fake-provider.js';
+import { ACME_KEY } from './test-support/fake-provider.js';
 import {
   acme,
   edit,
@@ -14,32 +12,10 @@ import {
   recorder,
   runConcurrently,
 } from './test-support/harness.js';
-import type { RouterCallback, RouterOptions } from './types.js';
+import { a, b, f, useTestbed } from './test-support/testbed.js';
+import type { RouterCallback } from './types.js';
 
-let a: Simulator;
-let b: Simulator;
-let f: Simulator;
-const routers: Router[] = [];
-
-async function router(options: RouterOptions): Promise<Router> {
-  const created = await Router.create(options);
-  routers.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  registerAcme();
-  [a, b, f] = await Promise.all([startOpenAISimulator(), startOpenAISimulator(), startAcmeSimulator()]);
-});
-beforeEach(() => {
-  for (const sim of [a, b, f]) sim.reset();
-});
-afterEach(async () => {
-  await Promise.all(routers.splice(0).map((r) => r.close()));
-});
-afterAll(async () => {
-  await Promise.all([a.close(), b.close(), f.close()]);
-});
+const router = useTestbed();
 
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
 

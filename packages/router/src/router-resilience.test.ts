@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   APIUserAbortError,
   BadRequestError,
@@ -8,25 +8,15 @@ import {
   ServiceUnavailableError,
   TimeoutError,
 } from '@retouch/core';
-import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
+import { createOpenAIMask, createPng } from '@retouch/testing';
 import { RouterClosedError } from './errors.js';
-import { Router } from './router.js';
+import type { Router } from './router.js';
 import type { RouterState } from './state/state.js';
 import { createMemoryState } from './state/memory-state.js';
-import { registerAcme, startAcmeSimulator } from './test-support/fake-provider.js';
 import { acme, edit, hits, openai, recorder, until } from './test-support/harness.js';
-import type { RouterOptions } from './types.js';
+import { a, b, f, useTestbed } from './test-support/testbed.js';
 
-let a: Simulator;
-let b: Simulator;
-let f: Simulator;
-const routers: Router[] = [];
-
-async function router(options: RouterOptions): Promise<Router> {
-  const created = await Router.create(options);
-  routers.push(created);
-  return created;
-}
+const router = useTestbed();
 const health = async (r: Router, id: string) => (await r.deployments()).find((d) => d.id === id);
 
 /** OpenAI's moderation refusal, as the API sends it. */
@@ -42,20 +32,6 @@ const MODERATION = {
     },
   },
 } as const;
-
-beforeAll(async () => {
-  registerAcme();
-  [a, b, f] = await Promise.all([startOpenAISimulator(), startOpenAISimulator(), startAcmeSimulator()]);
-});
-beforeEach(() => {
-  for (const sim of [a, b, f]) sim.reset();
-});
-afterEach(async () => {
-  await Promise.all(routers.splice(0).map((r) => r.close()));
-});
-afterAll(async () => {
-  await Promise.all([a.close(), b.close(), f.close()]);
-});
 
 describe('cooldowns', () => {
   it('429 → cooldown → traffic moves to the other deployment → recovery after cooldown_time', async () => {

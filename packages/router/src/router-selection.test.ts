@@ -1,36 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { getMeta, NotFoundError } from '@retouch/core';
-import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
+import { createOpenAIMask, createPng } from '@retouch/testing';
 import { NoCapableDeploymentError, NoDeploymentAvailableError } from './errors.js';
-import { Router } from './router.js';
-import { registerAcme, startAcmeSimulator } from './test-support/fake-provider.js';
 import { acme, countBy, edit, hits, openai, runConcurrently, until } from './test-support/harness.js';
-import type { RouterOptions } from './types.js';
+import { a, b, f, useTestbed } from './test-support/testbed.js';
 
-let a: Simulator;
-let b: Simulator;
-let f: Simulator;
-const routers: Router[] = [];
-
-async function router(options: RouterOptions): Promise<Router> {
-  const created = await Router.create(options);
-  routers.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  registerAcme();
-  [a, b, f] = await Promise.all([startOpenAISimulator(), startOpenAISimulator(), startAcmeSimulator()]);
-});
-beforeEach(() => {
-  for (const sim of [a, b, f]) sim.reset();
-});
-afterEach(async () => {
-  await Promise.all(routers.splice(0).map((r) => r.close()));
-});
-afterAll(async () => {
-  await Promise.all([a.close(), b.close(), f.close()]);
-});
+const router = useTestbed();
 
 describe('simple-shuffle', () => {
   it('splits traffic by weight over many calls (3:1 within tolerance)', async () => {
