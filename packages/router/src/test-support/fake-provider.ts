@@ -92,10 +92,3 @@ export function startAcmeSimulator(): Promise<Simulator> {
     },
   });
 }
-
-/** A content-policy refusal in the acme error shape (for `injectFault`). */
-export const ACME_REFUSAL = {
-  type: 'status',
-  status: 400,
-  body: { error: { message: 'this prompt is not allowed', code: 'content_policy_violation' } },
-} as const;
