@@ -81,7 +81,7 @@ export { isPrivateAddress, safeFetchBytes } from './safe-fetch.js';
 export type { ModelRef, PreparedEditRequest } from './validate.js';
 export { bindRequest, isSizeSupported, parseProviderExtras } from './validate.js';
 export { nearestAspectRatio, parseSize } from './provider-utils/aspect-ratio.js';
-export { fanOut, mergeResults } from './provider-utils/fan-out.js';
+export { fanOut, mergeResults, seedForCall } from './provider-utils/fan-out.js';
 export type { PollOptions, PollOutcome } from './provider-utils/poll.js';
 export { pollUntilDone } from './provider-utils/poll.js';
 export { integerInRange, numberInRange, oneOf, textUpTo } from './provider-utils/extras-schema.js';

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   APIUserAbortError,
+  BadRequestError,
   type EditProgress,
   getMeta,
   imageEdit,
   NotFoundError,
+  sniffImage,
   TimeoutError,
 } from '@retouch/core';
 import { createPng, rejectionOf, type StabilitySimulator, startStabilitySimulator } from '@retouch/testing';
@@ -57,6 +59,51 @@ describe('async endpoints: submit, then poll results/{id}', () => {
       'background_reference',
     ]);
     expect(sim.requests[0]?.fields).toEqual({});
+  });
+
+  it('reads the finished image from `result`, as results/{id} answers it (and `image` still)', async () => {
+    const response = await imageEdit(
+      { model: 'stability/creative', image: subject, prompt: 'crisp details', response_format: 'b64_json' },
+      { provider: provider() },
+    );
+    const last = sim.requests.at(-1);
+    expect(last?.method).toBe('GET');
+    expect(sniffImage(Buffer.from(response.data[0]?.b64_json ?? '', 'base64'))?.mediaType).toBe('image/png');
+  });
+
+  it('sends light_reference as a file part and lets light_source_strength lean on it', async () => {
+    const light = createPng(64, 64, { color: [255, 240, 200] });
+    await imageEdit(
+      {
+        model: 'stability/replace-background-and-relight',
+        image: subject,
+        prompt: 'a beach at sunset',
+        light_reference: light,
+        light_source_strength: 0.7,
+      },
+      { provider: provider() },
+    );
+    const [submit] = sim.requests;
+    expect(submit?.files?.map((file) => [file.field, file.contentType])).toEqual([
+      ['subject_image', 'image/png'],
+      ['light_reference', 'image/png'],
+    ]);
+    expect(Buffer.from(submit?.files?.[1]?.bytes ?? []).equals(light)).toBe(true);
+    expect(submit?.fields).toEqual({ background_prompt: ['a beach at sunset'], light_source_strength: ['0.7'] });
+    const notAnImage = await rejectionOf(
+      imageEdit(
+        {
+          model: 'stability/replace-background-and-relight',
+          image: subject,
+          prompt: 'x',
+          light_reference: 'data:image/png;base64,AAAA',
+        },
+        { provider: provider() },
+      ),
+      BadRequestError,
+    );
+    expect(notAnImage.param).toBe('light_reference');
+    expect(sim.requests).toHaveLength(4);
   });
 
   it('creative upscale polls too', async () => {

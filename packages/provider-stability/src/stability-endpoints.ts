@@ -135,6 +135,7 @@ export const STABILITY_ENDPOINTS: Readonly<Record<string, StabilityEndpoint>> = 
       keep_original_background: FIELDS.keep_original_background,
       light_source_direction: FIELDS.light_source_direction,
       light_source_strength: FIELDS.light_source_strength,
+      light_reference: FIELDS.light_reference,
       seed,
     }),
     limits: ASPECT_LIMITED,

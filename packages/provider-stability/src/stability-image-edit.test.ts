@@ -218,11 +218,22 @@ describe('every model goes to its own endpoint, by table', () => {
     expect(stabilityField(sim.lastRequest(), 'aspect_ratio')).toBe('21:9');
   });
 
-  it('makes one call per image for n', async () => {
+  it('makes one call per image for n, a fixed seed going up by one per call', async () => {
     const response = await edit({ model: 'stability/inpaint', n: 3, seed: 7 });
     expect(response.data).toHaveLength(3);
     expect(sim.requests).toHaveLength(3);
+    expect(sim.requests.map((request) => stabilityField(request, 'seed')).sort()).toEqual(['7', '8', '9']);
     expect(getMeta(response).costUsd).toBeCloseTo(0.15, 9);
+    // 0 is Stability's "random": every call keeps it; the top seed wraps to 1, not to random 0.
+    sim.reset();
+    await edit({ model: 'stability/inpaint', n: 2, seed: 0 });
+    expect(sim.requests.map((request) => stabilityField(request, 'seed'))).toEqual(['0', '0']);
+    sim.reset();
+    await edit({ model: 'stability/inpaint', n: 2, seed: 4294967294 });
+    expect(sim.requests.map((request) => stabilityField(request, 'seed')).sort()).toEqual([
+      '1',
+      '4294967294',
+    ]);
   });
 
   it('reads the media type from `application/json; type=…`', async () => {

@@ -2,7 +2,8 @@
  * The Stability mapping: one multipart `POST` to the model's endpoint with `accept:
  * application/json`, each input image in the field the endpoint takes, the mask converted to
  * white-means-edit, the endpoint's own extras; async endpoints then poll `GET /v2beta/results/{id}`
- * (202 while running, at most one poll per interval). `n` > 1 makes one call per image.
+ * (202 while running, at most one poll per interval) and read the image from `result`. `n` > 1
+ * makes one call per image, a fixed `seed` going up by one per call (`seed`, `seed + 1`, …).
  * `finish_reason: CONTENT_FILTERED` — an HTTP 200 with a blurred image — is a
  * `ContentPolicyViolationError`, never a success.
  * @module
@@ -21,6 +22,8 @@ import {
   parseProviderExtras,
   parseUpstream,
   pollUntilDone,
+  prepareImage,
+  seedForCall,
   toBlob,
   UnsupportedParamsError,
 } from '@retouch/core';
@@ -32,6 +35,10 @@ import {
 } from './stability-endpoints.js';
 
 const PROVIDER = 'stability';
+/** Largest seed Stability takes. */
+const MAX_SEED = 4294967294;
+/** Stability refuses requests over 10 MiB; one file must leave room for the other parts. */
+const MAX_FILE_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 
 /** Settings of one Stability call that come from the provider. */
 export interface StabilityCallConfig {
@@ -43,9 +50,21 @@ export interface StabilityCallConfig {
   maxConcurrency: number;
 }
 
+/**
+ * A finished image. Sync endpoints answer `image`; `GET /v2beta/results/{id}` answers `result`
+ * (as Stability's own ComfyUI nodes read it). Both are accepted, `result` first.
+ */
 const imageSchema = z
-  .object({ image: z.string().min(1), seed: z.number().optional(), finish_reason: z.string() })
-  .loose();
+  .object({
+    result: z.string().min(1).optional(),
+    image: z.string().min(1).optional(),
+    seed: z.number().optional(),
+    finish_reason: z.string(),
+  })
+  .loose()
+  .refine((body) => body.result !== undefined || body.image !== undefined, {
+    error: 'the answer has neither result nor image',
+  });
 const submitSchema = z.object({ id: z.string().min(1) }).loose();
 const pendingSchema = z.object({ status: z.string().optional() }).loose();
 
@@ -99,11 +118,15 @@ function checkRequest(
         'missing_required_parameter',
       );
     }
-    if (extras.light_source_strength !== undefined && extras.light_source_direction === undefined) {
+    if (
+      extras.light_source_strength !== undefined &&
+      extras.light_source_direction === undefined &&
+      extras.light_reference === undefined
+    ) {
       throw bad(
         request.model,
         'light_source_strength',
-        `${target} uses light_source_strength only with light_source_direction; set it too.`,
+        `${target} uses light_source_strength only with light_source_direction or light_reference; set one of them too.`,
       );
     }
   }
@@ -136,17 +159,50 @@ function appendField(form: FormData, name: string, value: unknown): void {
   form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
+/** Stability's `0` (or no seed) means "pick one at random"; a fixed seed goes up by one per image. */
+function seedOf(extras: Record<string, unknown>, index: number): unknown {
+  const seed = extras.seed;
+  if (typeof seed !== 'number' || seed === 0) return seed;
+  return seedForCall(seed, index, { min: 1, max: MAX_SEED });
+}
+
+/** Reads the `light_reference` extra (relight) once, as an image Stability takes. */
+async function prepareLightReference(
+  request: ProviderImageEditRequest,
+  value: unknown,
+): Promise<PreparedImage | undefined> {
+  if (value === undefined) return undefined;
+  const image = await prepareImage(value as Uint8Array | Blob | string, {
+    param: 'light_reference',
+    maxBytes: MAX_FILE_BYTES,
+    defaultName: 'light_reference',
+  });
+  if (!['image/png', 'image/jpeg', 'image/webp'].includes(image.mediaType)) {
+    throw bad(
+      request.model,
+      'light_reference',
+      `Stability takes a PNG, JPEG or WebP light reference; got ${image.mediaType}.`,
+      'invalid_image_format',
+    );
+  }
+  return image;
+}
+
 async function buildForm(
   request: ProviderImageEditRequest,
   endpoint: StabilityEndpoint,
   extras: Record<string, unknown>,
   prompt: string | undefined,
+  files: { lightReference?: PreparedImage; index: number },
 ): Promise<FormData> {
   const form = new FormData();
   const [first, second] = request.images as [PreparedImage, PreparedImage | undefined];
   form.append(endpoint.imageField, toBlob(first), first.filename);
   if (second && endpoint.secondImage)
     form.append(endpoint.secondImage.field, toBlob(second), second.filename);
+  if (files.lightReference) {
+    form.append('light_reference', toBlob(files.lightReference), files.lightReference.filename);
+  }
   if (request.mask) {
     // The request's mask is OpenAI's (transparent = edit); Stability edits where the mask is white.
     const mask = await convertMask(request.mask, 'white');
@@ -156,7 +212,8 @@ async function buildForm(
   const aspectRatio = endpoint.aspectRatios
     ? nearestAspectRatio(request.size, endpoint.aspectRatios)
     : undefined;
-  const fields: Record<string, unknown> = { ...extras };
+  const { light_reference: _file, ...fields } = extras;
+  fields.seed = seedOf(extras, files.index);
   // An explicit aspect_ratio wins over the one derived from `size`.
   if (aspectRatio !== undefined && fields.aspect_ratio === undefined) fields.aspect_ratio = aspectRatio;
   for (const [name, value] of Object.entries(fields)) appendField(form, name, value);
@@ -206,8 +263,10 @@ export async function stabilityImageEdit(
   const fallbackType = `image/${request.output_format ?? 'png'}`;
   const ref = { provider: PROVIDER, model: request.model };
 
-  const oneImage = async (signal: AbortSignal): Promise<ProviderImageEditResult> => {
-    const form = await buildForm(request, endpoint, extras, prompt);
+  const lightReference = await prepareLightReference(request, extras.light_reference);
+
+  const oneImage = async (signal: AbortSignal, index: number): Promise<ProviderImageEditResult> => {
+    const form = await buildForm(request, endpoint, extras, prompt, { lightReference, index });
     const call = { signal, model: request.model, headers };
     let response = await http.postForm(endpoint.path, form, call);
     if (endpoint.async) {
@@ -242,7 +301,12 @@ export async function stabilityImageEdit(
       });
     }
     return {
-      images: [{ b64: body.image, mediaType: mediaTypeOf(response.headers, fallbackType) }],
+      images: [
+        {
+          b64: (body.result ?? body.image) as string,
+          mediaType: mediaTypeOf(response.headers, fallbackType),
+        },
+      ],
       warnings: [],
       upstreamRequestId: response.requestId,
     };

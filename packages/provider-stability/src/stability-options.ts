@@ -64,6 +64,15 @@ export const FIELDS = {
   keep_original_background: z.boolean({ error: 'must be true or false' }).optional(),
   light_source_direction: oneOf(['left', 'right', 'above', 'below'] as const),
   light_source_strength: numberInRange(0, 1),
+  light_reference: z
+    .custom<Uint8Array | Blob | string>(
+      (value) =>
+        value instanceof Uint8Array ||
+        value instanceof Blob ||
+        (typeof value === 'string' && /^data:image\//i.test(value)),
+      { error: 'must be an image: bytes, a Blob/File or a data:image/… URL' },
+    )
+    .optional(),
 } as const;
 
 /** `grow_mask` with an endpoint's range (inpaint 0–100, erase and search 0–20). */

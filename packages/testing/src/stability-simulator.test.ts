@@ -95,7 +95,7 @@ describe('answers', () => {
     expect(sniffImage(Buffer.from(out.image, 'base64'))).toMatchObject({ width: 74, height: 70 });
   });
 
-  it('serves async results: {id}, then 202 in-progress, then the image', async () => {
+  it('serves async results: {id}, then 202 in-progress, then the image as `result`', async () => {
     const submit = await post('edit/replace-background-and-relight', {
       subject_image: image,
       background_prompt: 'a beach',
@@ -109,7 +109,10 @@ describe('answers', () => {
     expect([(await poll()).status, (await poll()).status]).toEqual([202, 202]);
     const done = await poll();
     expect(done.status).toBe(200);
-    expect((await done.json()) as object).toMatchObject({ finish_reason: 'SUCCESS' });
+    const body = (await done.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ finish_reason: 'SUCCESS' });
+    expect(body).not.toHaveProperty('image');
+    expect(sniffImage(Buffer.from(String(body.result), 'base64'))?.mediaType).toBe('image/png');
     const unknown = await fetch(`${sim.url}/v2beta/results/abc`, {
       headers: { authorization: `Bearer ${KEY}` },
     });

@@ -4,7 +4,7 @@
  * application/json` (`{image, seed, finish_reason}`) or raw image bytes with `finish-reason` and
  * `seed` headers, `CONTENT_FILTERED` answers (HTTP 200, blurred image), async endpoints (relight,
  * creative upscale) that answer `{id}` and stay `202 in-progress` on `GET /v2beta/results/{id}` for a
- * few polls, Stability's `{id, name, errors}` error body, the 150 requests / 10 s rate limit, and
+ * few polls (then answer the image as `result`), Stability's `{id, name, errors}` error body, the 150 requests / 10 s rate limit, and
  * every fault of the base simulator.
  * @module
  */
@@ -76,16 +76,21 @@ function checkAuth(request: RecordedRequest, options: StabilitySimulatorOptions)
   }
 }
 
+/**
+ * A finished image. As JSON, sync endpoints name the base64 `image`; `GET /v2beta/results/{id}`
+ * names it `result` (the field Stability's own clients read there).
+ */
 function imageReply(
   edit: Pick<StabilityEdit, 'answer'>,
   result: Generation['result'],
   finishReason: string,
+  field: 'image' | 'result' = 'image',
 ): SimulatorReply {
   if (edit.answer === 'json') {
     return {
       status: 200,
       headers: { 'content-type': `application/json; type=${result.mediaType}` },
-      json: { image: result.bytes.toString('base64'), seed: result.seed, finish_reason: finishReason },
+      json: { [field]: result.bytes.toString('base64'), seed: result.seed, finish_reason: finishReason },
     };
   }
   return {
@@ -201,7 +206,7 @@ export async function startStabilitySimulator(
     }
     const accept = (request.headers.accept ?? 'image/*').toLowerCase();
     const answer = accept.startsWith('application/json') ? 'json' : 'image';
-    return imageReply({ answer }, generation.result, generation.finishReason);
+    return imageReply({ answer }, generation.result, generation.finishReason, 'result');
   }
 
   function route(request: RecordedRequest): SimulatorReply {

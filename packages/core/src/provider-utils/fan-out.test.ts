@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ProviderImageEditResult } from '../provider.js';
-import { fanOut, mergeResults } from './fan-out.js';
+import { fanOut, mergeResults, seedForCall } from './fan-out.js';
 
 const result = (i: number, cost?: number): ProviderImageEditResult => ({
   images: [{ b64: `img${i}` }],
@@ -56,5 +56,14 @@ describe('fanOut', () => {
 
   it('does not invent a total cost when one call reported none', () => {
     expect(mergeResults([result(0, 0.02), result(1)]).providerCostUsd).toBeUndefined();
+  });
+});
+
+describe('seedForCall', () => {
+  it('gives call i the seed + i, wrapping inside the range, and leaves no seed alone', () => {
+    expect([0, 1, 2].map((i) => seedForCall(42, i))).toEqual([42, 43, 44]);
+    expect(seedForCall(undefined, 3)).toBeUndefined();
+    expect(seedForCall(4294967294, 1, { max: 4294967294 })).toBe(0);
+    expect(seedForCall(2147483647, 1, { min: 1, max: 2147483647 })).toBe(1);
   });
 });

@@ -61,6 +61,30 @@ export function mergeResults(results: readonly ProviderImageEditResult[]): Provi
 }
 
 /**
+ * The seed of the `index`-th call of a fan-out: `seed + index`, so that `n` > 1 with a `seed` gives
+ * `n` different (and still reproducible) images instead of the same one `n` times. Wraps past
+ * `max` back to `min`; `undefined` (no seed: the upstream picks one) stays `undefined`.
+ *
+ * @example
+ * ```ts
+ * seedForCall(42, 0); // 42
+ * seedForCall(42, 2); // 44
+ * seedForCall(4294967294, 1, { max: 4294967294 }); // 0
+ * ```
+ */
+export function seedForCall(
+  seed: number | undefined,
+  index: number,
+  range: { min?: number; max?: number } = {},
+): number | undefined {
+  if (seed === undefined || index === 0) return seed;
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  const span = max - min + 1;
+  return min + ((((seed - min + index) % span) + span) % span);
+}
+
+/**
  * Runs `call` `n` times with at most `concurrency` in flight and merges the results. The first
  * failure aborts the calls still running (through `signal`) and is rethrown; nothing is half-returned.
  *
