@@ -35,6 +35,16 @@ export interface OpenRouterModelInfo {
    * OpenRouter's own `quality` field for models whose quality is a rendering knob (gpt-image).
    */
   qualityOnImages: 'resolution' | 'quality';
+  /**
+   * Whether `/images` makes several images in one call for `n`. OpenRouter's single-image
+   * providers reject `n` > 1, so for the others (and any unlisted model) `n` is one call per image.
+   */
+  imagesN: boolean;
+  /**
+   * `/images` `resolution` tiers the model makes (`512`, `1K`, `2K`, `4K`), when known; a tier
+   * `quality` asks for beyond them is lowered to the largest one, with a warning.
+   */
+  imagesResolutions?: readonly string[];
 }
 
 /** Aspect ratios of the chat path's `image_config` (OpenRouter's image generation guide). */
@@ -88,15 +98,22 @@ const chatFirst = (extra: Partial<OpenRouterModelInfo> = {}): OpenRouterModelInf
   chatAspectRatios: CHAT_ASPECT_RATIOS,
   chatImageSizes: CHAT_IMAGE_SIZES,
   qualityOnImages: 'resolution',
+  imagesN: false,
   ...extra,
 });
 
-const imagesOnly = (qualityOnImages: OpenRouterModelInfo['qualityOnImages']): OpenRouterModelInfo => ({
+/** gpt-image on `/images`: its own `quality`, native `n`. */
+const openAIImages: Partial<OpenRouterModelInfo> = { qualityOnImages: 'quality', imagesN: true };
+
+const imagesOnly = (extra: Partial<OpenRouterModelInfo> = {}): OpenRouterModelInfo => ({
   ...chatFirst(),
   endpoints: ['images'],
   defaultEndpoint: 'images',
-  qualityOnImages,
+  ...extra,
 });
+
+/** Gemini 2.5 Flash Image makes 1K images only (it takes no `imageSize` in Gemini's own API). */
+const oneKOnly: Partial<OpenRouterModelInfo> = { chatImageSizes: ['1K'], imagesResolutions: ['1K'] };
 
 /** Image models on both paths whose images-only output needs `modalities: ["image"]` on chat. */
 const imagesFirst: OpenRouterModelInfo = {
@@ -108,8 +125,8 @@ const imagesFirst: OpenRouterModelInfo = {
 
 /** Path facts of the models retouch knows; any other `author/slug` gets {@link GENERIC_MODEL}. */
 export const OPENROUTER_MODEL_INFO: Readonly<Record<string, OpenRouterModelInfo>> = {
-  'google/gemini-2.5-flash-image': chatFirst(),
-  'google/gemini-2.5-flash-image-preview': chatFirst(),
+  'google/gemini-2.5-flash-image': chatFirst(oneKOnly),
+  'google/gemini-2.5-flash-image-preview': chatFirst(oneKOnly),
   'google/gemini-3-pro-image-preview': chatFirst(),
   'google/gemini-3.1-flash-image-preview': chatFirst({
     chatAspectRatios: [...CHAT_ASPECT_RATIOS, '1:4', '4:1', '1:8', '8:1'],
@@ -117,20 +134,24 @@ export const OPENROUTER_MODEL_INFO: Readonly<Record<string, OpenRouterModelInfo>
   }),
   'openai/gpt-5-image': { ...chatFirst(), endpoints: ['chat'] },
   'openai/gpt-5-image-mini': { ...chatFirst(), endpoints: ['chat'] },
-  'openai/gpt-image-1': imagesOnly('quality'),
-  'openai/gpt-image-1-mini': imagesOnly('quality'),
+  'openai/gpt-image-1': imagesOnly(openAIImages),
+  'openai/gpt-image-1-mini': imagesOnly(openAIImages),
   'black-forest-labs/flux.2-pro': imagesFirst,
   'black-forest-labs/flux.2-flex': imagesFirst,
   'black-forest-labs/flux.2-max': imagesFirst,
-  'bytedance-seed/seedream-4.5': imagesOnly('resolution'),
+  'bytedance-seed/seedream-4.5': imagesOnly(),
 };
 
-/** What an unlisted `author/slug` model gets: `/images` by default, chat on request. */
+/**
+ * What an unlisted `author/slug` model gets: `/images` by default, chat on request, one call per
+ * image for `n`; an unlisted `openai/…` model also gets gpt-image's `quality` and native `n`.
+ */
 export const GENERIC_MODEL: OpenRouterModelInfo = {
   ...chatFirst(),
   endpoints: ['images', 'chat'],
   defaultEndpoint: 'images',
 };
+const GENERIC_OPENAI_MODEL: OpenRouterModelInfo = { ...GENERIC_MODEL, ...openAIImages };
 
 /** Most input images per model (`/images` takes up to 16 `input_references`). */
 const MAX_IMAGES: Readonly<Record<string, number>> = {
@@ -155,7 +176,10 @@ const SLUG = /^[\w.-]+\/[\w.-]+(:[\w.-]+)?$/;
  * ```
  */
 export function openRouterModelInfo(model: string): OpenRouterModelInfo | undefined {
-  return OPENROUTER_MODEL_INFO[model] ?? (SLUG.test(model) ? GENERIC_MODEL : undefined);
+  const listed = OPENROUTER_MODEL_INFO[model];
+  if (listed) return listed;
+  if (!SLUG.test(model)) return undefined;
+  return model.startsWith('openai/') ? GENERIC_OPENAI_MODEL : GENERIC_MODEL;
 }
 
 /**

@@ -2,13 +2,14 @@
  * OpenRouter's chat-completions path: `POST {base}/chat/completions` with one user message of a
  * text part plus `image_url` parts (data URLs), `modalities`, and `image_config: { aspect_ratio,
  * image_size }`; images come back as data URLs in `choices[].message.images[].image_url.url`. Chat
- * has no `n`: `n` > 1 runs that many calls, merged.
+ * has no `n`: `n` > 1 runs that many calls, merged, a fixed `seed` going up by one per call.
  * @module
  */
 import {
   BadGatewayError,
   ContentPolicyViolationError,
   fanOut,
+  seedForCall,
   type GeneratedImage,
   type ProviderImageEditResult,
   parseUpstream,
@@ -16,14 +17,14 @@ import {
 } from '@retouch/core';
 import { z } from 'zod';
 import {
-  badParam,
   mapAspectRatio,
-  mapResolutionTier,
   type OpenRouterCall,
   PROVIDER,
   readUsage,
   refuseOnPath,
+  resolveTier,
   usageSchema,
+  withSeed,
 } from './openrouter-mapping.js';
 
 const imageSchema = z.object({ image_url: z.object({ url: z.string() }).loose() }).loose();
@@ -62,17 +63,8 @@ const CHAT_SIZE_NAMES: Readonly<Record<string, string>> = {
 };
 
 function imageConfig(call: OpenRouterCall): Record<string, unknown> | undefined {
-  const { request, extras, info } = call;
-  const tier = mapResolutionTier(call);
-  const size = tier === undefined ? undefined : CHAT_SIZE_NAMES[tier];
-  if (size !== undefined && !info.chatImageSizes.includes(size)) {
-    const param = extras.image_size === undefined ? 'quality' : 'image_size';
-    throw badParam(
-      request.model,
-      param,
-      `${request.model} takes image_size ${info.chatImageSizes.join(', ')}; ${param} asked for ${size}.`,
-    );
-  }
+  const { extras, info } = call;
+  const size = resolveTier(call, info.chatImageSizes, CHAT_SIZE_NAMES);
   const config: Record<string, unknown> = { ...extras.image_config };
   const aspectRatio = mapAspectRatio(call, info.chatAspectRatios);
   if (aspectRatio !== undefined) config.aspect_ratio = aspectRatio;
@@ -177,7 +169,7 @@ async function oneCall(
 export async function chatEdit(call: OpenRouterCall): Promise<ProviderImageEditResult> {
   const body = buildChatBody(call);
   const { request, options } = call;
-  return fanOut(request.n, Math.min(request.n, N_CONCURRENCY), options.signal, (signal) =>
-    oneCall(call, body, signal),
+  return fanOut(request.n, Math.min(request.n, N_CONCURRENCY), options.signal, (signal, index) =>
+    oneCall(call, withSeed(body, index), signal),
   );
 }

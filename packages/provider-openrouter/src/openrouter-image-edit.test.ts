@@ -50,7 +50,7 @@ const edit = (
 const calls = () => sim.requests.filter(isOpenRouterImageRequest);
 
 describe('the issue: the seed call, through imageEdit() and the environment', () => {
-  it('gemini-2.5-flash-image with two images, 1536x1024, high → chat with aspect_ratio 3:2 and image_size 4K', async () => {
+  it('gemini-2.5-flash-image with two images, 1536x1024, high → chat with aspect_ratio 3:2 and its only size, 1K, with a warning', async () => {
     process.env.OPENROUTER_API_KEY = API_KEY;
     process.env.OPENROUTER_API_BASE = `${sim.url}/api/v1`;
     process.env.OR_SITE_URL = 'https://retouch.example';
@@ -86,8 +86,11 @@ describe('the issue: the seed call, through imageEdit() and the environment', ()
         },
       ],
       modalities: ['image', 'text'],
-      image_config: { aspect_ratio: '3:2', image_size: '4K' },
+      image_config: { aspect_ratio: '3:2', image_size: '1K' },
     });
+    expect(getMeta(response).warnings).toContain(
+      'quality high: google/gemini-2.5-flash-image makes 1K images only; sent 1K instead of 4K',
+    );
     expect(response.data).toHaveLength(1);
     expect(typeof response.data[0]?.b64_json).toBe('string');
     const meta = getMeta(response);
@@ -105,7 +108,7 @@ describe('the issue: the seed call, through imageEdit() and the environment', ()
     });
   });
 
-  it('sends the same call to /images with openrouter_endpoint: images (aspect_ratio 3:2, resolution 4K)', async () => {
+  it('sends the same call to /images with openrouter_endpoint: images (the explicit size, as is)', async () => {
     await edit({
       model: 'google/gemini-2.5-flash-image',
       image: [a, b],
@@ -122,8 +125,9 @@ describe('the issue: the seed call, through imageEdit() and the environment', ()
         { type: 'image_url', image_url: { url: url(a) } },
         { type: 'image_url', image_url: { url: url(b) } },
       ],
-      aspect_ratio: '3:2',
-      resolution: '4K',
+      // The spec: "An explicit pixel size is authoritative"; quality rides as OpenRouter's own field.
+      size: '1536x1024',
+      quality: 'high',
     });
     // No attribution headers unless configured.
     expect(request.headers['http-referer']).toBeUndefined();
@@ -137,7 +141,6 @@ describe('the /images path', () => {
       {
         model: 'openai/gpt-image-1',
         quality: 'high',
-        size: '1024x1536',
         n: 2,
         output_format: 'webp',
         output_compression: 80,
@@ -180,6 +183,71 @@ describe('the /images path', () => {
     expect(getMeta(response).costUsd).toBe(0.02);
   });
 
+  it('sends an explicit pixel size as size, never reduced to an aspect ratio', async () => {
+    await edit({ model: 'black-forest-labs/flux.2-pro', size: '2048x1152' });
+    expect(sim.lastRequest().json).toMatchObject({ size: '2048x1152' });
+    expect(sim.lastRequest().json).not.toHaveProperty('aspect_ratio');
+    expect(sim.lastRequest().json).not.toHaveProperty('resolution');
+    // A matching aspect_ratio may ride along; a mismatched one or an image_size is refused before any call.
+    await edit({ model: 'black-forest-labs/flux.2-pro', size: '2048x1152', aspect_ratio: '16:9' });
+    expect(sim.lastRequest().json).toMatchObject({ size: '2048x1152', aspect_ratio: '16:9' });
+    sim.reset();
+    const mismatch = await rejectionOf(
+      edit({ model: 'black-forest-labs/flux.2-pro', size: '2048x1152', aspect_ratio: '1:1' }),
+      BadRequestError,
+    );
+    expect(mismatch.param).toBe('aspect_ratio');
+    const both = await rejectionOf(
+      edit({ model: 'black-forest-labs/flux.2-pro', size: '2048x1152', image_size: '2K' }),
+      BadRequestError,
+    );
+    expect(both.param).toBe('image_size');
+    expect(sim.requests).toHaveLength(0);
+  });
+
+  it('fans n out over single-image models (FLUX.2, any unlisted model), seed + i per call', async () => {
+    const response = await edit({ model: 'black-forest-labs/flux.2-pro', n: 3, seed: 10 });
+    expect(calls()).toHaveLength(3);
+    for (const request of calls()) expect(request.json).not.toHaveProperty('n');
+    expect(calls().map((request) => (request.json as { seed: number }).seed).sort()).toEqual([10, 11, 12]);
+    expect(response.data).toHaveLength(3);
+    expect(getMeta(response).costUsd).toBeCloseTo(0.09, 9);
+    sim.reset();
+    await edit({ model: 'acme/brand-new-image', n: 2 });
+    expect(calls()).toHaveLength(2);
+    // gpt-image makes n in one call, also when retouch does not list the model.
+    sim.reset();
+    await edit({ model: 'openai/gpt-image-1', n: 2 });
+    expect(calls()).toHaveLength(1);
+    expect(sim.lastRequest().json).toMatchObject({ n: 2 });
+  });
+
+  it('passes quality as quality for any OpenAI model, and lowers a tier a model lacks with a warning', async () => {
+    const unlisted = await startOpenRouterSimulator({
+      apiKey: API_KEY,
+      models: { 'openai/gpt-image-9': { endpoints: ['images'], output: ['image'], costPerImage: 0.05, maxN: 10 } },
+    });
+    try {
+      await imageEdit(
+        { model: 'openai/gpt-image-9', image: a, prompt: 'x', quality: 'high' },
+        { provider: createOpenRouter({ apiKey: API_KEY, baseURL: `${unlisted.url}/api/v1` }) },
+      );
+      expect(unlisted.lastRequest().json).toMatchObject({ quality: 'high' });
+      expect(unlisted.lastRequest().json).not.toHaveProperty('resolution');
+    } finally {
+      await unlisted.close();
+    }
+    const response = await edit({
+      model: 'google/gemini-2.5-flash-image',
+      openrouter_endpoint: 'images',
+      quality: 'high',
+    });
+    expect(sim.lastRequest().json).toMatchObject({ resolution: '1K' });
+    expect(getMeta(response).warnings).toContain(
+      'quality high: google/gemini-2.5-flash-image makes 1K images only; sent 1K instead of 4K',
+    );
+  });
+
   it('warns when fewer images come back than n asked for', async () => {
     sim.queueOutcome('fewer-images');
     const response = await edit({ model: 'openai/gpt-image-1', n: 3 });
@@ -213,7 +281,8 @@ describe('the chat path', () => {
       user: 'user-42',
     });
     expect(calls()).toHaveLength(2);
-    expect(sim.lastRequest().json).toMatchObject({ modalities: ['image'], seed: 3, user: 'user-42' });
+    expect(sim.lastRequest().json).toMatchObject({ modalities: ['image'], user: 'user-42' });
+    expect(calls().map((request) => (request.json as { seed: number }).seed).sort()).toEqual([3, 4]);
     expect(sim.lastRequest().json).not.toHaveProperty('image_config');
     expect(response.data).toHaveLength(2);
     expect(getMeta(response).costUsd).toBeCloseTo(0.06);

@@ -11,6 +11,7 @@ import {
   type ProviderHttp,
   type ProviderImageEditRequest,
   parseSize,
+  seedForCall,
   UnsupportedParamsError,
 } from '@retouch/core';
 import { z } from 'zod';
@@ -158,14 +159,56 @@ export function mapAspectRatio(call: OpenRouterCall, supported: readonly string[
   return ratio;
 }
 
+/** Resolution tiers from small to large, under `/images`' names (`0.5K` is chat's name of `512`). */
+const TIER_ORDER = ['512', '1K', '2K', '4K'];
+const rankOf = (tier: string) => TIER_ORDER.indexOf(tier === '0.5K' ? '512' : tier);
+
 /**
- * The resolution tier: the `image_size` extra, else from `quality` (low→1K, medium→2K, high→4K).
+ * The resolution tier to send, in the path's names: the `image_size` extra, else from `quality`
+ * (low→1K, medium→2K, high→4K). Against the model's `supported` tiers (when known), an
+ * `image_size` it lacks is a 400; a tier `quality` implies is lowered to the model's largest one
+ * not above it, with a warning.
  *
  * @example
  * ```ts
- * mapResolutionTier(call); // '4K' for quality high
+ * resolveTier(call, ['1K'], { '4K': '4K', '1K': '1K' }); // '1K' for quality high, with a warning
  * ```
  */
-export function mapResolutionTier(call: OpenRouterCall): string | undefined {
-  return call.extras.image_size ?? (call.request.quality ? QUALITY_TIERS[call.request.quality] : undefined);
+export function resolveTier(
+  call: OpenRouterCall,
+  supported: readonly string[] | undefined,
+  names: Readonly<Record<string, string>>,
+): string | undefined {
+  const { request, extras, warnings } = call;
+  const fromQuality = extras.image_size === undefined;
+  const asked = extras.image_size ?? (request.quality ? QUALITY_TIERS[request.quality] : undefined);
+  const tier = asked === undefined ? undefined : names[asked];
+  if (tier === undefined || !supported || supported.includes(tier)) return tier;
+  const param = fromQuality ? 'quality' : 'image_size';
+  if (!fromQuality || supported.length === 0) {
+    throw badParam(
+      request.model,
+      param,
+      `${request.model} takes image_size ${supported.join(', ')}; ${param} asked for ${tier}.`,
+    );
+  }
+  const byRank = [...supported].sort((a, b) => rankOf(a) - rankOf(b));
+  const chosen = byRank.filter((value) => rankOf(value) <= rankOf(tier)).at(-1) ?? (byRank[0] as string);
+  warnings.push(
+    `quality ${request.quality}: ${request.model} makes ${supported.join(', ')} images only; sent ${chosen} instead of ${tier}`,
+  );
+  return chosen;
+}
+
+/**
+ * The body of the `index`-th call of a fan-out: a fixed `seed` goes up by one per call, so `n`
+ * calls make `n` different images.
+ *
+ * @example
+ * ```ts
+ * withSeed({ model, seed: 7 }, 2).seed; // 9
+ * ```
+ */
+export function withSeed(body: Record<string, unknown>, index: number): Record<string, unknown> {
+  return typeof body.seed === 'number' ? { ...body, seed: seedForCall(body.seed, index) } : body;
 }

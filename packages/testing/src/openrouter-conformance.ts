@@ -76,18 +76,20 @@ export function isOpenRouterImageRequest(request: RecordedRequest): boolean {
   );
 }
 
-function aspectSent(size: string, expected: string, path: 'images' | 'chat', model?: string) {
+/** `/images` takes an explicit pixel `size` as is; chat has none, so `size` becomes `image_config.aspect_ratio`. */
+function sizeSent(size: string, expected: string, path: 'images' | 'chat', model?: string) {
   return {
     size,
     model,
     assert(request: RecordedRequest) {
       const json = body(request);
-      const sent =
+      const [field, sent] =
         path === 'images'
-          ? json.aspect_ratio
-          : (json.image_config as Record<string, unknown> | undefined)?.aspect_ratio;
-      if (sent !== expected)
-        throw new Error(`expected aspect_ratio ${expected} upstream for ${size}, got ${String(sent)}`);
+          ? ['size', json.size]
+          : ['aspect_ratio', (json.image_config as Record<string, unknown> | undefined)?.aspect_ratio];
+      const wanted = path === 'images' ? size : expected;
+      if (sent !== wanted)
+        throw new Error(`expected ${field} ${wanted} upstream for ${size}, got ${String(sent)}`);
     },
   };
 }
@@ -121,6 +123,6 @@ export function openRouterConformanceDefaults(
       request.path === (path === 'images' ? OPENROUTER_IMAGES_PATH : OPENROUTER_CHAT_PATH),
     inspect: openRouterInspector,
     nStrategy: path === 'images' ? 'native' : 'one-call-per-image',
-    sizeCases: [aspectSent('1536x1024', '3:2', path), aspectSent('1024x1792', '9:16', path)],
+    sizeCases: [sizeSent('1536x1024', '3:2', path), sizeSent('1024x1792', '9:16', path)],
   };
 }

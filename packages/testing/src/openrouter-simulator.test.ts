@@ -57,6 +57,13 @@ describe('OpenRouter simulator: /images', () => {
     expect(json.usage).toMatchObject({ prompt_tokens: 3 + 258, completion_tokens: 2580, cost: 0.084 });
   });
 
+  it('shapes the answer like an explicit pixel size', async () => {
+    const { json } = await post(OPENROUTER_IMAGES_PATH, imagesBody({ size: '2048x1024' }));
+    expect(sniffImage(Buffer.from(json.data[0].b64_json, 'base64'))).toMatchObject({ width: 40, height: 20 });
+    const tall = await post(OPENROUTER_IMAGES_PATH, imagesBody({ size: '1024x2048' }));
+    expect(sniffImage(Buffer.from(tall.json.data[0].b64_json, 'base64'))).toMatchObject({ width: 20, height: 40 });
+  });
+
   it('validates like the spec says', async () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ aspect_ratio: '7:5' }, 'aspect_ratio'],
@@ -69,6 +76,9 @@ describe('OpenRouter simulator: /images', () => {
       [{ input_references: [{ image_url: { url: dataUrl(image) } }] }, 'type: expected image_url'],
       [{ prompt: '' }, 'prompt: required'],
       [{ size: '1024x1024', aspect_ratio: '16:9' }, 'does not match aspect_ratio'],
+      [{ size: '1024x1024', resolution: '4K' }, 'takes no resolution'],
+      [{ size: 'big' }, 'size: expected a tier'],
+      [{ model: 'black-forest-labs/flux.2-pro', n: 2 }, 'n must be at most 1'],
     ];
     for (const [extra, message] of cases) {
       const { status, json } = await post(OPENROUTER_IMAGES_PATH, imagesBody(extra));

@@ -34,6 +34,8 @@ export interface OpenRouterSimModel {
   output: readonly ('image' | 'text')[];
   /** `usage.cost` per output image, USD. */
   costPerImage: number;
+  /** Most images one `/images` call makes; single-image providers reject `n` > 1. Defaults to 1. */
+  maxN?: number;
 }
 
 /** The simulator's model catalogue. */
@@ -60,8 +62,8 @@ export const OPENROUTER_SIM_MODELS: Readonly<Record<string, OpenRouterSimModel>>
   },
   'openai/gpt-5-image': { endpoints: ['chat'], output: ['image', 'text'], costPerImage: 0.04 },
   'openai/gpt-5-image-mini': { endpoints: ['chat'], output: ['image', 'text'], costPerImage: 0.011 },
-  'openai/gpt-image-1': { endpoints: ['images'], output: ['image'], costPerImage: 0.042 },
-  'openai/gpt-image-1-mini': { endpoints: ['images'], output: ['image'], costPerImage: 0.011 },
+  'openai/gpt-image-1': { endpoints: ['images'], output: ['image'], costPerImage: 0.042, maxN: 10 },
+  'openai/gpt-image-1-mini': { endpoints: ['images'], output: ['image'], costPerImage: 0.011, maxN: 10 },
   'black-forest-labs/flux.2-pro': { endpoints: ['images', 'chat'], output: ['image'], costPerImage: 0.03 },
   'black-forest-labs/flux.2-flex': { endpoints: ['images', 'chat'], output: ['image'], costPerImage: 0.06 },
   'black-forest-labs/flux.2-max': { endpoints: ['images', 'chat'], output: ['image'], costPerImage: 0.07 },
@@ -121,7 +123,9 @@ function render(edit: OpenRouterImageRequest): { b64: string; mediaType: string 
   const first = edit.images[0];
   const width = first?.info?.width ?? 1024;
   const height = first?.info?.height ?? 1024;
-  const shape = sizeForAspectRatio(width, height, edit.aspectRatio);
+  // An explicit pixel size sets the shape; its area stays the input's, to keep results small.
+  const ratio = edit.pixels ? `${edit.pixels.width}:${edit.pixels.height}` : edit.aspectRatio;
+  const shape = sizeForAspectRatio(width, height, ratio);
   const source = decodePngOrUndefined(first?.bytes, first?.info?.mediaType);
   const png = source
     ? resizeNearest(invertPng(source), shape.width, shape.height)
@@ -205,6 +209,12 @@ export async function startOpenRouterSimulator(
 
   function images(edit: OpenRouterImageRequest): SimulatorReply {
     const model = modelFor(edit);
+    if (edit.n > (model.maxN ?? 1)) {
+      throw new OpenRouterApiError(
+        400,
+        `${edit.model} generates ${model.maxN ?? 1} image(s) per request; n must be at most ${model.maxN ?? 1}, got ${edit.n}`,
+      );
+    }
     const outcome = outcomes.shift();
     if (outcome === 'flagged') throw flagged(edit);
     const count = outcome === 'fewer-images' ? 1 : edit.n;

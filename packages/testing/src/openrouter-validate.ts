@@ -2,8 +2,9 @@
  * Validation of OpenRouter image requests, as openrouter-spec.ts states them: `POST /images`
  * (`ImageGenerationRequest`) and `POST /chat/completions` (`ChatRequest` with a user message of text
  * and `image_url` parts, `modalities`, `image_config`). Answers are OpenRouter's
- * `{"error": {"code", "message"}}` with status 400. Stricter than the real API in one way, on
- * purpose: unknown top-level fields are refused instead of ignored.
+ * `{"error": {"code", "message"}}` with status 400. Stricter than the real API in two ways, on
+ * purpose: unknown top-level fields are refused instead of ignored, and a `resolution` next to an
+ * explicit pixel `size` is refused even when it would match.
  * @module
  */
 import { type ImageInfo, sniffImage } from '@retouch/core';
@@ -44,6 +45,8 @@ export interface OpenRouterImageRequest {
   aspectRatio?: string;
   /** `/images` `resolution`, or chat `image_config.image_size`. */
   size?: string;
+  /** `/images` explicit pixel `size` (`WxH`). */
+  pixels?: { width: number; height: number };
   outputFormat?: string;
   /** Chat only: the requested output modalities. */
   modalities?: string[];
@@ -140,6 +143,12 @@ export function validateImagesRequest(value: unknown): OpenRouterImageRequest {
   if (body.provider !== undefined) record(body.provider, 'provider');
   if (body.size !== undefined && typeof body.size !== 'string') throw bad('size: expected a string');
   const pixels = typeof body.size === 'string' ? /^(\d+)x(\d+)$/.exec(body.size) : null;
+  if (pixels && resolution) {
+    throw bad(`size ${body.size} is an explicit pixel size; it takes no resolution (${resolution})`);
+  }
+  if (typeof body.size === 'string' && !pixels && !/^(512|1K|2K|4K)$/.test(body.size)) {
+    throw bad(`size: expected a tier (512, 1K, 2K, 4K) or pixels (2048x2048); got ${body.size}`);
+  }
   if (pixels && aspectRatio && aspectRatio !== 'auto') {
     // "An explicit pixel size is authoritative: a mismatched resolution or aspect_ratio … is rejected."
     const [w, h] = aspectRatio.split(':').map(Number) as [number, number];
@@ -154,7 +163,8 @@ export function validateImagesRequest(value: unknown): OpenRouterImageRequest {
     images,
     n,
     aspectRatio,
-    size: resolution,
+    size: resolution ?? (pixels ? undefined : (body.size as string | undefined)),
+    pixels: pixels ? { width: Number(pixels[1]), height: Number(pixels[2]) } : undefined,
     outputFormat,
     body,
   };

@@ -62,6 +62,7 @@ describe('fanOut', () => {
 describe('seedForCall', () => {
   it('gives call i the seed + i, wrapping inside the range, and leaves no seed alone', () => {
     expect([0, 1, 2].map((i) => seedForCall(42, i))).toEqual([42, 43, 44]);
+    expect([0, 1, 2, 3].map((i) => seedForCall(10, i))).toEqual([10, 11, 12, 13]);
     expect(seedForCall(undefined, 3)).toBeUndefined();
     expect(seedForCall(4294967294, 1, { max: 4294967294 })).toBe(0);
     expect(seedForCall(2147483647, 1, { min: 1, max: 2147483647 })).toBe(1);

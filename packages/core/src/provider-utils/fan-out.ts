@@ -81,7 +81,9 @@ export function seedForCall(
   const min = range.min ?? 0;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const span = max - min + 1;
-  return min + ((((seed - min + index) % span) + span) % span);
+  const offset = (seed - min + index) % span;
+  // Adding `span` only when negative: near 2^53 the sum would lose the low bits.
+  return min + (offset < 0 ? offset + span : offset);
 }
 
 /**
