@@ -9,7 +9,6 @@ import {
   BadGatewayError,
   ContentPolicyViolationError,
   fanOut,
-  seedForCall,
   type GeneratedImage,
   type ProviderImageEditResult,
   parseUpstream,

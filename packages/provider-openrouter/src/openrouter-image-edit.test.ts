@@ -209,7 +209,11 @@ describe('the /images path', () => {
     const response = await edit({ model: 'black-forest-labs/flux.2-pro', n: 3, seed: 10 });
     expect(calls()).toHaveLength(3);
     for (const request of calls()) expect(request.json).not.toHaveProperty('n');
-    expect(calls().map((request) => (request.json as { seed: number }).seed).sort()).toEqual([10, 11, 12]);
+    expect(
+      calls()
+        .map((request) => (request.json as { seed: number }).seed)
+        .sort(),
+    ).toEqual([10, 11, 12]);
     expect(response.data).toHaveLength(3);
     expect(getMeta(response).costUsd).toBeCloseTo(0.09, 9);
     sim.reset();
@@ -225,7 +229,9 @@ describe('the /images path', () => {
   it('passes quality as quality for any OpenAI model, and lowers a tier a model lacks with a warning', async () => {
     const unlisted = await startOpenRouterSimulator({
       apiKey: API_KEY,
-      models: { 'openai/gpt-image-9': { endpoints: ['images'], output: ['image'], costPerImage: 0.05, maxN: 10 } },
+      models: {
+        'openai/gpt-image-9': { endpoints: ['images'], output: ['image'], costPerImage: 0.05, maxN: 10 },
+      },
     });
     try {
       await imageEdit(
@@ -282,7 +288,11 @@ describe('the chat path', () => {
     });
     expect(calls()).toHaveLength(2);
     expect(sim.lastRequest().json).toMatchObject({ modalities: ['image'], user: 'user-42' });
-    expect(calls().map((request) => (request.json as { seed: number }).seed).sort()).toEqual([3, 4]);
+    expect(
+      calls()
+        .map((request) => (request.json as { seed: number }).seed)
+        .sort(),
+    ).toEqual([3, 4]);
     expect(sim.lastRequest().json).not.toHaveProperty('image_config');
     expect(response.data).toHaveLength(2);
     expect(getMeta(response).costUsd).toBeCloseTo(0.06);

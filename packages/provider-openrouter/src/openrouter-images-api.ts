@@ -6,13 +6,7 @@
  * answer's `data[].b64_json`.
  * @module
  */
-import {
-  fanOut,
-  parseSize,
-  parseUpstream,
-  type ProviderImageEditResult,
-  toDataUrl,
-} from '@retouch/core';
+import { fanOut, parseSize, parseUpstream, type ProviderImageEditResult, toDataUrl } from '@retouch/core';
 import { z } from 'zod';
 import { IMAGES_ASPECT_RATIOS } from './openrouter-capabilities.js';
 import {

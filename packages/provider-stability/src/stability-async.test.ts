@@ -89,7 +89,10 @@ describe('async endpoints: submit, then poll results/{id}', () => {
       ['light_reference', 'image/png'],
     ]);
     expect(Buffer.from(submit?.files?.[1]?.bytes ?? []).equals(light)).toBe(true);
-    expect(submit?.fields).toEqual({ background_prompt: ['a beach at sunset'], light_source_strength: ['0.7'] });
+    expect(submit?.fields).toEqual({
+      background_prompt: ['a beach at sunset'],
+      light_source_strength: ['0.7'],
+    });
     const notAnImage = await rejectionOf(
       imageEdit(
         {

@@ -61,7 +61,10 @@ describe('OpenRouter simulator: /images', () => {
     const { json } = await post(OPENROUTER_IMAGES_PATH, imagesBody({ size: '2048x1024' }));
     expect(sniffImage(Buffer.from(json.data[0].b64_json, 'base64'))).toMatchObject({ width: 40, height: 20 });
     const tall = await post(OPENROUTER_IMAGES_PATH, imagesBody({ size: '1024x2048' }));
-    expect(sniffImage(Buffer.from(tall.json.data[0].b64_json, 'base64'))).toMatchObject({ width: 20, height: 40 });
+    expect(sniffImage(Buffer.from(tall.json.data[0].b64_json, 'base64'))).toMatchObject({
+      width: 20,
+      height: 40,
+    });
   });
 
   it('validates like the spec says', async () => {
