@@ -6,7 +6,7 @@
 import type { ModelCapabilities } from './capabilities.js';
 import { BadRequestError, NotFoundError, toRetouchError } from './errors.js';
 import { abortError } from './http.js';
-import { type PreparedImage, prepareImage } from './image/prepare.js';
+import { holdStreamErrors, type PreparedImage, prepareImage } from './image/prepare.js';
 import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
 import { type ImageEditParams, parseImageEditParams } from './params.js';
 import { computeCost, type ModelPrice } from './pricing/price.js';
@@ -46,6 +46,7 @@ export async function prepareEditRequest(
   params: ImageEditParams,
   options: Pick<ImageEditOptions, 'remoteImages' | 'maxImageBytes'> = {},
 ): Promise<PreparedEditRequest> {
+  holdStreamErrors(params);
   const { fields, images, extras } = parseImageEditParams(params);
   // The caller's signal and deadline bound remote image downloads too.
   const signals = [options.remoteImages?.signal, fields.signal].filter((s): s is AbortSignal => !!s);
@@ -184,6 +185,8 @@ export async function imageEdit(
   params: ImageEditParams,
   options: ImageEditOptions = {},
 ): Promise<ImageEditResponse> {
+  // First, before anything can throw or await: a stream input that fails meanwhile must not crash the process.
+  holdStreamErrors(params);
   if (typeof params?.model !== 'string' || params.model.length === 0) {
     throw new BadRequestError({
       message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',

@@ -43,7 +43,14 @@ export {
 export type { MaskConvention } from './image/mask.js';
 export { assertMaskMatches, convertMask, decodePngPixels, encodePngPixels } from './image/mask.js';
 export type { ImageInput, PreparedImage, PrepareImageOptions } from './image/prepare.js';
-export { isImageInput, prepareImage, toBase64, toBlob, toDataUrl } from './image/prepare.js';
+export {
+  holdStreamErrors,
+  isImageInput,
+  prepareImage,
+  toBase64,
+  toBlob,
+  toDataUrl,
+} from './image/prepare.js';
 export type { ImageInfo, ImageMediaType } from './image/sniff.js';
 export { sniffImage } from './image/sniff.js';
 export type { ImageEditOptions, RunImageEditOptions } from './image-edit.js';

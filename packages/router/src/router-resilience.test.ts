@@ -9,11 +9,12 @@ import {
   TimeoutError,
 } from '@retouch/core';
 import { createOpenAIMask, createPng } from '@retouch/testing';
+import { PassThrough } from 'node:stream';
 import { RouterClosedError } from './errors.js';
 import type { Router } from './router.js';
 import type { RouterState } from './state/state.js';
 import { createMemoryState } from './state/memory-state.js';
-import { acme, edit, hits, openai, recorder, until } from './test-support/harness.js';
+import { acme, edit, hits, IMAGE, openai, recorder, until } from './test-support/harness.js';
 import { a, b, f, useTestbed } from './test-support/testbed.js';
 
 const router = useTestbed();
@@ -306,6 +307,29 @@ describe('cancellation and shutdown', () => {
     await r.close();
     expect(await call).toBeInstanceOf(APIUserAbortError);
     await expect(r.imageEdit(edit('gpt-image-1'))).rejects.toBeInstanceOf(RouterClosedError);
+  });
+
+  it('a stream input that fails while the call waits on state is a BadRequestError, not a crash', async () => {
+    const memory = createMemoryState();
+    // Shared state answers after a round trip, as Redis does: the call is awaiting it when the stream fails.
+    const slow: RouterState = {
+      ...memory,
+      getUserSpend: async (user) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return memory.getUserSpend(user);
+      },
+    };
+    const r = await router({ model_list: [openai(a, 'a')], state: slow, max_end_user_budget: 10 });
+    const broken = new PassThrough();
+    const call = r.imageEdit(edit('gpt-image-1', { image: [IMAGE, broken], user: 'alice' }));
+    expect(broken.listenerCount('error')).toBeGreaterThan(0);
+    broken.destroy(new Error("ENOENT: no such file or directory, open 'lamp.png'"));
+    const error = await call.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toBe(
+      "image[1]: could not read the stream: ENOENT: no such file or directory, open 'lamp.png'",
+    );
+    expect(hits(a)).toBe(0);
   });
 
   it('keeps serving when its state fails, with a warning', async () => {

@@ -4,7 +4,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, type ImageEditParams, type ImageEditResponse } from '@retouch/core';
+import {
+  BadRequestError,
+  holdStreamErrors,
+  type ImageEditParams,
+  type ImageEditResponse,
+} from '@retouch/core';
 import { createEmitter } from './callbacks/payload.js';
 import {
   type CallTrace,
@@ -182,6 +187,8 @@ export class Router {
     context: CallContext,
   ): Promise<T> {
     const stop = new AbortController();
+    // Before anything awaits: a stream input that fails while the call waits on state must not crash the process.
+    holdStreamErrors(params);
     let promise: Promise<T>;
     try {
       promise = run(this.#operation(params, context, stop));

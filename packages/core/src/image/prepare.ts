@@ -69,11 +69,50 @@ export function isImageInput(value: unknown): value is ImageInput {
   );
 }
 
+const heldErrors = new WeakMap<Readable, { error?: Error }>();
+
+/**
+ * Listens for `'error'` on every stream input of a request (`image`, each of `image[]`, `mask`), at
+ * once and synchronously. A stream that fails while the call is still awaiting something else (the
+ * provider's first import, another image's download) would otherwise emit an unhandled `'error'`
+ * and crash the process; held here, the failure becomes the `BadRequestError` its read reports.
+ * `imageEdit()` and the router call it before their first `await`; call it yourself only when you
+ * hand streams to `prepareImage` after awaiting something else.
+ *
+ * @example
+ * ```ts
+ * const params = { model: 'gpt-image-1', image: createReadStream('missing.png'), prompt: 'x' };
+ * holdStreamErrors(params);
+ * await somethingElse(); // the ENOENT is held, not thrown at the process
+ * await prepareEditRequest(params); // BadRequestError: image: could not read the stream: ENOENT …
+ * ```
+ */
+export function holdStreamErrors(params: { readonly image?: unknown; readonly mask?: unknown }): void {
+  if (typeof params !== 'object' || params === null) return;
+  const images: unknown[] = Array.isArray(params.image) ? params.image : [params.image];
+  for (const input of [...images, params.mask]) {
+    if (!isReadable(input) || heldErrors.has(input)) continue;
+    const held: { error?: Error } = {};
+    heldErrors.set(input, held);
+    input.on('error', (error: Error) => {
+      held.error ??= error;
+    });
+  }
+}
+
 function invalid(param: string, message: string, code = 'invalid_image'): BadRequestError {
   return new BadRequestError({ message: `${param}: ${message}`, param, code });
 }
 
 async function readStream(stream: Readable, param: string, maxBytes: number): Promise<Uint8Array> {
+  const early = heldErrors.get(stream)?.error ?? stream.errored;
+  if (early) throw invalid(param, `could not read the stream: ${early.message}`);
+  if (stream.readableEnded || stream.destroyed) {
+    throw invalid(
+      param,
+      'the stream was already read or closed; pass a fresh fs.createReadStream(path) (or the bytes) for each call',
+    );
+  }
   const chunks: Buffer[] = [];
   let total = 0;
   try {
