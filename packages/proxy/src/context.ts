@@ -20,6 +20,8 @@ export interface RequestState {
   costUsd?: number | null;
   attempts?: number;
   errorCode?: string | null;
+  /** The call's warnings, logged in full with the request line. */
+  warnings?: readonly string[];
 }
 
 declare module 'fastify' {

@@ -197,6 +197,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
         attempts: state.attempts,
         cost_usd: state.costUsd,
         error_code: state.errorCode,
+        warnings: state.warnings?.length ? state.warnings : undefined,
       },
       'request',
     );

@@ -13,6 +13,7 @@ import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
 import { readMultipartEdit } from '../request/multipart.js';
 import { prepareInputs } from '../request/prepare-inputs.js';
+import { WARNING_COUNT_HEADER, WARNINGS_HEADER, warningsHeader } from '../warning-header.js';
 import { authenticate } from './authenticate.js';
 
 /**
@@ -92,7 +93,12 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     if (meta.deploymentId) headers['x-retouch-model-id'] = meta.deploymentId;
     if (typeof meta.costUsd === 'number') headers['x-retouch-response-cost'] = String(meta.costUsd);
     if (meta.upstreamRequestId) headers['x-retouch-upstream-request-id'] = meta.upstreamRequestId;
-    if (meta.warnings.length > 0) headers['x-retouch-warnings'] = String(meta.warnings.length);
+    state.warnings = meta.warnings;
+    const warnings = warningsHeader(meta.warnings);
+    if (warnings !== undefined) {
+      headers[WARNINGS_HEADER] = warnings;
+      headers[WARNING_COUNT_HEADER] = String(meta.warnings.length);
+    }
     // `_meta` is not enumerable: the body is exactly OpenAI's ImagesResponse.
     return reply.code(200).headers(headers).type('application/json').send(JSON.stringify(response));
   };
