@@ -23,7 +23,11 @@ export interface OpenAIImageEditFields {
   /** `WxH` or `auto`; mapped to each provider's own size or aspect ratio. */
   size?: string;
   quality?: 'standard' | 'low' | 'medium' | 'high' | 'auto';
-  /** `b64_json` or `url`; honoured on every provider. Defaults to `b64_json`, or `url` for dall-e-2. */
+  /**
+   * `b64_json` or `url`; honoured on every provider (a provider URL is downloaded for `b64_json`,
+   * bytes become a `data:` URL for `url` — the proxy serves its own short-lived URL instead).
+   * Defaults to `b64_json` on every provider and model, dall-e-2 included.
+   */
   response_format?: 'url' | 'b64_json';
   output_format?: 'png' | 'jpeg' | 'webp';
   /** 0–100, with `jpeg`/`webp` only. */

@@ -264,10 +264,14 @@ describe('bindRequest: values', () => {
     ).not.toThrow();
   });
 
-  it('defaults response_format to the model native one and honours an explicit one', () => {
+  it('defaults response_format to b64_json on every model, URL-native ones too, and honours an explicit one', () => {
     expect(bindRequest(req(), caps({ nativeResponseFormat: 'url' }), ref).request.response_format).toBe(
-      'url',
+      'b64_json',
     );
+    expect(
+      bindRequest(req({ response_format: 'url' }), caps({ nativeResponseFormat: 'b64_json' }), ref).request
+        .response_format,
+    ).toBe('url');
     expect(bindRequest(req(), caps({ nativeResponseFormat: 'b64_json' }), ref).request.response_format).toBe(
       'b64_json',
     );

@@ -250,8 +250,9 @@ export function bindRequest(
     n,
     size,
     quality,
-    // The normaliser honours `response_format` on every provider; the default is the model's own.
-    response_format: fields.response_format ?? (caps.nativeResponseFormat === 'url' ? 'url' : 'b64_json'),
+    // The normaliser honours `response_format` on every provider. The default is OpenAI's for its
+    // image models, whatever the provider answers natively, so callers need not know that BFL sends URLs.
+    response_format: fields.response_format ?? 'b64_json',
     output_format: outputFormat,
     output_compression: kept.output_compression as number | undefined,
     background: kept.background as string | undefined,

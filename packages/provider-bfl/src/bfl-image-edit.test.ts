@@ -39,7 +39,7 @@ const submits = () => sim.requests.filter(isBFLSubmitRequest);
 const polls = () => sim.requests.filter((request) => request.path.endsWith('/v1/get_result'));
 
 describe('the issue: the seed calls, through imageEdit() and the environment', () => {
-  it('flux-kontext-pro with one image returns the signed URL, polled from polling_url, priced from cost', async () => {
+  it('flux-kontext-pro with one image answers b64_json by default (the signed URL downloaded), polled from polling_url, priced from cost', async () => {
     process.env.BFL_API_KEY = API_KEY;
     process.env.BFL_API_BASE = sim.url;
     const image = createPng(64, 64, { color: [200, 30, 30] });
@@ -63,14 +63,29 @@ describe('the issue: the seed calls, through imageEdit() and the environment', (
     expect(polls().every((poll) => poll.headers['x-key'] === API_KEY)).toBe(true);
     expect(task?.status).toBe('Ready');
 
+    // OpenAI's default, as on every provider: the caller never has to fetch BFL's expiring URL.
     expect(response.data).toHaveLength(1);
-    expect(response.data[0]?.url).toMatch(new RegExp(`^${sim.url}/delivery/${task?.id}/sample\\.png\\?se=`));
-    expect(response.data[0]?.b64_json).toBeUndefined();
+    expect(response.data[0]?.url).toBeUndefined();
+    expect(sim.requests.filter((r) => r.path.startsWith(`/delivery/${task?.id}/`))).toHaveLength(1);
     const meta = getMeta(response);
     expect(meta).toMatchObject({ provider: 'black_forest_labs', model: 'flux-kontext-pro', costUsd: 0.04 });
     expect(meta.upstreamRequestId).toBe(task?.id);
-    expect(meta.warnings).toEqual([expect.stringMatching(/^result url: BFL's signed URL expires at \d{4}-/)]);
+    expect(meta.warnings).toEqual([]);
     expect(sniffImage(await resultBytes(response.data[0]))?.mediaType).toBe('image/png');
+
+    // Asked for, the signed URL itself, with its expiry.
+    const byUrl = await imageEdit({
+      model: 'black_forest_labs/flux-kontext-pro',
+      image,
+      prompt: 'Make the square blue',
+      response_format: 'url',
+    });
+    const [, second] = sim.tasks();
+    expect(byUrl.data[0]?.url).toMatch(new RegExp(`^${sim.url}/delivery/${second?.id}/sample\\.png\\?se=`));
+    expect(byUrl.data[0]?.b64_json).toBeUndefined();
+    expect(getMeta(byUrl).warnings).toEqual([
+      expect.stringMatching(/^result url: BFL's signed URL expires at \d{4}-/),
+    ]);
   });
 
   it('flux-pro-1.0-fill inpaints: image + mask, the mask converted to white-means-edit', async () => {
@@ -241,7 +256,7 @@ describe('request mapping', () => {
     });
     try {
       const response = await imageEdit(
-        { model: 'flux-kontext-pro', image: createPng(64, 64), prompt: 'x', n: 4 },
+        { model: 'flux-kontext-pro', image: createPng(64, 64), prompt: 'x', n: 4, response_format: 'url' },
         {
           provider: createBlackForestLabs({
             apiKey: API_KEY,

@@ -240,7 +240,7 @@ describe('polling_url and result hosts', () => {
       };
       const eu = createBlackForestLabs({ apiKey: API_KEY, region: 'eu', fetch: proxy, pollIntervalMs: 5 });
       const response = await imageEdit(
-        { model: 'flux-kontext-pro', image: createPng(8, 8), prompt: 'x' },
+        { model: 'flux-kontext-pro', image: createPng(8, 8), prompt: 'x', response_format: 'url' },
         { provider: eu },
       );
       expect(intended).toEqual([

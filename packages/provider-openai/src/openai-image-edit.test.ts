@@ -207,7 +207,7 @@ describe('upstream failures', () => {
 describe('dall-e-2', () => {
   it('sends `image`, response_format and is priced per image by size', async () => {
     const response = await imageEdit(
-      { model: 'dall-e-2', image: a, mask, prompt: 'x', n: 2, size: '256x256' },
+      { model: 'dall-e-2', image: a, mask, prompt: 'x', n: 2, size: '256x256', response_format: 'url' },
       { provider: provider() },
     );
     const request = sim.lastRequest();
@@ -217,11 +217,8 @@ describe('dall-e-2', () => {
     expect(getMeta(response).costUsd).toBeCloseTo(0.032, 9);
   });
 
-  it('downloads nothing for b64_json: it asks the API for base64', async () => {
-    const response = await imageEdit(
-      { model: 'dall-e-2', image: a, prompt: 'x', response_format: 'b64_json' },
-      { provider: provider() },
-    );
+  it('downloads nothing for b64_json, the default: it asks the API for base64', async () => {
+    const response = await imageEdit({ model: 'dall-e-2', image: a, prompt: 'x' }, { provider: provider() });
     expect(openAIField(sim.lastRequest(), 'response_format')).toBe('b64_json');
     expect(response.data[0]?.b64_json).toMatch(/^iVBORw0KGgo/);
     expect(sim.requests).toHaveLength(1);

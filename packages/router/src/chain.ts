@@ -143,6 +143,27 @@ export function preparedOf(op: RouterOperation): PreparedEditRequest {
 }
 
 /**
+ * The prepared request as `deployment` serves it: the caller's `drop_params` and `response_format`
+ * when it set them, else the deployment's (`litellm_params`), else the router's `drop_params`.
+ *
+ * @example
+ * ```ts
+ * runImageEdit(deployment.client, deployment.providerModel, preparedFor(op, deployment));
+ * ```
+ */
+export function preparedFor(
+  op: RouterOperation,
+  deployment: Pick<Deployment, 'dropParams' | 'responseFormat'>,
+): PreparedEditRequest {
+  const prepared = preparedOf(op);
+  const { fields } = prepared;
+  const dropParams = fields.drop_params ?? deployment.dropParams;
+  const responseFormat = fields.response_format ?? deployment.responseFormat;
+  if (dropParams === fields.drop_params && responseFormat === fields.response_format) return prepared;
+  return { ...prepared, fields: { ...fields, drop_params: dropParams, response_format: responseFormat } };
+}
+
+/**
  * Runs a state call; if the state fails (Redis down), carries on with `fallback` and a warning, so
  * an outage of shared state never fails a call.
  *

@@ -93,6 +93,8 @@ const litellmParamsSchema = z.looseObject({
   aws_secret_access_key: optionalString,
   aws_session_token: optionalString,
   extra_headers: z.record(z.string(), z.string()).optional(),
+  drop_params: z.boolean().optional(),
+  response_format: z.enum(['url', 'b64_json']).optional(),
   ...priceFields,
 });
 

@@ -54,6 +54,10 @@ export interface Deployment {
   /** Cooldown of this deployment, in ms (`model_info.cooldown_time`). */
   readonly cooldownMs?: number;
   readonly allowedFails?: number;
+  /** `drop_params` for requests that do not set it: the deployment's own, else the router's. */
+  readonly dropParams?: boolean;
+  /** `response_format` for requests that do not set it (`litellm_params.response_format`). */
+  readonly responseFormat?: 'url' | 'b64_json';
 }
 
 /** Keys of `litellm_params` that are the router's, not the provider's. */
@@ -65,6 +69,8 @@ const ROUTER_KEYS = new Set<string>([
   'order',
   'timeout',
   'stream_timeout',
+  'drop_params',
+  'response_format',
   ...PRICE_FIELDS,
 ]);
 
@@ -158,6 +164,8 @@ export async function buildDeployments(options: ParsedRouterOptions): Promise<De
           price,
           cooldownMs: cooldown === undefined ? undefined : cooldown * 1000,
           allowedFails: config.model_info?.allowed_fails,
+          dropParams: params.drop_params ?? options.drop_params,
+          responseFormat: params.response_format,
         };
       } catch (error) {
         const message = RetouchError.isInstance(error)

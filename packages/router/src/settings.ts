@@ -28,7 +28,6 @@ export interface RouterSettings {
   timeoutMs?: number;
   maxFallbacks: number;
   maxEndUserBudget?: number;
-  dropParams?: boolean;
   fallbacks: ReadonlyMap<string, readonly string[]>;
   defaultFallbacks: readonly string[];
   contentPolicyFallbacks: ReadonlyMap<string, readonly string[]>;
@@ -82,7 +81,6 @@ export function toSettings(options: ParsedRouterOptions): RouterSettings {
     timeoutMs: options.timeout === undefined ? undefined : options.timeout * 1000,
     maxFallbacks: options.max_fallbacks ?? DEFAULTS.maxFallbacks,
     maxEndUserBudget: options.max_end_user_budget,
-    dropParams: options.drop_params,
     fallbacks: mergeGroupMaps(options.fallbacks),
     defaultFallbacks: options.default_fallbacks ?? [],
     contentPolicyFallbacks: mergeGroupMaps(options.content_policy_fallbacks),

@@ -57,6 +57,10 @@ export type LitellmParams = ModelPrice & {
   aws_secret_access_key?: string;
   aws_session_token?: string;
   extra_headers?: Record<string, string>;
+  /** Drop what this deployment's model cannot honour, with a warning, when the request does not say. Defaults to the router's `drop_params`. */
+  drop_params?: boolean;
+  /** The `response_format` of requests that name none. Defaults to `b64_json`. */
+  response_format?: 'url' | 'b64_json';
   [providerSetting: string]: unknown;
 };
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { getMeta, type ImageEditResponse, runImageEdit, toRetouchError, withMeta } from '@retouch/core';
-import { guarded, preparedOf, type RouterNext, type RouterOperation, type RouterRuntime } from '../chain.js';
+import { guarded, preparedFor, type RouterNext, type RouterOperation, type RouterRuntime } from '../chain.js';
 import type { Deployment } from '../deployments.js';
 import { recordAttemptFailure } from './cooldown.js';
 
@@ -45,7 +45,7 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
   return async (op: RouterOperation): Promise<ImageEditResponse> => {
     const deployment = op.deployment;
     if (!deployment) throw new Error('router chain: the select link must run before the attempt step');
-    const prepared = preparedOf(op);
+    const prepared = preparedFor(op, deployment);
     const { trace } = op;
     trace.attempts += 1;
     const { id } = deployment;

@@ -5,7 +5,7 @@
  * @module
  */
 import { bindRequest, RetouchError, toRetouchError } from '@retouch/core';
-import { preparedOf, type RouterOperation } from '../chain.js';
+import { preparedFor, type RouterOperation } from '../chain.js';
 import type { Deployment } from '../deployments.js';
 import type { IncapableReason } from '../errors.js';
 
@@ -23,12 +23,13 @@ export function capabilityError(op: RouterOperation, deployment: Deployment): Re
     byModel = new Map();
     op.trace.capability.set(deployment.capabilities, byModel);
   }
-  const key = deployment.modelKey;
+  // drop_params decides whether an unsupported parameter is an error, so it is part of the answer's key.
+  const key = `${deployment.modelKey}|${deployment.dropParams === true}`;
   const known = byModel.get(key);
   if (known !== undefined) return known;
   let result: RetouchError | null = null;
   try {
-    bindRequest(preparedOf(op), deployment.capabilities, {
+    bindRequest(preparedFor(op, deployment), deployment.capabilities, {
       provider: deployment.provider,
       model: deployment.providerModel,
     });
@@ -58,10 +59,11 @@ export function filterCapable(
   let last: { caps: Deployment['capabilities']; key: string; error: RetouchError | null } | undefined;
   for (const deployment of deployments) {
     let error: RetouchError | null;
-    if (last && last.caps === deployment.capabilities && last.key === deployment.modelKey) error = last.error;
+    const key = `${deployment.modelKey}|${deployment.dropParams === true}`;
+    if (last && last.caps === deployment.capabilities && last.key === key) error = last.error;
     else {
       error = capabilityError(op, deployment);
-      last = { caps: deployment.capabilities, key: deployment.modelKey, error };
+      last = { caps: deployment.capabilities, key, error };
     }
     if (error === null) capable.push(deployment);
     else {

@@ -89,9 +89,9 @@ export function budgetLink(rt: RouterRuntime): RouterLink {
 }
 
 /**
- * Reads every input image once (core's `prepareEditRequest`), bounded by the call's signal; applies
- * the router's `drop_params` default, and pins `response_format` to the requested group's default
- * so that a fallback to a provider with another native format answers in the same shape.
+ * Reads every input image once (core's `prepareEditRequest`), bounded by the call's signal. The
+ * request's own `drop_params` and `response_format` stay as the caller sent them: each attempt
+ * fills the gaps from its deployment's settings, then the router's (see `preparedFor`).
  *
  * @example
  * ```ts
@@ -102,15 +102,7 @@ export function prepareLink<R>(rt: RouterRuntime): RouterLink<R> {
   return async (op, next) => {
     // The call's deadline and signal are the router's (op.signal); attempts get their own deadline.
     const { timeout: _timeout, signal: _signal, ...params } = op.params;
-    // The answer's shape must not depend on which deployment serves: without an explicit
-    // `response_format`, every deployment and fallback answers in the requested group's default.
-    const native = op.deployments[0]?.capabilities.nativeResponseFormat;
-    const prepared = await prepareEditRequest({
-      ...params,
-      response_format: params.response_format ?? (native === 'url' ? 'url' : 'b64_json'),
-      drop_params: params.drop_params ?? rt.settings.dropParams,
-      signal: op.signal,
-    });
+    const prepared = await prepareEditRequest({ ...params, signal: op.signal });
     return next({ ...op, prepared });
   };
 }
