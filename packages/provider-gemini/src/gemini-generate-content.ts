@@ -17,6 +17,7 @@ import {
   type ProviderImageEditRequest,
   type ProviderImageEditResult,
   parseUpstream,
+  seedForCall,
   sniffImage,
   toBase64,
 } from '@retouch/core';
@@ -24,6 +25,11 @@ import { z } from 'zod';
 import type { GeminiModelSpec } from './gemini-capabilities.js';
 import { resolveImageConfig } from './gemini-image-config.js';
 import type { GeminiOptions } from './gemini-options.js';
+
+/** The extras the shared mapping reads; Vertex's `safety_settings` take more categories and `method`. */
+export type GenerateContentOptions = Omit<GeminiOptions, 'safety_settings'> & {
+  safety_settings?: readonly Readonly<Record<string, string>>[];
+};
 
 /** How one API runs the shared mapping. */
 export interface GenerateContentConfig {
@@ -91,6 +97,9 @@ const responseSchema = z
 
 type GenerateContentResponse = z.infer<typeof responseSchema>;
 
+/** `generationConfig.seed` is an int32. */
+const SEED_RANGE = { min: -2147483648, max: 2147483647 };
+
 /** Finish reasons that mean a safety or policy system stopped the image. */
 const POLICY_FINISH_REASONS = new Set([
   'SAFETY',
@@ -107,11 +116,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `extra_body` merged one level deep, so `{ generationConfig: { temperature } }` adds to ours. */
+/**
+ * `extra_body` merged deeply: objects merge key by key at every level, so `{ generationConfig:
+ * { imageConfig: { personGeneration } } }` adds to the mapped `aspectRatio` instead of replacing
+ * it; any other value (arrays included) replaces ours.
+ */
 function mergeExtraBody(body: Record<string, unknown>, extra: Record<string, unknown> | undefined): void {
   for (const [key, value] of Object.entries(extra ?? {})) {
     const ours = body[key];
-    body[key] = isPlainObject(ours) && isPlainObject(value) ? { ...ours, ...value } : value;
+    if (isPlainObject(ours) && isPlainObject(value)) {
+      const merged = { ...ours };
+      mergeExtraBody(merged, value);
+      body[key] = merged;
+    } else body[key] = value;
   }
 }
 
@@ -126,7 +143,7 @@ function mergeExtraBody(body: Record<string, unknown>, extra: Record<string, unk
  */
 export function buildGenerateContentBody(args: {
   request: ProviderImageEditRequest;
-  options: GeminiOptions;
+  options: GenerateContentOptions;
   config: GenerateContentConfig;
   warnings: string[];
 }): Record<string, unknown> {
@@ -182,9 +199,9 @@ function sumModality(details: z.infer<typeof modalityCount>[] | undefined, modal
 }
 
 /**
- * `usageMetadata` in OpenAI's terms. Thinking tokens are billed as output, so they count as output
- * text tokens; image output tokens come from `candidatesTokensDetails` (all output is image tokens
- * when the split is missing).
+ * `usageMetadata` in OpenAI's terms. Thinking tokens are billed as output at the text rate, so they
+ * count as output text tokens; image output tokens come from `candidatesTokensDetails` (when that
+ * split is missing, the candidates are the image and the thoughts are text).
  *
  * @example
  * ```ts
@@ -210,6 +227,8 @@ export function toImageUsage(metadata: z.infer<typeof usageSchema> | undefined):
   if (metadata.candidatesTokensDetails) {
     const image = sumModality(metadata.candidatesTokensDetails, 'IMAGE');
     usage.output_tokens_details = { text_tokens: output - image, image_tokens: image };
+  } else if (metadata.thoughtsTokenCount) {
+    usage.output_tokens_details = { text_tokens: metadata.thoughtsTokenCount, image_tokens: candidates };
   }
   return usage;
 }
@@ -301,8 +320,22 @@ export function readGenerateContent(
 }
 
 /**
+ * The body of the `index`-th of `n` calls: a fixed `generationConfig.seed` goes up by one per call,
+ * so `n` calls make `n` different images (the same seed would make the same image `n` times).
+ */
+function withSeed(body: Record<string, unknown>, index: number): Record<string, unknown> {
+  const generationConfig = body.generationConfig as Record<string, unknown>;
+  if (index === 0 || typeof generationConfig?.seed !== 'number') return body;
+  return {
+    ...body,
+    generationConfig: { ...generationConfig, seed: seedForCall(generationConfig.seed, index, SEED_RANGE) },
+  };
+}
+
+/**
  * Edits with a Gemini image model: `n` calls of `generateContent` (at most `maxConcurrency` in
- * flight; Gemini image models make one image per call), merged with their usage summed.
+ * flight; Gemini image models make one image per call, `seed` + i for call i), merged with their
+ * usage summed.
  *
  * @example
  * ```ts
@@ -313,14 +346,14 @@ export async function generateContentImageEdit(
   http: ProviderHttp,
   request: ProviderImageEditRequest,
   callOptions: ProviderCallOptions,
-  args: { config: GenerateContentConfig; options: GeminiOptions; warnings: string[] },
+  args: { config: GenerateContentConfig; options: GenerateContentOptions; warnings: string[] },
 ): Promise<ProviderImageEditResult> {
   const { config, options, warnings } = args;
   const ref = { provider: config.provider, model: request.model };
   checkRequestSize(request, config);
   const body = buildGenerateContentBody({ request, options, config, warnings });
-  const result = await fanOut(request.n, config.maxConcurrency, callOptions.signal, async (signal) => {
-    const response = await http.postJson(config.url, body, {
+  const result = await fanOut(request.n, config.maxConcurrency, callOptions.signal, async (signal, index) => {
+    const response = await http.postJson(config.url, withSeed(body, index), {
       signal,
       model: request.model,
       headers: request.extraHeaders,

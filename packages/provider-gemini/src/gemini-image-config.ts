@@ -37,21 +37,24 @@ function ratioOf(aspect: string): number {
 }
 
 /**
- * The `imageSize` a large `size` implies when neither `quality` nor `image_size` says one: the
- * models make ~1 MP at 1K, so a `size` of about 2K or 4K pixels per side asks for that tier.
+ * The `imageSize` a `size` implies when neither `quality` nor `image_size` says one: the models
+ * make ~1 MP at 1K, so a `size` of about 2K or 4K pixels per side asks for that tier, and one of
+ * about 512 per side (at most 768) asks for `512` on the models that have it.
  */
 function imageSizeForSize(size: string | undefined, spec: GeminiModelSpec): GeminiImageSize | undefined {
   const parsed = parseSize(size);
   if (!parsed) return undefined;
   const side = Math.sqrt(parsed.width * parsed.height);
-  const tier: GeminiImageSize | undefined = side > 3072 ? '4K' : side > 1536 ? '2K' : undefined;
+  const tier: GeminiImageSize | undefined =
+    side > 3072 ? '4K' : side > 1536 ? '2K' : side <= 768 ? '512' : undefined;
   return tier && spec.imageSizes.includes(tier) ? tier : undefined;
 }
 
 /**
  * Resolves `imageConfig` for one request: `aspect_ratio` extra, else the ratio nearest to `size`
  * (`auto` or no size: omitted, so the model follows the input image); `image_size` extra, else
- * `quality`, else the tier a large `size` implies, only on models that take `imageSize`.
+ * `quality` (but `auto`), else the tier `size` implies (`512`, `2K`, `4K`), only on models that
+ * take `imageSize` and only tiers the model has.
  *
  * @example
  * ```ts
@@ -117,10 +120,9 @@ export function resolveImageConfig(args: {
       });
     }
   } else if (spec.imageSizes.length > 0) {
-    config.imageSize =
-      request.quality !== undefined
-        ? QUALITY_TO_IMAGE_SIZE[request.quality]
-        : imageSizeForSize(request.size, spec);
+    // `quality: auto` says nothing about the size, so the tier `size` implies still holds.
+    const fromQuality = request.quality === undefined ? undefined : QUALITY_TO_IMAGE_SIZE[request.quality];
+    config.imageSize = fromQuality ?? imageSizeForSize(request.size, spec);
   }
   return config;
 }

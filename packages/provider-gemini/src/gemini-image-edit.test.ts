@@ -126,6 +126,13 @@ describe('imageConfig: size, quality and the extras', () => {
       { aspectRatio: '3:2', imageSize: '1K' },
     ],
     [{ quality: 'auto' }, undefined],
+    // quality auto says nothing about the size: the tier the size implies stays.
+    [
+      { quality: 'auto', size: '2048x2048' },
+      { aspectRatio: '1:1', imageSize: '2K' },
+    ],
+    // A small size asks for 512, but this model has no 512: its default (1K) stays.
+    [{ size: '512x512' }, { aspectRatio: '1:1' }],
     [{ size: 'auto' }, undefined],
     [{ size: '4096x4096' }, { aspectRatio: '1:1', imageSize: '4K' }],
     [{ size: '2048x2048' }, { aspectRatio: '1:1', imageSize: '2K' }],
@@ -171,6 +178,19 @@ describe('imageConfig: size, quality and the extras', () => {
     expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '4:1', imageSize: '512' });
   });
 
+  it('picks imageSize 512 for a small size on models that have it (read from the model table)', async () => {
+    await imageEdit(
+      { model: 'gemini-3.1-flash-image-preview', image: a, prompt: 'x', size: '512x512' },
+      { provider: provider() },
+    );
+    expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '1:1', imageSize: '512' });
+    await imageEdit(
+      { model: 'gemini-3.1-flash-image-preview', image: a, prompt: 'x', size: '768x512', quality: 'auto' },
+      { provider: provider() },
+    );
+    expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '3:2', imageSize: '512' });
+  });
+
   it('passes seed, safety_settings and response_modalities', async () => {
     const safety = [{ category: 'HARM_CATEGORY_HARASSMENT', threshold: 'BLOCK_ONLY_HIGH' }];
     await imageEdit(
@@ -188,7 +208,7 @@ describe('imageConfig: size, quality and the extras', () => {
     expect(body().safetySettings).toEqual(safety);
   });
 
-  it('merges extra_body one level deep', async () => {
+  it('merges extra_body deeply, so imageConfig adds to the mapped aspect ratio', async () => {
     await imageEdit(
       {
         model: 'gemini-2.5-flash-image',
@@ -199,6 +219,17 @@ describe('imageConfig: size, quality and the extras', () => {
       { provider: provider() },
     );
     expect(body().generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], temperature: 0.2 });
+    await imageEdit(
+      {
+        model: 'gemini-3-pro-image-preview',
+        image: a,
+        prompt: 'x',
+        size: '1792x1024',
+        extra_body: { generationConfig: { imageConfig: { imageSize: '2K' } } },
+      },
+      { provider: provider() },
+    );
+    expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '16:9', imageSize: '2K' });
   });
 
   it('sends the real media type of each image', async () => {
@@ -253,6 +284,19 @@ describe('n > 1: one generateContent call per image', () => {
     );
     expect(response.usage?.total_tokens).toBe(3 * (single.usage?.total_tokens ?? 0));
     expect(getMeta(response).costUsd).toBeCloseTo(3 * (getMeta(single).costUsd ?? 0), 9);
+  });
+});
+
+describe('n > 1 with a seed', () => {
+  it('sends seed, seed + 1, … so the n images differ', async () => {
+    await imageEdit(
+      { model: 'gemini-2.5-flash-image', image: a, prompt: 'variants', n: 3, seed: 7 },
+      { provider: provider() },
+    );
+    const seeds = sim.requests.map(
+      (request) => (request.json as { generationConfig: { seed: number } }).generationConfig.seed,
+    );
+    expect(seeds.sort()).toEqual([7, 8, 9]);
   });
 });
 
@@ -323,6 +367,39 @@ describe('what Gemini says inside a 200', () => {
 });
 
 describe('answers without usage, and request size', () => {
+  it('prices thinking tokens at the text rate when the answer has no per-modality split', async () => {
+    const png = createPng(16, 16).toString('base64');
+    sim.injectFault({
+      type: 'status',
+      status: 200,
+      body: {
+        candidates: [
+          {
+            content: { role: 'model', parts: [{ inlineData: { mimeType: 'image/png', data: png } }] },
+            finishReason: 'STOP',
+          },
+        ],
+        usageMetadata: {
+          promptTokenCount: 300,
+          candidatesTokenCount: 1120,
+          thoughtsTokenCount: 200,
+          totalTokenCount: 1620,
+        },
+      },
+    });
+    const response = await imageEdit(
+      { model: 'gemini-3-pro-image-preview', image: a, prompt: 'x' },
+      { provider: provider() },
+    );
+    expect(response.usage?.output_tokens_details).toEqual({ text_tokens: 200, image_tokens: 1120 });
+    const price = lookupPrice('gemini', 'gemini-3-pro-image-preview');
+    const expected =
+      300 * (price?.input_cost_per_token ?? 0) +
+      200 * (price?.output_cost_per_token ?? 0) +
+      1120 * (price?.output_cost_per_image_token ?? 0);
+    expect(getMeta(response).costUsd).toBeCloseTo(expected, 9);
+  });
+
   it('falls back to the per-image price when a response has no usageMetadata, and keeps the part mimeType', async () => {
     const jpeg = createJpeg(16, 16).toString('base64');
     sim.injectFault({

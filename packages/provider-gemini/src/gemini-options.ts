@@ -7,8 +7,8 @@
 import { z } from 'zod';
 import { GEMINI_EXTENDED_ASPECT_RATIOS, GEMINI_IMAGE_SIZES } from './gemini-capabilities.js';
 
-/** `safetySettings[].category` values of the Gemini API. */
-const HARM_CATEGORIES = [
+/** `safetySettings[].category` values of the Gemini API (`@google/genai`'s `HarmCategory`). */
+export const GEMINI_HARM_CATEGORIES = [
   'HARM_CATEGORY_HARASSMENT',
   'HARM_CATEGORY_HATE_SPEECH',
   'HARM_CATEGORY_SEXUALLY_EXPLICIT',
@@ -17,7 +17,7 @@ const HARM_CATEGORIES = [
 ] as const;
 
 /** `safetySettings[].threshold` values. */
-const HARM_THRESHOLDS = [
+export const HARM_THRESHOLDS = [
   'BLOCK_LOW_AND_ABOVE',
   'BLOCK_MEDIUM_AND_ABOVE',
   'BLOCK_ONLY_HIGH',
@@ -39,7 +39,9 @@ export const geminiOptionsSchema = z.object({
     .optional(),
   /** `safetySettings`, sent as is. */
   safety_settings: z
-    .array(z.object({ category: z.enum(HARM_CATEGORIES), threshold: z.enum(HARM_THRESHOLDS) }).strict())
+    .array(
+      z.object({ category: z.enum(GEMINI_HARM_CATEGORIES), threshold: z.enum(HARM_THRESHOLDS) }).strict(),
+    )
     .optional(),
   /** `generationConfig.seed`. */
   seed: z.number().int().optional(),

@@ -230,6 +230,19 @@ describe('Imagen editing', () => {
     expect(body().parameters).not.toHaveProperty('aspectRatio');
   });
 
+  it('echoes the output_format Imagen made (predictions[].mimeType), not the one asked for', async () => {
+    sim.injectFault({
+      type: 'status',
+      status: 200,
+      body: {
+        predictions: [{ mimeType: 'image/jpeg', bytesBase64Encoded: createJpeg(64, 64).toString('base64') }],
+      },
+    });
+    const response = await imagen({});
+    expect(response.output_format).toBe('jpeg');
+    expect(response.data).toHaveLength(1);
+  });
+
   it('a filtered sample is a warning when others survive', async () => {
     sim.queueOutcome('some-filtered');
     const response = await imagen({ n: 2 });
@@ -315,6 +328,35 @@ describe('Gemini on Vertex', () => {
       ContentPolicyViolationError,
     );
     expect(error.status).toBe(400);
+  });
+
+  it('takes the Vertex-only safety categories and method, which the Gemini API refuses', async () => {
+    const safety = [
+      {
+        category: 'HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT',
+        threshold: 'BLOCK_LOW_AND_ABOVE',
+        method: 'SEVERITY',
+      },
+      { category: 'HARM_CATEGORY_JAILBREAK', threshold: 'BLOCK_ONLY_HIGH' },
+    ];
+    await imageEdit(
+      { model: 'gemini-2.5-flash-image', image, prompt: 'x', safety_settings: safety } as never,
+      { provider: vertex() },
+    );
+    expect((sim.lastRequest().json as { safetySettings: unknown }).safetySettings).toEqual(safety);
+    const wrongMethod = await rejectionOf(
+      imageEdit(
+        {
+          model: 'gemini-2.5-flash-image',
+          image,
+          prompt: 'x',
+          safety_settings: [{ category: 'HARM_CATEGORY_JAILBREAK', threshold: 'OFF', method: 'LOUDNESS' }],
+        } as never,
+        { provider: vertex() },
+      ),
+      BadRequestError,
+    );
+    expect(wrongMethod.param).toBe('safety_settings');
   });
 
   it('n = 2 is two generateContent calls', async () => {

@@ -295,13 +295,15 @@ export async function imagenImageEdit(
     );
   }
   const base = request.images[0];
+  // What Imagen made, as it says in predictions[].mimeType; the request's format only when it is silent.
+  const madeType = images[0]?.mediaType ?? `image/${request.output_format ?? 'png'}`;
   return {
     images,
     warnings,
     echo: {
       // Imagen edits keep the base image's size.
       size: base ? `${base.width}x${base.height}` : undefined,
-      output_format: request.output_format ?? 'png',
+      output_format: madeType.replace(/^image\//, ''),
     },
   };
 }

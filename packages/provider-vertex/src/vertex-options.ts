@@ -4,7 +4,11 @@
  * `EDIT_MODE_` / `MASK_MODE_` prefix) and sent in the API's own spelling.
  * @module
  */
-import { geminiOptionsSchema } from '@retouch/provider-gemini/internal';
+import {
+  GEMINI_HARM_CATEGORIES,
+  geminiOptionsSchema,
+  HARM_THRESHOLDS,
+} from '@retouch/provider-gemini/internal';
 import { z } from 'zod';
 
 const upper = (value: unknown) => (typeof value === 'string' ? value.toUpperCase() : value);
@@ -17,8 +21,34 @@ const prefixed = (prefix: string) => (value: unknown) => {
 const unprefixed = (prefix: string) => (value: unknown) =>
   typeof value === 'string' ? value.toLowerCase().replace(prefix, '') : value;
 
+/**
+ * `safetySettings[].category` on Vertex: the Gemini API's, plus the ones `@google/genai` marks as
+ * not supported in the Gemini API (the image categories) and `HARM_CATEGORY_JAILBREAK`.
+ */
+const VERTEX_HARM_CATEGORIES = [
+  ...GEMINI_HARM_CATEGORIES,
+  'HARM_CATEGORY_JAILBREAK',
+  'HARM_CATEGORY_IMAGE_HATE',
+  'HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT',
+  'HARM_CATEGORY_IMAGE_HARASSMENT',
+  'HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT',
+] as const;
+
 /** Gemini image models on Vertex: the Gemini extras plus `imageConfig.personGeneration`. */
 export const vertexGeminiOptionsSchema = geminiOptionsSchema.extend({
+  /** `safetySettings`, sent as is; Vertex also takes the image categories, jailbreak, and `method`. */
+  safety_settings: z
+    .array(
+      z
+        .object({
+          category: z.enum(VERTEX_HARM_CATEGORIES),
+          threshold: z.enum(HARM_THRESHOLDS),
+          /** Score blocking by `SEVERITY` or `PROBABILITY` (Vertex's default). */
+          method: z.enum(['SEVERITY', 'PROBABILITY']).optional(),
+        })
+        .strict(),
+    )
+    .optional(),
   /** `imageConfig.personGeneration`: `ALLOW_ALL`, `ALLOW_ADULT` or `ALLOW_NONE`. */
   person_generation: z.preprocess(upper, z.enum(['ALLOW_ALL', 'ALLOW_ADULT', 'ALLOW_NONE'])).optional(),
 });

@@ -87,6 +87,24 @@ export const GEMINI_HARM_CATEGORIES: readonly string[] = [
   'HARM_CATEGORY_CIVIC_INTEGRITY',
 ];
 
+/**
+ * Vertex AI's extra `safetySettings[].category` values (`@google/genai` marks the image ones "not
+ * supported in Gemini API") and its `safetySettings[].method` enum.
+ */
+export const VERTEX_HARM_CATEGORIES: readonly string[] = [
+  ...GEMINI_HARM_CATEGORIES,
+  'HARM_CATEGORY_JAILBREAK',
+  'HARM_CATEGORY_IMAGE_HATE',
+  'HARM_CATEGORY_IMAGE_DANGEROUS_CONTENT',
+  'HARM_CATEGORY_IMAGE_HARASSMENT',
+  'HARM_CATEGORY_IMAGE_SEXUALLY_EXPLICIT',
+];
+export const VERTEX_HARM_BLOCK_METHODS: readonly string[] = [
+  'HARM_BLOCK_METHOD_UNSPECIFIED',
+  'SEVERITY',
+  'PROBABILITY',
+];
+
 /** `safetySettings[].threshold` enum. */
 export const GEMINI_HARM_THRESHOLDS: readonly string[] = [
   'HARM_BLOCK_THRESHOLD_UNSPECIFIED',

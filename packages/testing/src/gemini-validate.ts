@@ -10,6 +10,8 @@ import { sniffImage } from '@retouch/core';
 import { GoogleApiError, invalidArgument } from './google-api-errors.js';
 import {
   GEMINI_HARM_CATEGORIES,
+  VERTEX_HARM_BLOCK_METHODS,
+  VERTEX_HARM_CATEGORIES,
   GEMINI_HARM_THRESHOLDS,
   GEMINI_IMAGE_MIME_TYPES,
   GEMINI_MAX_REQUEST_BYTES,
@@ -91,6 +93,7 @@ const MESSAGE_FIELDS = {
   ],
   imageOutputOptions: ['mimeType', 'compressionQuality'],
   safetySetting: ['category', 'threshold'],
+  vertexSafetySetting: ['category', 'threshold', 'method'],
 } as const;
 
 const DATA_FIELDS = ['text', 'inlineData', 'fileData', 'functionCall', 'functionResponse', 'executableCode'];
@@ -322,17 +325,30 @@ function readGenerationConfig(value: unknown, request: GeminiEditRequest): void 
   if (config.imageConfig !== undefined) Object.assign(request, readImageConfig(config.imageConfig, request));
 }
 
-function readSafetySettings(value: unknown): void {
+function readSafetySettings(value: unknown, api: GeminiSimApi): void {
   if (!Array.isArray(value)) throw invalidArgument("Invalid value at 'safety_settings'", 'safety_settings');
+  const vertex = api === 'vertex';
   value.forEach((entry, index) => {
     const path = `safety_settings[${index}]`;
-    const setting = message(entry, path, MESSAGE_FIELDS.safetySetting);
+    const setting = message(
+      entry,
+      path,
+      vertex ? MESSAGE_FIELDS.vertexSafetySetting : MESSAGE_FIELDS.safetySetting,
+    );
     enumValue(
       setting.category,
       `${path}.category`,
-      'google.ai.generativelanguage.v1beta.HarmCategory',
-      GEMINI_HARM_CATEGORIES,
+      vertex ? 'google.cloud.aiplatform.v1.HarmCategory' : 'google.ai.generativelanguage.v1beta.HarmCategory',
+      vertex ? VERTEX_HARM_CATEGORIES : GEMINI_HARM_CATEGORIES,
     );
+    if (vertex && setting.method !== undefined) {
+      enumValue(
+        setting.method,
+        `${path}.method`,
+        'google.cloud.aiplatform.v1.SafetySetting.HarmBlockMethod',
+        VERTEX_HARM_BLOCK_METHODS,
+      );
+    }
     enumValue(
       setting.threshold,
       `${path}.threshold`,
@@ -377,7 +393,7 @@ export function validateGenerateContent(
   };
   Object.assign(request, readContents(body.contents, api));
   if (body.generationConfig !== undefined) readGenerationConfig(body.generationConfig, request);
-  if (body.safetySettings !== undefined) readSafetySettings(body.safetySettings);
+  if (body.safetySettings !== undefined) readSafetySettings(body.safetySettings, api);
   if (request.images.length > spec.maxImages) {
     throw invalidArgument(
       `Too many images in the request: ${request.images.length}. models/${model} accepts at most ${spec.maxImages} images.`,

@@ -15,7 +15,7 @@ export {
   geminiCapabilities,
   VERTEX_GEMINI_MODEL_SPECS,
 } from '../gemini-capabilities.js';
-export type { GenerateContentConfig } from '../gemini-generate-content.js';
+export type { GenerateContentConfig, GenerateContentOptions } from '../gemini-generate-content.js';
 export {
   buildGenerateContentBody,
   generateContentImageEdit,
@@ -25,7 +25,7 @@ export {
 export type { GeminiImageConfig } from '../gemini-image-config.js';
 export { resolveImageConfig } from '../gemini-image-config.js';
 export type { GeminiOptions } from '../gemini-options.js';
-export { geminiOptionsSchema } from '../gemini-options.js';
+export { GEMINI_HARM_CATEGORIES, geminiOptionsSchema, HARM_THRESHOLDS } from '../gemini-options.js';
 export type { GoogleErrorClassifierSettings } from '../google-errors.js';
 export {
   createGoogleErrorClassifier,
