@@ -16,7 +16,7 @@ export interface ImageData {
   revised_prompt?: string;
 }
 
-/** OpenAI's `ImagesResponse`. */
+/** OpenAI's `ImagesResponse` (plus any field OpenAI answered that retouch does not map, as it came). */
 export interface ImagesResponse {
   created: number;
   data: ImageData[];
@@ -162,5 +162,9 @@ export async function toOpenAIResponse(
   if (echo.quality) response.quality = echo.quality;
   if (echo.size) response.size = echo.size;
   if (result.usage) response.usage = result.usage;
+  for (const [field, value] of Object.entries(result.passthrough ?? {})) {
+    if (!(field in response) && value !== undefined)
+      (response as unknown as Record<string, unknown>)[field] = value;
+  }
   return response;
 }

@@ -86,6 +86,11 @@ export interface ProviderImageEditResult {
   /** Echo fields of OpenAI's response (`size`, `quality`, `background`, `output_format`). */
   echo?: { size?: string; quality?: string; background?: string; output_format?: string };
   /**
+   * Top-level fields of an OpenAI-shaped answer that retouch does not map (fields OpenAI adds
+   * later), copied into the response as they came; never over a field retouch sets.
+   */
+  passthrough?: Record<string, unknown>;
+  /**
    * Downloads a URL this provider returned (used when the caller wants `b64_json` and the provider
    * answered with a URL). Providers set it to restrict downloads to their own result hosts.
    */

@@ -183,7 +183,7 @@ describe('upstream failures', () => {
     expect(error.message).toContain('Check OPENAI_API_KEY');
   });
 
-  it('a moderation refusal is a ContentPolicyViolationError', async () => {
+  it("a moderation refusal is a ContentPolicyViolationError that keeps OpenAI's code", async () => {
     sim.injectFault({
       type: 'status',
       status: 400,
@@ -200,7 +200,46 @@ describe('upstream failures', () => {
       imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: provider() }),
     );
     expect(error).toBeInstanceOf(ContentPolicyViolationError);
-    expect(error.toJSON().error.code).toBe('content_policy_violation');
+    // Clients branch on OpenAI's own code.
+    expect(error.toJSON().error.code).toBe('moderation_blocked');
+    expect(error.code).toBe('moderation_blocked');
+  });
+
+  it('passes unknown usage fields and top-level fields through as they came', async () => {
+    sim.injectFault({
+      type: 'status',
+      status: 200,
+      body: {
+        created: 1767225600,
+        data: [{ b64_json: a.toString('base64') }],
+        usage: {
+          input_tokens: 50,
+          output_tokens: 1056,
+          total_tokens: 1106,
+          input_tokens_details: { text_tokens: 10, image_tokens: 40, cached_tokens: 32 },
+          output_tokens_details: { image_tokens: 1056, text_tokens: 0, reasoning_tokens: 0 },
+        },
+        output_format: 'png',
+        quality: 'medium',
+        size: '1024x1024',
+        background: 'opaque',
+        moderation: { flagged: false },
+      },
+    });
+    const response = await imageEdit(
+      { model: 'gpt-image-1', image: a, prompt: 'x', response_format: 'b64_json' },
+      { provider: provider() },
+    );
+    const json = JSON.parse(JSON.stringify(response));
+    expect(json.usage.input_tokens_details).toEqual({ text_tokens: 10, image_tokens: 40, cached_tokens: 32 });
+    expect(json.usage.output_tokens_details).toMatchObject({ reasoning_tokens: 0 });
+    expect(json.moderation).toEqual({ flagged: false });
+    expect(json).toMatchObject({
+      output_format: 'png',
+      quality: 'medium',
+      size: '1024x1024',
+      background: 'opaque',
+    });
   });
 });
 

@@ -29,11 +29,14 @@ const usageSchema = z
     input_tokens: z.number(),
     output_tokens: z.number(),
     total_tokens: z.number(),
+    // Loose at every level: fields OpenAI adds (`cached_tokens`, …) reach the caller as they came.
     input_tokens_details: z
       .object({ text_tokens: z.number().optional(), image_tokens: z.number().optional() })
+      .loose()
       .optional(),
     output_tokens_details: z
       .object({ text_tokens: z.number().optional(), image_tokens: z.number().optional() })
+      .loose()
       .optional(),
   })
   .loose();
@@ -86,6 +89,8 @@ export function classifyOpenAIError(
   if (failure.status !== 400 || !refused) return undefined;
   return new ContentPolicyViolationError({
     message: `${PROVIDER} refused the request: ${message ?? 'content policy violation'}`,
+    // OpenAI's own code (`moderation_blocked`, …): clients branch on it.
+    code: code ?? undefined,
     ...ref,
     upstreamBody: failure.text,
     upstreamRequestId: failure.requestId,
@@ -183,24 +188,27 @@ export async function openAIImageEdit(
     headers: request.extraHeaders,
   });
   const body = parseUpstream(responseSchema, response.body, { provider: PROVIDER, model: request.model });
-  const images: GeneratedImage[] = body.data.map((item) => ({
+  // Everything retouch does not map rides along as is (`created` is retouch's own).
+  const { created: _created, data, usage, size, quality, background, output_format, ...unmapped } = body;
+  const images: GeneratedImage[] = data.map((item) => ({
     b64: item.b64_json ?? undefined,
     url: item.url ?? undefined,
     revisedPrompt: item.revised_prompt ?? undefined,
-    mediaType: `image/${body.output_format ?? request.output_format ?? 'png'}`,
+    mediaType: `image/${output_format ?? request.output_format ?? 'png'}`,
   }));
   const baseHost = new URL(http.url('/')).host;
   return {
     images,
-    usage: (body.usage ?? undefined) as ImageUsage | undefined,
+    usage: (usage ?? undefined) as ImageUsage | undefined,
     warnings,
     upstreamRequestId: response.requestId,
     echo: {
-      size: body.size ?? request.size ?? (request.model === 'dall-e-2' ? '1024x1024' : undefined),
-      quality: body.quality ?? request.quality ?? (request.model === 'dall-e-2' ? 'standard' : undefined),
-      background: body.background ?? undefined,
-      output_format: body.output_format ?? undefined,
+      size: size ?? request.size ?? (request.model === 'dall-e-2' ? '1024x1024' : undefined),
+      quality: quality ?? request.quality ?? (request.model === 'dall-e-2' ? 'standard' : undefined),
+      background: background ?? undefined,
+      output_format: output_format ?? undefined,
     },
+    passthrough: unmapped,
     download: async (url, signal) => {
       // The configured base URL's host (a proxy or a simulator) is trusted like the API itself.
       if (new URL(url).host === baseHost)
