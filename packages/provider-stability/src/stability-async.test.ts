@@ -121,17 +121,20 @@ describe('async endpoints: submit, then poll results/{id}', () => {
   it('stops polling at the deadline with TimeoutError', async () => {
     const slow = await startStabilitySimulator({ apiKey: API_KEY, pendingPolls: 1000 });
     try {
-      const stability = createStability({ apiKey: API_KEY, baseURL: slow.url, pollIntervalMs: 20 });
+      const stability = createStability({ apiKey: API_KEY, baseURL: slow.url, pollIntervalMs: 50 });
       await rejectionOf(
         imageEdit(
-          { model: 'stability/creative', image: subject, prompt: 'x', timeout: 150 },
+          { model: 'stability/creative', image: subject, prompt: 'x', timeout: 1000 },
           { provider: stability },
         ),
         TimeoutError,
       );
-      const polls = slow.requests.filter((request) => request.method === 'GET').length;
-      expect(polls).toBeGreaterThan(0);
-      expect(polls).toBeLessThan(20);
+      const polls = () => slow.requests.filter((request) => request.method === 'GET').length;
+      const atDeadline = polls();
+      // At most one poll per interval until the deadline, and none after it.
+      expect(atDeadline).toBeLessThanOrEqual(1000 / 50 + 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(polls()).toBe(atDeadline);
     } finally {
       await slow.close();
     }
@@ -141,9 +144,12 @@ describe('async endpoints: submit, then poll results/{id}', () => {
     const controller = new AbortController();
     const call = imageEdit(
       { model: 'stability/creative', image: subject, prompt: 'x', signal: controller.signal },
-      { provider: createStability({ apiKey: API_KEY, baseURL: sim.url }) },
+      // Abort once the first poll said "in progress": the call is then in its 10 s wait.
+      {
+        provider: createStability({ apiKey: API_KEY, baseURL: sim.url }),
+        onProgress: () => controller.abort(),
+      },
     );
-    setTimeout(() => controller.abort(), 100);
     await rejectionOf(call, APIUserAbortError);
     expect(sim.requests.filter((request) => request.method === 'GET')).toHaveLength(1);
   });

@@ -260,7 +260,8 @@ describe('fallbacks', () => {
     a.injectFault(MODERATION);
     const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContentPolicyViolationError);
-    expect((error as ContentPolicyViolationError).toJSON().error.code).toBe('content_policy_violation');
+    // OpenAI's own code, kept.
+    expect((error as ContentPolicyViolationError).toJSON().error.code).toBe('moderation_blocked');
     expect(hits(f)).toBe(0);
     expect(events.of('fallback')).toHaveLength(0);
     expect(events.of('failure')[0]).toMatchObject({
