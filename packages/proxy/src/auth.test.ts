@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { checkBudget, hashKey, KeyStore } from './auth.js';
+import { hashKey, KeyStore, keyBudgets } from './auth.js';
 
 describe('KeyStore', () => {
   const keys = new KeyStore({
@@ -57,10 +57,10 @@ describe('KeyStore', () => {
     expect(open.authenticate({}).alias).toBe('open');
   });
 
-  it('checkBudget refuses at the budget with a non-retryable 429', () => {
-    expect(() => checkBudget({ alias: 'a', isMaster: false, maxBudget: 1 }, 0.5)).not.toThrow();
-    expect(() => checkBudget({ alias: 'a', isMaster: false, maxBudget: 1 }, 1)).toThrow(
-      expect.objectContaining({ status: 429, code: 'budget_exceeded', isRetryable: false }),
-    );
+  it('keyBudgets names the key budget the router holds per call', () => {
+    expect(keyBudgets({ alias: 'a', isMaster: false })).toEqual([]);
+    expect(keyBudgets({ alias: 'a', keyHash: 'abc', isMaster: false, maxBudget: 1 })).toEqual([
+      { scope: 'key', id: 'abc', maxUsd: 1, label: 'a' },
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError, PermissionDeniedError, RateLimitError } from '@retouch/core';
+import type { BudgetLimit } from '@retouch/router';
 import type { VirtualKeyConfig } from './config/proxy-config.js';
 
 /** Who is calling. */
@@ -187,19 +188,16 @@ export class KeyStore {
 }
 
 /**
- * Throws a 429 `budget_exceeded` when the caller has spent its `max_budget`.
+ * The budgets a caller's calls are subject to: its key's `max_budget`, which the router holds and
+ * settles atomically per call (so concurrent calls cannot overrun it by more than one call's estimate).
  *
  * @example
  * ```ts
- * import { checkBudget } from '@retouch/proxy';
- * checkBudget(caller, (await router.spend()).byKey[caller.keyHash!] ?? 0);
+ * import { keyBudgets } from '@retouch/proxy';
+ * await router.imageEdit(params, { apiKeyHash: caller.keyHash, budgets: keyBudgets(caller) });
  * ```
  */
-export function checkBudget(caller: Caller, spentUsd: number): void {
-  if (caller.maxBudget === undefined || spentUsd < caller.maxBudget) return;
-  throw new RateLimitError({
-    message: `Budget exceeded for key ${caller.alias}: spent $${spentUsd.toFixed(6)} of max_budget $${caller.maxBudget}.`,
-    code: 'budget_exceeded',
-    isRetryable: false,
-  });
+export function keyBudgets(caller: Caller): BudgetLimit[] {
+  if (caller.maxBudget === undefined || caller.keyHash === undefined) return [];
+  return [{ scope: 'key', id: caller.keyHash, maxUsd: caller.maxBudget, label: caller.alias }];
 }

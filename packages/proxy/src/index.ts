@@ -4,7 +4,7 @@
  * @module
  */
 export type { Caller } from './auth.js';
-export { checkBudget, hashKey, KeyStore } from './auth.js';
+export { hashKey, KeyStore, keyBudgets } from './auth.js';
 export type { ConfigIssue } from './config/config-error.js';
 export { ConfigError, formatKeyPath, parseKeyPath } from './config/config-error.js';
 export type { ResolvedEnv } from './config/env-refs.js';

@@ -1,7 +1,7 @@
 /**
  * The router is a chain of small links (tRPC style): each link gets the operation and `next`, and
  * may change the operation, call `next` once or many times, or answer itself. `Router` composes
- * observe → budget → prepare → fallback → retry → select → attempt.
+ * observe → prepare → budget → fallback → retry → select → attempt.
  * @module
  */
 import type {
@@ -13,7 +13,8 @@ import type {
 } from '@retouch/core';
 import type { Deployment, DeploymentIndex } from './deployments.js';
 import type { RouterSettings } from './settings.js';
-import type { RouterState } from './state/state.js';
+import type { StateHealth } from './state/fallback-state.js';
+import type { BudgetLimit, BudgetReservation, RouterState } from './state/state.js';
 import type { RouterLogPayload } from './types.js';
 
 /**
@@ -66,6 +67,12 @@ export interface RouterOperation {
   readonly user?: string;
   readonly apiKeyHash?: string;
   readonly metadata?: Record<string, unknown>;
+  /** Budgets the caller is subject to (besides the end-user's, which the router knows). */
+  readonly budgets?: readonly BudgetLimit[];
+  /** Set by the budget link: the hold the succeeding attempt settles with its real cost. */
+  readonly reservation?: BudgetReservation;
+  /** Model groups the caller may use; fallbacks never leave them. `undefined`: every group. */
+  readonly allowedGroups?: ReadonlySet<string>;
   readonly onProgress?: (p: { status: string; elapsedMs: number }) => void;
   readonly trace: CallTrace;
 }
@@ -111,6 +118,8 @@ export interface RouterRuntime {
   readonly random: () => number;
   /** Epoch ms. */
   readonly now: () => number;
+  /** Whether the shared state answers (see `withLocalFallback`). */
+  readonly stateHealth: () => StateHealth;
 }
 
 /**

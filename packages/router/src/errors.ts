@@ -4,6 +4,7 @@
  * @module
  */
 import { BadRequestError, RateLimitError, type RetouchError, ServiceUnavailableError } from '@retouch/core';
+import type { BudgetLimit } from './state/state.js';
 
 /**
  * 429: every deployment of the group is cooling down (or over its rpm/tpm limit).
@@ -73,25 +74,32 @@ export class NoCapableDeploymentError extends BadRequestError {
 }
 
 /**
- * 429 `budget_exceeded`: the end-user (`user`) has spent `max_end_user_budget`. Never retried.
+ * 429 `budget_exceeded`: a key's or an end-user's budget is spent (or held by calls in flight).
+ * Never retried, never a reason to fall back.
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof BudgetExceededError) console.log(e.spentUsd, e.budgetUsd); }
+ * catch (e) { if (e instanceof BudgetExceededError) console.log(e.budget.scope, e.spentUsd, e.reservedUsd); }
  * ```
  */
 export class BudgetExceededError extends RateLimitError {
+  readonly budget: BudgetLimit;
   readonly spentUsd: number;
-  readonly budgetUsd: number;
-  constructor(user: string, spentUsd: number, budgetUsd: number) {
+  /** What calls still in flight hold against the budget. */
+  readonly reservedUsd: number;
+  constructor(budget: BudgetLimit, spentUsd: number, reservedUsd = 0) {
+    const who = budget.scope === 'user' ? `user "${budget.id}"` : `key ${budget.label ?? budget.id}`;
+    const limit = budget.scope === 'user' ? 'max_end_user_budget' : 'max_budget';
+    const held = reservedUsd > 0 ? ` (+$${reservedUsd.toFixed(6)} held by calls in flight)` : '';
     super({
-      message: `Budget exceeded for user "${user}": spent $${spentUsd.toFixed(6)} of max_end_user_budget $${budgetUsd}.`,
+      message: `Budget exceeded for ${who}: spent $${spentUsd.toFixed(6)}${held} of ${limit} $${budget.maxUsd}.`,
       code: 'budget_exceeded',
-      param: 'user',
+      param: budget.scope === 'user' ? 'user' : null,
       isRetryable: false,
     });
+    this.budget = budget;
     this.spentUsd = spentUsd;
-    this.budgetUsd = budgetUsd;
+    this.reservedUsd = reservedUsd;
   }
 }
 

@@ -20,6 +20,7 @@ export type { FailureEffect } from './policies/cooldown.js';
 export { failureEffect } from './policies/cooldown.js';
 export type { FallbackKind } from './policies/fallback.js';
 export { fallbackKind } from './policies/fallback.js';
+export { estimateCallCost } from './policies/budget.js';
 export { BACKOFF, backoffMs, isRetryableError } from './policies/retry.js';
 export type { Candidate, Strategy, StrategyContext } from './policies/strategies.js';
 export {
@@ -33,10 +34,20 @@ export {
 } from './policies/strategies.js';
 export type { RouteDecision } from './router.js';
 export { Router } from './router.js';
+export type { LocalFallbackOptions, ResilientState, StateHealth } from './state/fallback-state.js';
+export { withLocalFallback } from './state/fallback-state.js';
 export { createMemoryState } from './state/memory-state.js';
 export type { RedisStateOptions } from './state/redis-state.js';
 export { createRedisState } from './state/redis-state.js';
-export type { DeploymentStats, RouterState, SpendEntry, StatsQuery } from './state/state.js';
+export type {
+  BudgetLimit,
+  BudgetReservation,
+  DeploymentStats,
+  ReserveResult,
+  RouterState,
+  SpendEntry,
+  StatsQuery,
+} from './state/state.js';
 export type {
   CallContext,
   DeploymentConfig,

@@ -99,6 +99,59 @@ describe('spend', () => {
   });
 });
 
+describe('budgets under concurrency', () => {
+  it('30 concurrent calls on a tiny budget: one is served, the rest are refused before any upstream call', async () => {
+    const r = await router({
+      model_list: [acme(f, 'f', 'edit', 'acme/inpaint', { output_cost_per_image: 0.011 })],
+      max_end_user_budget: 0.001,
+    });
+    f.injectFault({ type: 'delay', ms: 150 }, { times: Number.POSITIVE_INFINITY });
+    const key = { scope: 'key' as const, id: 'k1', maxUsd: 0.001, label: 'team-a' };
+    const settled = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        r.imageEdit(edit('edit', { user: i % 2 === 0 ? 'ann' : 'bob' }), {
+          apiKeyHash: 'k1',
+          budgets: [key],
+        }),
+      ),
+    );
+    const served = settled.filter((x) => x.status === 'fulfilled');
+    const refused = settled.flatMap((x) => (x.status === 'rejected' ? [x.reason] : []));
+    expect(served).toHaveLength(1);
+    expect(hits(f)).toBe(1);
+    expect(refused).toHaveLength(29);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(BudgetExceededError);
+      expect((error as BudgetExceededError).toJSON().error.code).toBe('budget_exceeded');
+    }
+    expect((refused[0] as BudgetExceededError).message).toMatch(/key team-a|user "(ann|bob)"/);
+    const spend = await r.spend();
+    // Over the budget by at most one call's estimate.
+    expect(spend.byKey.k1).toBeCloseTo(0.011, 9);
+    // Settled: nothing is held any more, so the key stays refused on its spend alone.
+    const after = (await r
+      .imageEdit(edit('edit'), { budgets: [key] })
+      .catch((e: unknown) => e)) as BudgetExceededError;
+    expect(after.reservedUsd).toBe(0);
+    expect(after.spentUsd).toBeCloseTo(0.011, 9);
+  });
+
+  it('releases the hold of a call that failed, so the budget is not eaten by failures', async () => {
+    const r = await router({
+      model_list: [acme(f, 'f', 'edit', 'acme/inpaint', { output_cost_per_image: 0.011 })],
+      num_retries: 0,
+    });
+    const key = { scope: 'key' as const, id: 'k2', maxUsd: 0.015 };
+    f.injectFault({ type: 'status', status: 503 });
+    await expect(r.imageEdit(edit('edit'), { apiKeyHash: 'k2', budgets: [key] })).rejects.toMatchObject({
+      status: 503,
+    });
+    const served = await r.imageEdit(edit('edit'), { apiKeyHash: 'k2', budgets: [key] });
+    expect(getMeta(served).costUsd).toBeCloseTo(0.011, 9);
+    expect((await r.spend()).byKey.k2).toBeCloseTo(0.011, 9);
+  });
+});
+
 describe('callbacks', () => {
   it('gives every event one standard payload, never with image bytes or secrets', async () => {
     const events = recorder();

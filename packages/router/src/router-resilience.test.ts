@@ -270,6 +270,27 @@ describe('fallbacks', () => {
     });
   });
 
+  it('keeps fallbacks inside the model groups the caller may use', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), openai(b, 'b', 'team-only'), acme(f, 'f', 'lenient')],
+      fallbacks: [{ 'gpt-image-1': ['team-only', 'lenient'] }],
+      content_policy_fallbacks: [{ 'gpt-image-1': ['team-only'] }],
+      num_retries: 0,
+    });
+    a.injectFault({ type: 'status', status: 503 });
+    const served = await r.imageEdit(edit('gpt-image-1'), { allowedGroups: ['gpt-image-1', 'lenient'] });
+    expect(getMeta(served).modelGroup).toBe('lenient');
+    expect(getMeta(served).warnings.join('\n')).toMatch(/team-only skipped: this key may not use team-only/);
+    expect(hits(b)).toBe(0);
+    // A refusal whose only fallback is off-limits goes back to the caller.
+    a.injectFault(MODERATION);
+    const refused = await r
+      .imageEdit(edit('gpt-image-1'), { allowedGroups: ['gpt-image-1'] })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ContentPolicyViolationError);
+    expect(hits(b)).toBe(0);
+  });
+
   it('uses content_policy_fallbacks for a refusal, and only for a refusal', async () => {
     const r = await router({
       model_list: [openai(a, 'a'), openai(b, 'b', 'general'), acme(f, 'f', 'lenient')],
@@ -347,7 +368,7 @@ describe('cancellation and shutdown', () => {
     const r = await router({ model_list: [openai(a, 'a')], state: broken });
     const response = await r.imageEdit(edit('gpt-image-1'));
     expect(getMeta(response).warnings).toContain(
-      'router state unavailable (state offline); routing without it',
+      "router state unavailable (state offline); routing on this instance's own state",
     );
   });
 });

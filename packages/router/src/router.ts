@@ -1,6 +1,6 @@
 /**
  * `Router`: many deployments of many providers as one reliable `imageEdit`. It is the chain
- * observe → budget → prepare → fallback → retry → select → attempt, over a `RouterState`.
+ * observe → prepare → budget → fallback → retry → select → attempt, over a `RouterState`.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -23,10 +23,12 @@ import { buildDeployments, DeploymentIndex } from './deployments.js';
 import { RouterClosedError } from './errors.js';
 import { attemptStep } from './policies/attempt.js';
 import { fallbackLink } from './policies/fallback.js';
-import { budgetLink, knownGroupLink, observeLink, prepareLink } from './policies/lifecycle.js';
+import { budgetLink } from './policies/budget.js';
+import { knownGroupLink, observeLink, prepareLink } from './policies/lifecycle.js';
 import { retryLink } from './policies/retry.js';
 import { selectLink } from './policies/select.js';
 import { DEFAULTS, toSettings } from './settings.js';
+import { type StateHealth, withLocalFallback } from './state/fallback-state.js';
 import { createMemoryState } from './state/memory-state.js';
 import { createRedisState } from './state/redis-state.js';
 import type { RouterState } from './state/state.js';
@@ -87,8 +89,8 @@ export class Router {
       [
         observeLink(runtime),
         knownGroupLink(runtime),
-        budgetLink(runtime),
         prepareLink(runtime),
+        budgetLink(runtime),
         fallbackLink(runtime),
         retryLink(runtime),
         selectLink(runtime),
@@ -117,23 +119,27 @@ export class Router {
   static async create(options: RouterOptions): Promise<Router> {
     const parsed = parseRouterOptions(options);
     const deployments = await buildDeployments(parsed);
-    let state: RouterState | undefined = parsed.state;
-    const ownsState = state === undefined;
-    if (!state && (parsed.redis_host || parsed.redis_url)) {
-      state = createRedisState({
+    let shared: RouterState | undefined = parsed.state;
+    const ownsState = shared === undefined;
+    if (!shared && (parsed.redis_host || parsed.redis_url)) {
+      shared = createRedisState({
         host: parsed.redis_host,
         port: parsed.redis_port,
         password: parsed.redis_password,
         url: parsed.redis_url,
       });
     }
+    // A shared state that fails degrades to this process's own view instead of failing calls.
+    const resilient = shared ? withLocalFallback(shared) : undefined;
+    const state = resilient ?? createMemoryState();
     const runtime: RouterRuntime = {
       settings: toSettings(parsed),
-      state: state ?? createMemoryState(),
+      state,
       index: new DeploymentIndex(deployments),
       emit: createEmitter(parsed.callbacks ?? []),
       random: Math.random,
       now: Date.now,
+      stateHealth: () => resilient?.health() ?? { shared: false, degraded: false },
     };
     return new Router(runtime, ownsState);
   }
@@ -176,6 +182,8 @@ export class Router {
       user: params.user,
       apiKeyHash: context.apiKeyHash ?? (typeof metadataKey === 'string' ? metadataKey : undefined),
       metadata: context.metadata,
+      budgets: context.budgets,
+      allowedGroups: context.allowedGroups === undefined ? undefined : new Set(context.allowedGroups),
       onProgress: context.onProgress,
       trace,
     };
@@ -274,6 +282,19 @@ export class Router {
         capabilities: d.capabilities,
       };
     });
+  }
+
+  /**
+   * Whether the shared state (Redis) answers: `degraded` while the router routes on this process's
+   * own view because it does not. Always healthy with the in-memory state.
+   *
+   * @example
+   * ```ts
+   * if (router.stateHealth().degraded) console.warn('Redis is down: routing on local state');
+   * ```
+   */
+  stateHealth(): StateHealth {
+    return this.#runtime.stateHealth();
   }
 
   /**

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ModelCapabilities, ModelPrice } from '@retouch/core';
-import type { RouterState } from './state/state.js';
+import type { BudgetLimit, RouterState } from './state/state.js';
 
 /**
  * One entry of LiteLLM's `model_list`.
@@ -225,6 +225,13 @@ export interface CallContext {
   /** The caller's key, hashed (spend per key). */
   apiKeyHash?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * Budgets this call is subject to, e.g. the caller's key's `max_budget` (the end-user's
+   * `max_end_user_budget` is added by the router). Checked and held atomically before any upstream call.
+   */
+  budgets?: readonly BudgetLimit[];
+  /** Model groups the caller may use: fallbacks never leave them. Defaults to every group. */
+  allowedGroups?: Iterable<string>;
   /** Cancels everything in flight for this call. */
   signal?: AbortSignal;
   onProgress?: (p: { status: string; elapsedMs: number }) => void;

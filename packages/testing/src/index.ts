@@ -175,3 +175,5 @@ export type { SimulatedServiceAccount } from './vertex-oauth.js';
 export { VERTEX_TOKEN_PATH } from './vertex-oauth.js';
 export type { VertexSimulator, VertexSimulatorOptions } from './vertex-simulator.js';
 export { startVertexSimulator, VERTEX_IMAGEN_SIM_MODELS } from './vertex-simulator.js';
+export type { RedisServer } from './redis-server.js';
+export { hasRedisServer, startRedisServer } from './redis-server.js';

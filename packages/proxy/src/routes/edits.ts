@@ -7,7 +7,7 @@
  */
 import { APIUserAbortError, getMeta } from '@retouch/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkBudget } from '../auth.js';
+import { keyBudgets } from '../auth.js';
 import type { ProxyContext } from '../context.js';
 import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
@@ -67,9 +67,6 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     state.modelGroup = params.model;
     state.user = params.user;
     ctx.keys.authorizeModel(caller, params.model, ctx.groupsOf(params.model));
-    if (caller.maxBudget !== undefined && caller.keyHash !== undefined) {
-      checkBudget(caller, (await ctx.router.spend()).byKey[caller.keyHash] ?? 0);
-    }
     const checked = await prepareInputs(params, {
       maxImageBytes: limits.maxImageBytes,
       signal: controller.signal,
@@ -77,6 +74,8 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     const response = await ctx.router.imageEdit(checked, {
       requestId: request.id,
       apiKeyHash: caller.keyHash,
+      budgets: keyBudgets(caller),
+      allowedGroups: caller.models,
       signal: controller.signal,
       metadata: { ...metadata, user_api_key_alias: caller.alias },
     });

@@ -7,6 +7,7 @@
 import { getMeta, type ImageEditResponse, runImageEdit, toRetouchError, withMeta } from '@retouch/core';
 import { guarded, preparedFor, type RouterNext, type RouterOperation, type RouterRuntime } from '../chain.js';
 import type { Deployment } from '../deployments.js';
+import type { SpendEntry } from '../state/state.js';
 import { recordAttemptFailure } from './cooldown.js';
 
 /**
@@ -30,6 +31,12 @@ export function attemptTimeoutMs(
 function describe(error: { status?: number; message: string }): string {
   const text = error.message.length > 200 ? `${error.message.slice(0, 200)}…` : error.message;
   return error.status === undefined ? text : `${error.status} ${text}`;
+}
+
+/** Records a served call's cost; a budgeted call settles its hold in the same atomic step. */
+function recordSpend(rt: RouterRuntime, op: RouterOperation, entry: SpendEntry): Promise<void> {
+  const written = op.reservation ? rt.state.settleBudget(op.reservation, entry) : rt.state.addSpend(entry);
+  return guarded(op, written, undefined);
 }
 
 /**
@@ -86,18 +93,19 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
               undefined,
             )
           : undefined,
-        guarded(
-          op,
-          rt.state.addSpend({
-            deploymentId: id,
-            modelGroup: op.group,
-            user: op.user,
-            key: op.apiKeyHash,
-            costUsd: meta.costUsd,
-          }),
-          undefined,
-        ),
+        recordSpend(rt, op, {
+          deploymentId: id,
+          modelGroup: op.group,
+          user: op.user,
+          key: op.apiKeyHash,
+          costUsd: meta.costUsd,
+        }),
       ]);
+      const health = rt.stateHealth();
+      if (health.degraded) {
+        const warning = `router state unavailable (${health.reason}); routing on this instance's own state`;
+        if (!trace.warnings.includes(warning)) trace.warnings.push(warning);
+      }
       return withMeta(response, {
         ...meta,
         latencyMs: Math.round(performance.now() - trace.startedAt),

@@ -80,15 +80,36 @@ export function fallbackTargets(
 }
 
 /**
- * Whether a group has ordinary fallbacks.
+ * The fallback targets the caller may use: a key restricted to some model groups never reaches
+ * another through a fallback.
  *
  * @example
  * ```ts
- * if (hasFallbacks(runtime, op.group)) throw error; // let the fallback link take it
+ * allowedFallbackTargets(settings, 'gpt-image-1', 'general', new Set(['gpt-image-1'])); // []
  * ```
  */
-export function hasFallbacks(rt: RouterRuntime, group: string): boolean {
-  return fallbackTargets(rt.settings, group, 'general').some((target) => target !== group);
+export function allowedFallbackTargets(
+  settings: RouterSettings,
+  group: string,
+  kind: FallbackKind,
+  allowed: ReadonlySet<string> | undefined,
+): readonly string[] {
+  const targets = fallbackTargets(settings, group, kind);
+  return allowed ? targets.filter((target) => allowed.has(target)) : targets;
+}
+
+/**
+ * Whether an operation's group has ordinary fallbacks the caller may use.
+ *
+ * @example
+ * ```ts
+ * if (hasFallbacks(runtime, op)) throw error; // let the fallback link take it
+ * ```
+ */
+export function hasFallbacks(rt: RouterRuntime, op: RouterOperation): boolean {
+  return allowedFallbackTargets(rt.settings, op.group, 'general', op.allowedGroups).some(
+    (target) => target !== op.group,
+  );
 }
 
 function describe(error: RetouchError): string {
@@ -131,8 +152,13 @@ export function fallbackLink(rt: RouterRuntime): RouterLink {
         const kind = fallbackKind(error, rt.settings);
         if (!kind || op.signal.aborted) throw finalError(errors, op.trace.groups);
         for (const target of fallbackTargets(rt.settings, current.group, kind)) {
-          if (!visited.has(target)) queue.push(target);
+          if (visited.has(target)) continue;
           visited.add(target);
+          if (!op.allowedGroups || op.allowedGroups.has(target)) queue.push(target);
+          else
+            op.trace.warnings.push(
+              `fallback: ${current.group} → ${target} skipped: this key may not use ${target}`,
+            );
         }
         let resolved: ReturnType<RouterRuntime['index']['resolve']>;
         while (!resolved && queue.length > 0) resolved = rt.index.resolve(queue.shift() as string);

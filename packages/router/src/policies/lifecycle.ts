@@ -1,12 +1,11 @@
 /**
- * The outer links of a call: observe (start / success / failure events), budget (end-user budget
- * before anything is read or spent) and prepare (read the images once for every retry and fallback).
+ * The outer links of a call: observe (start / success / failure events) and prepare (read the
+ * images once for every retry and fallback).
  * @module
  */
 import { getMeta, NotFoundError, prepareEditRequest, toRetouchError } from '@retouch/core';
-import { guarded, type RouterLink, type RouterRuntime } from '../chain.js';
+import type { RouterLink, RouterRuntime } from '../chain.js';
 import { basePayload, errorFields } from '../callbacks/payload.js';
-import { BudgetExceededError } from '../errors.js';
 
 /**
  * Emits `start`, then `success` (with the serving deployment, cost, attempts) or `failure`.
@@ -65,26 +64,6 @@ export function knownGroupLink<R>(rt: RouterRuntime): RouterLink<R> {
       param: 'model',
       code: 'model_not_found',
     });
-  };
-}
-
-/**
- * Refuses a call whose end-user (`user`) has spent `max_end_user_budget` (429 `budget_exceeded`).
- * Calls without `user` are not limited. Calls in flight when the budget is reached still finish.
- *
- * @example
- * ```ts
- * await router.imageEdit({ ...params, user: 'alice' }); // BudgetExceededError once alice is over
- * ```
- */
-export function budgetLink(rt: RouterRuntime): RouterLink {
-  return async (op, next) => {
-    const budget = rt.settings.maxEndUserBudget;
-    if (budget !== undefined && op.user !== undefined) {
-      const spent = await guarded(op, rt.state.getUserSpend(op.user), 0);
-      if (spent >= budget) throw new BudgetExceededError(op.user, spent, budget);
-    }
-    return next(op);
   };
 }
 

@@ -54,7 +54,7 @@ describe('error classes drive the policies', () => {
   it('falls back when a group cannot serve or is cooling down, never over a budget', () => {
     expect(fallbackKind(new NoCapableDeploymentError(['g'], []), noTimeoutRetry)).toBe('general');
     expect(fallbackKind(new NoDeploymentAvailableError('g', 1000), noTimeoutRetry)).toBe('general');
-    const budget = new BudgetExceededError('u', 2, 1);
+    const budget = new BudgetExceededError({ scope: 'user', id: 'u', maxUsd: 1 }, 2);
     expect(fallbackKind(budget, noTimeoutRetry)).toBeUndefined();
     expect(isRetryableError(budget, noTimeoutRetry)).toBe(false);
     expect(budget.status).toBe(429);

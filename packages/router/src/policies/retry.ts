@@ -135,7 +135,7 @@ export function retryLink(rt: RouterRuntime): RouterLink {
         const retryable = isRetryableError(error, rt.settings) || DEPLOYMENT_FAULTS.has(error.status ?? 0);
         if (!retryable) throw error;
         // Every deployment is cooling down and fallbacks exist: go to them now instead of waiting.
-        if (error instanceof NoDeploymentAvailableError && hasFallbacks(rt, op.group)) throw error;
+        if (error instanceof NoDeploymentAvailableError && hasFallbacks(rt, op)) throw error;
         const delay = await retryDelay(rt, op, error, retry);
         if (delay === undefined) throw error;
         const failed = op.trace.lastFailure?.error === error ? op.trace.lastFailure.deployment : undefined;

@@ -5,6 +5,7 @@
 import { roundUsd } from '@retouch/core';
 import type { SpendReport } from '../types.js';
 import {
+  type BudgetLimit,
   type DeploymentStats,
   emptyStats,
   LATENCY_ALPHA,
@@ -46,6 +47,31 @@ export function createMemoryState(): RouterState {
     byUser: {},
     byKey: {},
     unpricedCalls: 0,
+  };
+
+  /** `scope:id` → reservation id → held amount and expiry. */
+  const holds = new Map<string, Map<string, { amountUsd: number; expiresAt: number }>>();
+  const holdsOf = (budget: BudgetLimit) => {
+    const name = `${budget.scope}:${budget.id}`;
+    let found = holds.get(name);
+    if (!found) {
+      found = new Map();
+      holds.set(name, found);
+    }
+    return found;
+  };
+  const spentOf = (budget: BudgetLimit) =>
+    (budget.scope === 'key' ? spend.byKey : spend.byUser)[budget.id] ?? 0;
+  const recordSpend = (item: SpendEntry) => {
+    if (item.costUsd === null) {
+      spend.unpricedCalls += 1;
+      return;
+    }
+    spend.totalUsd = roundUsd(spend.totalUsd + item.costUsd);
+    add(spend.byDeployment, item.deploymentId, item.costUsd);
+    add(spend.byModelGroup, item.modelGroup, item.costUsd);
+    add(spend.byUser, item.user, item.costUsd);
+    add(spend.byKey, item.key, item.costUsd);
   };
 
   const entry = (id: string): Entry => {
@@ -122,24 +148,43 @@ export function createMemoryState(): RouterState {
       e.tokens += usage.tokens;
     },
     async addSpend(item: SpendEntry) {
-      if (item.costUsd === null) {
-        spend.unpricedCalls += 1;
-        return;
-      }
-      spend.totalUsd = roundUsd(spend.totalUsd + item.costUsd);
-      add(spend.byDeployment, item.deploymentId, item.costUsd);
-      add(spend.byModelGroup, item.modelGroup, item.costUsd);
-      add(spend.byUser, item.user, item.costUsd);
-      add(spend.byKey, item.key, item.costUsd);
+      recordSpend(item);
     },
     async getSpend() {
       return structuredClone(spend);
     },
-    async getUserSpend(user) {
-      return spend.byUser[user] ?? 0;
+    async reserveBudget(reservation, now) {
+      // One synchronous pass: nothing can interleave between the check and the hold.
+      const spent: number[] = [];
+      for (const budget of reservation.budgets) {
+        const held = holdsOf(budget);
+        let reserved = 0;
+        for (const [id, hold] of held) {
+          if (hold.expiresAt <= now) held.delete(id);
+          else reserved += hold.amountUsd;
+        }
+        const spentUsd = spentOf(budget);
+        if (spentUsd + reserved >= budget.maxUsd) {
+          return { ok: false, budget, spentUsd, reservedUsd: roundUsd(reserved) };
+        }
+        spent.push(spentUsd);
+      }
+      for (const budget of reservation.budgets) {
+        holdsOf(budget).set(reservation.id, {
+          amountUsd: reservation.amountUsd,
+          expiresAt: reservation.expiresAt,
+        });
+      }
+      return { ok: true, spentUsd: spent };
+    },
+    async settleBudget(reservation, item) {
+      for (const budget of reservation.budgets)
+        holds.get(`${budget.scope}:${budget.id}`)?.delete(reservation.id);
+      if (item) recordSpend(item);
     },
     async close() {
       entries.clear();
+      holds.clear();
     },
   };
 }

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getMeta } from '@retouch/core';
-import { type Simulator, startOpenAISimulator } from '@retouch/testing';
+import {
+  hasRedisServer,
+  type RedisServer,
+  type Simulator,
+  startOpenAISimulator,
+  startRedisServer,
+} from '@retouch/testing';
 import { Router } from '../router.js';
 import { edit, hits, openai } from '../test-support/harness.js';
-import { hasRedisServer, type RedisServer, startRedisServer } from '../test-support/redis-server.js';
 import { describeRouterState } from '../test-support/state-suite.js';
 import type { RouterOptions } from '../types.js';
 import { createRedisState } from './redis-state.js';

@@ -5,13 +5,16 @@
  * every other. Updates that read and write are Lua scripts, so they are atomic across instances.
  * @module
  */
-import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import type { ChainableCommander, Redis as RedisClient, RedisOptions } from 'ioredis';
 import type { SpendReport } from '../types.js';
 import {
+  type BudgetLimit,
+  type BudgetReservation,
   type DeploymentStats,
   emptyStats,
   LATENCY_ALPHA,
   minuteOf,
+  type ReserveResult,
   type RouterState,
   type SpendEntry,
   type StatsQuery,
@@ -58,9 +61,36 @@ if current then value = alpha * sample + (1 - alpha) * tonumber(current) end
 redis.call('SET', KEYS[1], tostring(value), 'EX', 3600)
 return tostring(value)`;
 
+// Check-then-hold for every budget in one script. KEYS: per budget, its spend hash and its
+// reservations (a sorted set of "<id>|<amount>" scored by expiry). ARGV: member, now, expiry, then
+// per budget its spend field and its limit. Numbers go back as strings (Lua would truncate them).
+const RESERVE_LUA = `
+local member, now, expires = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local spent = {}
+for i = 1, #KEYS / 2 do
+  local holds = KEYS[2 * i]
+  redis.call('ZREMRANGEBYSCORE', holds, '-inf', now)
+  local reserved = 0
+  for _, held in ipairs(redis.call('ZRANGE', holds, 0, -1)) do
+    reserved = reserved + (tonumber(string.match(held, '|([^|]*)$')) or 0)
+  end
+  local s = tonumber(redis.call('HGET', KEYS[2 * i - 1], ARGV[2 + 2 * i]) or '0')
+  if s + reserved >= tonumber(ARGV[3 + 2 * i]) then
+    return {'0', tostring(i), tostring(s), tostring(reserved)}
+  end
+  spent[i] = tostring(s)
+end
+for i = 1, #KEYS / 2 do
+  local holds = KEYS[2 * i]
+  redis.call('ZADD', holds, expires, member)
+  if redis.call('PTTL', holds) < expires - now then redis.call('PEXPIRE', holds, expires - now) end
+end
+return {'1', unpack(spent)}`;
+
 interface Scripts {
   retouchCooldown(key: string, until: string, ttlMs: string): Promise<string>;
   retouchLatency(key: string, sample: string, alpha: string): Promise<string>;
+  retouchReserve(...keysThenArgs: string[]): Promise<string[]>;
 }
 
 const num = (value: unknown): number => {
@@ -140,6 +170,7 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
       }
       redis.defineCommand('retouchCooldown', { numberOfKeys: 1, lua: COOLDOWN_LUA });
       redis.defineCommand('retouchLatency', { numberOfKeys: 1, lua: LATENCY_LUA });
+      redis.defineCommand('retouchReserve', { lua: RESERVE_LUA });
       return redis;
     })();
     // A failed first connection is retried by the next call.
@@ -150,6 +181,23 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
     return clientPromise;
   };
   const scripts = async () => (await client()) as unknown as Scripts;
+  const spendHash = (budget: BudgetLimit) => key('spend', budget.scope === 'key' ? 'key' : 'user');
+  const holdsKey = (budget: BudgetLimit) => key('budget', budget.scope, budget.id);
+  const holdMember = (reservation: BudgetReservation) => `${reservation.id}|${reservation.amountUsd}`;
+  /** Queues the writes of one spend entry on a transaction. */
+  const queueSpend = (multi: ChainableCommander, entry: SpendEntry) => {
+    if (entry.costUsd === null) {
+      multi.incr(key('spend', 'unpriced'));
+      return;
+    }
+    const cost = String(entry.costUsd);
+    multi
+      .incrbyfloat(key('spend', 'total'), cost)
+      .hincrbyfloat(key('spend', 'deployment'), entry.deploymentId, cost)
+      .hincrbyfloat(key('spend', 'group'), entry.modelGroup, cost);
+    if (entry.user !== undefined) multi.hincrbyfloat(key('spend', 'user'), entry.user, cost);
+    if (entry.key !== undefined) multi.hincrbyfloat(key('spend', 'key'), entry.key, cost);
+  };
 
   return {
     async getStats(ids: readonly string[], query: StatsQuery): Promise<Map<string, DeploymentStats>> {
@@ -230,19 +278,8 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
       );
     },
     async addSpend(entry: SpendEntry) {
-      const redis = await client();
-      if (entry.costUsd === null) {
-        await redis.incr(key('spend', 'unpriced'));
-        return;
-      }
-      const cost = String(entry.costUsd);
-      const multi = redis
-        .multi()
-        .incrbyfloat(key('spend', 'total'), cost)
-        .hincrbyfloat(key('spend', 'deployment'), entry.deploymentId, cost)
-        .hincrbyfloat(key('spend', 'group'), entry.modelGroup, cost);
-      if (entry.user !== undefined) multi.hincrbyfloat(key('spend', 'user'), entry.user, cost);
-      if (entry.key !== undefined) multi.hincrbyfloat(key('spend', 'key'), entry.key, cost);
+      const multi = (await client()).multi();
+      queueSpend(multi, entry);
       results(await multi.exec());
     },
     async getSpend(): Promise<SpendReport> {
@@ -267,8 +304,31 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
         unpricedCalls: num(unpriced),
       };
     },
-    async getUserSpend(user) {
-      return num(await (await client()).hget(key('spend', 'user'), user));
+    async reserveBudget(reservation, now): Promise<ReserveResult> {
+      const { budgets } = reservation;
+      if (budgets.length === 0) return { ok: true, spentUsd: [] };
+      const keys = budgets.flatMap((b) => [spendHash(b), holdsKey(b)]);
+      const args = [
+        holdMember(reservation),
+        String(now),
+        String(reservation.expiresAt),
+        ...budgets.flatMap((b) => [b.id, String(b.maxUsd)]),
+      ];
+      const reply = await (await scripts()).retouchReserve(String(keys.length), ...keys, ...args);
+      if (reply[0] === '1') return { ok: true, spentUsd: reply.slice(1).map(num) };
+      return {
+        ok: false,
+        budget: budgets[num(reply[1]) - 1] as BudgetLimit,
+        spentUsd: num(reply[2]),
+        reservedUsd: num(reply[3]),
+      };
+    },
+    async settleBudget(reservation, entry) {
+      // MULTI runs as one step: no reservation check sees the hold gone before the spend lands.
+      const multi = (await client()).multi();
+      for (const budget of reservation.budgets) multi.zrem(holdsKey(budget), holdMember(reservation));
+      if (entry) queueSpend(multi, entry);
+      results(await multi.exec());
     },
     async close() {
       const pending = clientPromise;

@@ -62,6 +62,58 @@ export interface SpendEntry {
 }
 
 /**
+ * A spending limit a call is checked against: a key's spend (`SpendEntry.key`) or an end-user's
+ * (`SpendEntry.user`).
+ *
+ * @example
+ * ```ts
+ * const budget: BudgetLimit = { scope: 'key', id: 'a1b2c3d4e5f6', maxUsd: 10, label: 'team-a' };
+ * ```
+ */
+export interface BudgetLimit {
+  scope: 'key' | 'user';
+  /** The key hash or the end-user id, as in `SpendEntry`. */
+  id: string;
+  /** Calls are refused once spend plus reservations in flight reach this. */
+  maxUsd: number;
+  /** How messages name it (a key alias); defaults to `id`. */
+  label?: string;
+}
+
+/**
+ * Money held for one call in flight, against every budget it is subject to, until the call settles.
+ *
+ * @example
+ * ```ts
+ * const reservation: BudgetReservation = { id: randomUUID(), amountUsd: 0.042, budgets: [budget], expiresAt: Date.now() + 660_000 };
+ * ```
+ */
+export interface BudgetReservation {
+  /** Unique per call. */
+  id: string;
+  /** The call's estimated cost (the most any deployment it may reach would charge); 0 when unknown. */
+  amountUsd: number;
+  budgets: readonly BudgetLimit[];
+  /** Epoch ms after which the hold lapses by itself (a crashed instance cannot hold budget forever). */
+  expiresAt: number;
+}
+
+/**
+ * The outcome of {@link RouterState.reserveBudget}.
+ *
+ * @example
+ * ```ts
+ * const result: ReserveResult = await state.reserveBudget(reservation, Date.now());
+ * if (!result.ok) console.log(result.budget.id, result.spentUsd, result.reservedUsd);
+ * ```
+ */
+export type ReserveResult =
+  /** Held; `spentUsd[i]` is the spend of `budgets[i]` seen when it was taken. */
+  | { ok: true; spentUsd: number[] }
+  /** Refused: this budget's spend plus what calls in flight hold has reached its `maxUsd`. */
+  | { ok: false; budget: BudgetLimit; spentUsd: number; reservedUsd: number };
+
+/**
  * The router's memory. Every method may be called concurrently from many calls (and, for shared
  * implementations, many processes); implementations make each one atomic.
  *
@@ -89,8 +141,17 @@ export interface RouterState {
   recordUsage(id: string, usage: { requests: number; tokens: number }, now: number): Promise<void>;
   addSpend(entry: SpendEntry): Promise<void>;
   getSpend(): Promise<SpendReport>;
-  /** Spend of one end-user (budgets). */
-  getUserSpend(user: string): Promise<number>;
+  /**
+   * Atomically (across every instance sharing the state): refuses if any budget's spend plus its
+   * unexpired reservations has reached `maxUsd`, else holds `amountUsd` against each budget. So
+   * concurrent calls overrun a budget by at most one call's estimate.
+   */
+  reserveBudget(reservation: BudgetReservation, now: number): Promise<ReserveResult>;
+  /**
+   * Releases a reservation and, when given, records the call's real spend in the same atomic step
+   * (so no other call sees the money neither held nor spent). Releasing twice is harmless.
+   */
+  settleBudget(reservation: BudgetReservation, spend?: SpendEntry): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
 }

@@ -78,11 +78,60 @@ export function describeRouterState(name: string, create: () => RouterState): vo
       const after = await state.getSpend();
       expect(after.totalUsd - before.totalUsd).toBeCloseTo(0.3, 9);
       expect(after.byUser[user]).toBeCloseTo(0.3, 9);
-      expect(await state.getUserSpend(user)).toBeCloseTo(0.3, 9);
-      expect(await state.getUserSpend(id('nobody'))).toBe(0);
       expect(after.unpricedCalls - before.unpricedCalls).toBe(1);
       expect((after.byDeployment.d2 ?? 0) - (before.byDeployment.d2 ?? 0)).toBeCloseTo(0.2, 9);
       expect((after.byKey.k ?? 0) - (before.byKey.k ?? 0)).toBeCloseTo(0.1, 9);
+      await state.close();
+    });
+
+    it('holds budget atomically: of 30 concurrent reservations on a tiny budget, one is taken', async () => {
+      const state = create();
+      const budget = { scope: 'key' as const, id: id('key'), maxUsd: 0.001 };
+      const now = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          state.reserveBudget(
+            { id: `r${i}`, amountUsd: 0.042, budgets: [budget], expiresAt: now + 60_000 },
+            now,
+          ),
+        ),
+      );
+      const taken = results.filter((r) => r.ok);
+      expect(taken).toHaveLength(1);
+      const refused = results.find((r) => !r.ok);
+      expect(refused).toMatchObject({ ok: false, budget, spentUsd: 0, reservedUsd: 0.042 });
+      await state.close();
+    });
+
+    it('settles a hold with the real cost in one step, and lets lapsed holds go', async () => {
+      const state = create();
+      const user = id('user');
+      const key = { scope: 'key' as const, id: id('key'), maxUsd: 0.05 };
+      const perUser = { scope: 'user' as const, id: user, maxUsd: 1 };
+      const now = Date.now();
+      const first = { id: 'a', amountUsd: 0.04, budgets: [key, perUser], expiresAt: now + 60_000 };
+      expect(await state.reserveBudget(first, now)).toEqual({ ok: true, spentUsd: [0, 0] });
+      // Held: 0.04 of 0.05 is not reached, so a second call may still start.
+      const second = { id: 'b', amountUsd: 0.04, budgets: [key], expiresAt: now + 60_000 };
+      expect((await state.reserveBudget(second, now)).ok).toBe(true);
+      expect((await state.reserveBudget({ ...second, id: 'c' }, now)).ok).toBe(false);
+      await state.settleBudget(second);
+      await state.settleBudget(second); // twice is harmless
+      await state.settleBudget(first, {
+        deploymentId: 'd',
+        modelGroup: 'g',
+        user,
+        key: key.id,
+        costUsd: 0.03,
+      });
+      expect((await state.getSpend()).byKey[key.id]).toBeCloseTo(0.03, 9);
+      const third = { id: 'd', amountUsd: 0.04, budgets: [key, perUser], expiresAt: now + 1_000 };
+      const taken = await state.reserveBudget(third, now);
+      expect(taken.ok).toBe(true);
+      if (taken.ok) expect(taken.spentUsd.map((v) => Math.round(v * 100) / 100)).toEqual([0.03, 0.03]);
+      // Another hold is refused now (0.03 + 0.04 ≥ 0.05), and taken again once the first lapses.
+      expect((await state.reserveBudget({ ...third, id: 'e' }, now)).ok).toBe(false);
+      expect((await state.reserveBudget({ ...third, id: 'e' }, now + 1_001)).ok).toBe(true);
       await state.close();
     });
   });

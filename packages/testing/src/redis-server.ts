@@ -1,11 +1,19 @@
 /**
- * Test support (not built, not exported): a throwaway `redis-server` on a free loopback port.
+ * A throwaway `redis-server` on a free loopback port, for tests of shared state against a real
+ * Redis (started and killed by the test; never persisted).
  * @module
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer, Socket } from 'node:net';
 
-/** Whether a `redis-server` binary is on the PATH. */
+/**
+ * Whether a `redis-server` binary is on the PATH.
+ *
+ * @example
+ * ```ts
+ * const describeRedis = hasRedisServer() ? describe : describe.skip;
+ * ```
+ */
 export function hasRedisServer(): boolean {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
@@ -41,12 +49,23 @@ function canConnect(port: number): Promise<boolean> {
 /** A running Redis. */
 export interface RedisServer {
   port: number;
+  /** Kills it (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server --port <free> --save '' --appendonly no` and waits until it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/**
+ * Starts `redis-server --port <port> --save '' --appendonly no` on 127.0.0.1 (a free port unless
+ * `port` is given, e.g. to bring a killed one back) and waits until it accepts connections.
+ *
+ * @example
+ * ```ts
+ * const redis = await startRedisServer();
+ * await redis.stop(); // an outage
+ * const back = await startRedisServer({ port: redis.port }); // recovery, empty
+ * ```
+ */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
