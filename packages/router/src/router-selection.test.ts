@@ -44,6 +44,8 @@ describe('least-busy', () => {
     for (let i = 0; i < 20; i++) expect((await r.route(edit('gpt-image-1'))).deploymentId).toBe(idle);
     const second = r.imageEdit(edit('gpt-image-1'), { signal: controller.signal }).catch((e: unknown) => e);
     await until(async () => (await r.deployments()).every((d) => d.inFlight === 1), 'one call on each');
+    // In flight is counted as the attempt starts; its request reaches the simulator a moment later.
+    await until(() => hits(a) + hits(b) === 2, 'both requests at the simulators');
     expect(hits(a)).toBe(1);
     expect(hits(b)).toBe(1);
     controller.abort();
