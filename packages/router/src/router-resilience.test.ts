@@ -336,9 +336,9 @@ describe('cancellation and shutdown', () => {
     // Shared state answers after a round trip, as Redis does: the call is awaiting it when the stream fails.
     const slow: RouterState = {
       ...memory,
-      getUserSpend: async (user) => {
+      reserveBudget: async (reservation, now) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return memory.getUserSpend(user);
+        return memory.reserveBudget(reservation, now);
       },
     };
     const r = await router({ model_list: [openai(a, 'a')], state: slow, max_end_user_budget: 10 });
