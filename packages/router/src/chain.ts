@@ -40,6 +40,8 @@ export interface CallTrace {
   readonly capability: Map<ModelCapabilities, Map<string, RetouchError | null>>;
   /** The latest failed attempt: its deployment and error. */
   lastFailure?: { deployment: Deployment; error: RetouchError };
+  /** Every failed attempt of the call, in order, with the group it served. */
+  readonly failures: { deployment: Deployment; group: string; error: RetouchError }[];
 }
 
 /**

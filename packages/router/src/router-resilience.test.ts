@@ -5,6 +5,7 @@ import {
   ContentPolicyViolationError,
   decodePngPixels,
   getMeta,
+  RateLimitError,
   ServiceUnavailableError,
   TimeoutError,
 } from '@retouch/core';
@@ -247,6 +248,29 @@ describe('fallbacks', () => {
     const mask = createOpenAIMask(16, 16, { x: 0, y: 0, width: 8, height: 8 });
     const error = await r.imageEdit(edit('gpt-image-1', { mask })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('when every fallback fails, the error keeps the last class and status and names each attempt', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), openai(b, 'b', 'backup'), acme(f, 'f', 'no-mask', 'acme/basic')],
+      fallbacks: [{ 'gpt-image-1': ['no-mask', 'backup'] }],
+      num_retries: 1,
+      retry_after: 0,
+    });
+    a.injectFault({ type: 'status', status: 503 }, { times: 2 });
+    b.injectFault({ type: 'status', status: 429 });
+    const mask = createOpenAIMask(16, 16, { x: 0, y: 0, width: 8, height: 8 });
+    const error = (await r.imageEdit(edit('gpt-image-1', { mask })).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429 });
+    expect(error.message).toContain('every fallback failed (gpt-image-1 → no-mask → backup)');
+    // The 429 cooled b down, so the retry found nothing: the caller reads that first, then every attempt.
+    expect(error.message).toMatch(/^No deployments available for model group "backup": all are cooling down/);
+    expect(error.message.match(/gpt-image-1 → deployment a: 503 /g)).toHaveLength(2);
+    expect(error.message.match(/backup → deployment b: 429 /g)).toHaveLength(1);
+    expect(error.message).toMatch(
+      /no-mask: 400 No deployment of model group "no-mask" can serve this request/,
+    );
   });
 
   it('never routes around a content-policy refusal with ordinary fallbacks', async () => {

@@ -170,6 +170,7 @@ export class Router {
       startedAt: performance.now(),
       groups: [],
       capability: new Map(),
+      failures: [],
     };
     const metadataKey = context.metadata?.user_api_key_hash;
     return {

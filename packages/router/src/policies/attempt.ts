@@ -76,6 +76,7 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
         });
         trace.tried.add(id);
         trace.lastFailure = { deployment, error };
+        trace.failures.push({ deployment, group: op.group, error });
         const until = await recordAttemptFailure(rt, op, deployment, error);
         const cooled = until === undefined ? '' : `; cooling down until ${new Date(until).toISOString()}`;
         trace.warnings.push(

@@ -116,8 +116,47 @@ function describe(error: RetouchError): string {
   return `${error.name}${error.status === undefined ? '' : ` ${error.status}`}`;
 }
 
-/** The error for the caller once no fallback is left. */
-function finalError(errors: readonly RetouchError[], groups: readonly string[]): RetouchError {
+function brief(error: RetouchError): string {
+  const text = error.message.length > 160 ? `${error.message.slice(0, 160)}…` : error.message;
+  return error.status === undefined ? text : `${error.status} ${text}`;
+}
+
+/** `error` with another message, keeping its class, status, code and everything else. */
+function withMessage<E extends RetouchError>(error: E, message: string): E {
+  const copy = Object.create(Object.getPrototypeOf(error)) as E;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(error));
+  Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+  return copy;
+}
+
+/**
+ * What each group of the call ended with: its failed attempts (deployment and error), or why none
+ * was made (no capable deployment, all cooling down).
+ */
+function attemptsSummary(op: RouterOperation, errors: readonly RetouchError[]): string {
+  const groups = op.trace.groups;
+  const parts: string[] = [];
+  groups.forEach((group, index) => {
+    const attempts = op.trace.failures.filter((f) => f.group === group);
+    if (attempts.length > 0) {
+      for (const f of attempts) parts.push(`${group} → deployment ${f.deployment.id}: ${brief(f.error)}`);
+    } else if (errors[index]) parts.push(`${group}: ${brief(errors[index] as RetouchError)}`);
+  });
+  return parts.join('; ');
+}
+
+/** The error for the caller once no fallback is left; after fallbacks, its message names every attempt. */
+function finalError(op: RouterOperation, errors: readonly RetouchError[]): RetouchError {
+  const chosen = pickFinal(errors, op.trace.groups);
+  // A NoCapableDeploymentError of every group already says why, per deployment.
+  if (errors.length < 2 || errors.every((e) => e instanceof NoCapableDeploymentError)) return chosen;
+  return withMessage(
+    chosen,
+    `${chosen.message} — every fallback failed (${op.trace.groups.join(' → ')}): ${attemptsSummary(op, errors)}`,
+  );
+}
+
+function pickFinal(errors: readonly RetouchError[], groups: readonly string[]): RetouchError {
   const last = errors.at(-1) as RetouchError;
   if (!(last instanceof NoCapableDeploymentError)) return last;
   // A group that could not take the request says less than the outage that sent us there.
@@ -150,7 +189,7 @@ export function fallbackLink(rt: RouterRuntime): RouterLink {
         const error = toRetouchError(thrown);
         errors.push(error);
         const kind = fallbackKind(error, rt.settings);
-        if (!kind || op.signal.aborted) throw finalError(errors, op.trace.groups);
+        if (!kind || op.signal.aborted) throw finalError(op, errors);
         for (const target of fallbackTargets(rt.settings, current.group, kind)) {
           if (visited.has(target)) continue;
           visited.add(target);
@@ -162,7 +201,7 @@ export function fallbackLink(rt: RouterRuntime): RouterLink {
         }
         let resolved: ReturnType<RouterRuntime['index']['resolve']>;
         while (!resolved && queue.length > 0) resolved = rt.index.resolve(queue.shift() as string);
-        if (!resolved || hops >= rt.settings.maxFallbacks) throw finalError(errors, op.trace.groups);
+        if (!resolved || hops >= rt.settings.maxFallbacks) throw finalError(op, errors);
         const failed = op.trace.lastFailure?.error === error ? op.trace.lastFailure.deployment : undefined;
         rt.emit({
           ...basePayload(current, 'fallback'),
