@@ -77,7 +77,7 @@ export function knownGroupLink<R>(rt: RouterRuntime): RouterLink<R> {
  * createChain([prepareLink(runtime), fallbackLink(runtime), …], attemptStep(runtime));
  * ```
  */
-export function prepareLink<R>(rt: RouterRuntime): RouterLink<R> {
+export function prepareLink<R>(_rt: RouterRuntime): RouterLink<R> {
   return async (op, next) => {
     // The call's deadline and signal are the router's (op.signal); attempts get their own deadline.
     const { timeout: _timeout, signal: _signal, ...params } = op.params;
