@@ -21,28 +21,46 @@ export function loadSetting(explicit: string | undefined, envVars: readonly stri
   return undefined;
 }
 
+/** Where an API key may come from, for {@link loadApiKey} and {@link apiKeyProblem}. */
+export interface ApiKeySource {
+  apiKey: string | undefined;
+  envVars: readonly string[];
+  provider: string;
+}
+
 /**
- * An API key from `explicit` or the environment; a missing key is an `AuthenticationError` that
- * names the variable to set. Called per request, so creating a provider never fails for a key.
+ * What is wrong when no API key is found, or `undefined` when there is one. Names every place a
+ * key may be given, with the name each place uses: `api_key` in config.yaml's `litellm_params`
+ * and in `imageEdit()`'s `providerConfig` (which takes `apiKey` too), `apiKey` in the provider's
+ * own settings.
+ *
+ * @example
+ * ```ts
+ * apiKeyProblem({ apiKey: undefined, envVars: ['OPENAI_API_KEY'], provider: 'openai' });
+ * // 'openai: no API key. Set OPENAI_API_KEY, or give the key as api_key (config.yaml litellm_params, imageEdit providerConfig) or apiKey (the provider settings).'
+ * ```
+ */
+export function apiKeyProblem(source: ApiKeySource): string | undefined {
+  if (loadSetting(source.apiKey, source.envVars)) return undefined;
+  return `${source.provider}: no API key. Set ${source.envVars.join(' or ')}, or give the key as api_key (config.yaml litellm_params, imageEdit providerConfig) or apiKey (the provider settings).`;
+}
+
+/**
+ * An API key from `explicit` or the environment; a missing key is an `AuthenticationError`
+ * (`missing_api_key`) that says where to set one. Called per request, so creating a provider never
+ * fails for a key.
  *
  * @example
  * ```ts
  * const key = loadApiKey({ apiKey: settings.apiKey, envVars: ['OPENAI_API_KEY'], provider: 'openai' });
  * ```
  */
-export function loadApiKey(args: {
-  apiKey: string | undefined;
-  envVars: readonly string[];
-  provider: string;
-  /** Setting name in the SDK, for the error message. Defaults to `apiKey`. */
-  settingName?: string;
-}): string {
-  const key = loadSetting(args.apiKey, args.envVars);
+export function loadApiKey(source: ApiKeySource): string {
+  const key = loadSetting(source.apiKey, source.envVars);
   if (key) return key;
-  const vars = args.envVars.join(' or ');
   throw new AuthenticationError({
-    message: `${args.provider}: no API key. Set ${vars}, or pass ${args.settingName ?? 'apiKey'} (api_key in config.yaml).`,
-    provider: args.provider,
+    message: apiKeyProblem(source) as string,
+    provider: source.provider,
     code: 'missing_api_key',
   });
 }

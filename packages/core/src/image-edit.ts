@@ -20,7 +20,10 @@ import { bindRequest, type PreparedEditRequest } from './validate.js';
 export interface ImageEditOptions {
   /** Use this provider instead of resolving one from the model prefix. */
   provider?: ImageEditProvider;
-  /** Settings for the resolved provider (LiteLLM names: `api_key`, `api_base`, …). Defaults to the environment. */
+  /**
+   * Settings for the resolved provider, with LiteLLM's names (`api_key`, `api_base`, …) or the
+   * provider settings' own (`apiKey`, `baseURL`). Defaults to the environment.
+   */
   providerConfig?: ProviderConfig;
   /** Price override (LiteLLM field names); wins over the table and the provider's figure. */
   price?: ModelPrice;

@@ -4,7 +4,8 @@
  */
 export type { CustomSizeRule, ModelCapabilities, OpenAIEditParam } from './capabilities.js';
 export { OPENAI_EDIT_PARAMS } from './capabilities.js';
-export { loadApiKey, loadSetting } from './env.js';
+export type { ApiKeySource } from './env.js';
+export { apiKeyProblem, loadApiKey, loadSetting } from './env.js';
 export type { OpenAIErrorBody, RetouchErrorOptions } from './errors.js';
 export {
   APIConnectionError,

@@ -106,6 +106,12 @@ export interface ImageEditProvider {
   capabilities(model: string): ModelCapabilities | undefined;
   /** Models this provider knows, for errors and `/v1/models`. */
   models(): readonly string[];
+  /**
+   * What stops this provider from calling its upstream, found without any network call (no API
+   * key, no project), or `undefined` when nothing does. Read from the settings and the environment
+   * each time: the router skips a deployment while it has a problem and shows it on `/health`.
+   */
+  configurationProblem?(): string | undefined;
   imageEdit(
     request: ProviderImageEditRequest,
     options: ProviderCallOptions,
@@ -129,4 +135,10 @@ export interface ProviderPackage {
   readonly prefix: string;
   /** Builds a provider from LiteLLM-style settings; missing settings come from the environment. */
   create(config?: ProviderConfig): ImageEditProvider;
+  /**
+   * The `litellm_params` keys `create(config)` reads (`api_key`, `api_base`, `region`, …). With
+   * it, the router warns about every other key of a deployment — a typo such as `api_bse` — instead
+   * of ignoring it; without it, any key is accepted.
+   */
+  readonly settings?: readonly string[];
 }

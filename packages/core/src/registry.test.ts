@@ -104,6 +104,19 @@ describe('registerProvider / loadProviderPackage / resolveProvider', () => {
     expect((configured as unknown as { config: unknown }).config).toEqual({ api_key: 'k' });
   });
 
+  it("takes the provider settings' own names in a config too (apiKey, baseURL), LiteLLM's winning", async () => {
+    const create = jest.fn((config?: ProviderConfig) => ({ ...fakeProvider('acme'), config }));
+    registerProvider({ prefix: 'acme', create });
+    await resolveProvider('acme', { apiKey: 'k1', baseURL: 'http://127.0.0.1:9/v1', organization: 'o' });
+    expect(create).toHaveBeenLastCalledWith({
+      api_key: 'k1',
+      api_base: 'http://127.0.0.1:9/v1',
+      organization: 'o',
+    });
+    await resolveProvider('acme', { apiKey: 'camel', api_key: 'snake' });
+    expect(create).toHaveBeenLastCalledWith({ api_key: 'snake' });
+  });
+
   it('shares one environment-configured instance per prefix, until re-registered', async () => {
     let made = 0;
     registerProvider({ prefix: 'acme', create: () => ({ ...fakeProvider('acme'), serial: ++made }) });

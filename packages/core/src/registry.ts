@@ -155,6 +155,33 @@ export async function loadProviderPackage(prefix: string): Promise<ProviderPacka
   return mod.providerPackage;
 }
 
+/** The provider settings' own names that `providerConfig` also takes, and their LiteLLM name. */
+const CAMEL_CASE_SETTINGS: Readonly<Record<string, string>> = {
+  apiKey: 'api_key',
+  baseURL: 'api_base',
+  apiBase: 'api_base',
+  extraHeaders: 'extra_headers',
+};
+
+/**
+ * `providerConfig` with the provider settings' names (`apiKey`, `baseURL`) read as LiteLLM's
+ * (`api_key`, `api_base`), so either spelling works; a LiteLLM name given too wins.
+ *
+ * @example
+ * ```ts
+ * withLitellmNames({ apiKey: 'sk-1' }); // { api_key: 'sk-1' }
+ * ```
+ */
+export function withLitellmNames(config: ProviderConfig): ProviderConfig {
+  const out: ProviderConfig = {};
+  for (const [key, value] of Object.entries(config)) {
+    const litellm = CAMEL_CASE_SETTINGS[key];
+    if (litellm === undefined) out[key] = value;
+    else if (config[litellm] === undefined) out[litellm] = value;
+  }
+  return out;
+}
+
 /**
  * The provider for a prefix, configured from `config` or, when none is given, from the environment
  * (one shared instance per prefix).
@@ -165,7 +192,7 @@ export async function loadProviderPackage(prefix: string): Promise<ProviderPacka
  * ```
  */
 export async function resolveProvider(prefix: string, config?: ProviderConfig): Promise<ImageEditProvider> {
-  if (config) return (await loadProviderPackage(prefix)).create(config);
+  if (config) return (await loadProviderPackage(prefix)).create(withLitellmNames(config));
   let provider = defaultProviders.get(prefix);
   if (!provider) {
     provider = loadProviderPackage(prefix).then((pkg) => pkg.create());

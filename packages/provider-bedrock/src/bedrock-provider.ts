@@ -140,6 +140,17 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'bedrock',
+  settings: [
+    'api_key',
+    'aws_access_key_id',
+    'aws_secret_access_key',
+    'aws_session_token',
+    'aws_region_name',
+    'aws_profile_name',
+    'aws_bedrock_runtime_endpoint',
+    'api_base',
+    'extra_headers',
+  ],
   create: (config: ProviderConfig = {}) =>
     createBedrock({
       apiKey: config.api_key,

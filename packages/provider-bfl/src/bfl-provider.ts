@@ -6,6 +6,7 @@ import {
   BadRequestError,
   createProviderHttp,
   type ImageEditProvider,
+  apiKeyProblem,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
@@ -81,7 +82,8 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
     regionHost(settings.region) ??
     loadSetting(undefined, ['BFL_API_BASE']) ??
     BFL_REGION_HOSTS.global;
-  const apiKey = () => loadApiKey({ apiKey: settings.apiKey, envVars: KEY_VARS, provider: PROVIDER });
+  const keySource = { apiKey: settings.apiKey, envVars: KEY_VARS, provider: PROVIDER };
+  const apiKey = () => loadApiKey(keySource);
   const secrets = () => [settings.apiKey, ...KEY_VARS.map((name) => process.env[name])];
   const http = createProviderHttp({
     provider: PROVIDER,
@@ -105,6 +107,7 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
 
   return {
     id: PROVIDER,
+    configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => BFL_MODELS[model],
     models: () => Object.keys(BFL_MODELS),
     async imageEdit(request, options) {
@@ -132,6 +135,7 @@ export const blackForestLabs: ImageEditProvider = createBlackForestLabs();
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  settings: ['api_key', 'api_base', 'region', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createBlackForestLabs({
       apiKey: config.api_key,

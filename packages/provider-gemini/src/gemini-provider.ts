@@ -5,6 +5,7 @@
 import {
   createProviderHttp,
   type ImageEditProvider,
+  apiKeyProblem,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
@@ -71,8 +72,8 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
       loadSetting(settings.baseURL, ['GEMINI_API_BASE']) ?? DEFAULT_BASE_URL,
       settings.apiVersion ?? GEMINI_DEFAULT_API_VERSION,
     );
-  const apiKey = () =>
-    loadApiKey({ apiKey: settings.apiKey, envVars: KEY_ENV_VARS, provider: GEMINI_PROVIDER });
+  const keySource = { apiKey: settings.apiKey, envVars: KEY_ENV_VARS, provider: GEMINI_PROVIDER };
+  const apiKey = () => loadApiKey(keySource);
   const secrets = () => [settings.apiKey, ...KEY_ENV_VARS.map((name) => process.env[name])];
   const authHint = 'Check GEMINI_API_KEY (or GOOGLE_API_KEY, or the apiKey setting).';
   const http = createProviderHttp({
@@ -89,6 +90,7 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
 
   return {
     id: GEMINI_PROVIDER,
+    configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
     async imageEdit(request, options) {
@@ -128,6 +130,7 @@ export const gemini: ImageEditProvider = createGemini();
  */
 export const providerPackage: ProviderPackage = {
   prefix: GEMINI_PROVIDER,
+  settings: ['api_key', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createGemini({ apiKey: config.api_key, baseURL: config.api_base, headers: config.extra_headers }),
 };

@@ -153,6 +153,29 @@ describe('bad input never reaches the upstream', () => {
     expect(sim.requests).toHaveLength(0);
   });
 
+  it('providerConfig takes apiKey as well as api_key, and the missing-key hint names the right setting for each place', async () => {
+    delete process.env.OPENAI_API_KEY;
+    for (const providerConfig of [
+      { api_key: API_KEY, api_base: `${sim.url}/v1` },
+      { apiKey: API_KEY, baseURL: `${sim.url}/v1` },
+    ]) {
+      const response = await imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { providerConfig });
+      expect(response.data).toHaveLength(1);
+    }
+    expect(sim.requests.map((r) => r.headers.authorization)).toEqual(Array(2).fill(`Bearer ${API_KEY}`));
+    const error = await rejection(
+      imageEdit(
+        { model: 'gpt-image-1', image: a, prompt: 'x' },
+        { providerConfig: { api_base: `${sim.url}/v1` } },
+      ),
+    );
+    expect(error.message).toBe(
+      'openai: no API key. Set OPENAI_API_KEY, or give the key as api_key (config.yaml litellm_params, imageEdit providerConfig) or apiKey (the provider settings).',
+    );
+    expect(createOpenAI({}).configurationProblem?.()).toBe(error.message);
+    expect(createOpenAI({ apiKey: API_KEY }).configurationProblem?.()).toBeUndefined();
+  });
+
   it('drop_params drops an unknown param with a warning', async () => {
     const response = await imageEdit(
       { model: 'gpt-image-1', image: a, prompt: 'x', seed: 42, drop_params: true },

@@ -5,6 +5,7 @@
 import {
   createProviderHttp,
   type ImageEditProvider,
+  apiKeyProblem,
   loadApiKey,
   loadSetting,
   type ModelCapabilities,
@@ -52,8 +53,8 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
   const models = { ...OPENAI_MODELS, ...settings.models };
   const baseURL = () =>
     loadSetting(settings.baseURL, ['OPENAI_BASE_URL', 'OPENAI_API_BASE']) ?? DEFAULT_BASE_URL;
-  const apiKey = () =>
-    loadApiKey({ apiKey: settings.apiKey, envVars: ['OPENAI_API_KEY'], provider: 'openai' });
+  const keySource = { apiKey: settings.apiKey, envVars: ['OPENAI_API_KEY'], provider: 'openai' };
+  const apiKey = () => loadApiKey(keySource);
   const http = createProviderHttp({
     provider: 'openai',
     baseURL,
@@ -71,6 +72,7 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
 
   return {
     id: 'openai',
+    configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
     async imageEdit(request, options) {
@@ -99,6 +101,7 @@ export const openai: ImageEditProvider = createOpenAI();
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'openai',
+  settings: ['api_key', 'api_base', 'organization', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createOpenAI({
       apiKey: config.api_key,

@@ -5,6 +5,7 @@
 import {
   createProviderHttp,
   type ImageEditProvider,
+  apiKeyProblem,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
@@ -60,8 +61,8 @@ function apiRoot(base: string): string {
  */
 export function createOpenRouter(settings: OpenRouterProviderSettings = {}): ImageEditProvider {
   const baseURL = () => apiRoot(loadSetting(settings.baseURL, ['OPENROUTER_API_BASE']) ?? DEFAULT_BASE_URL);
-  const apiKey = () =>
-    loadApiKey({ apiKey: settings.apiKey, envVars: ['OPENROUTER_API_KEY'], provider: PROVIDER });
+  const keySource = { apiKey: settings.apiKey, envVars: ['OPENROUTER_API_KEY'], provider: PROVIDER };
+  const apiKey = () => loadApiKey(keySource);
   const http = createProviderHttp({
     provider: PROVIDER,
     baseURL,
@@ -80,6 +81,7 @@ export function createOpenRouter(settings: OpenRouterProviderSettings = {}): Ima
 
   return {
     id: PROVIDER,
+    configurationProblem: () => apiKeyProblem(keySource),
     capabilities: openRouterCapabilities,
     models: () => OPENROUTER_MODELS,
     async imageEdit(request, options) {
@@ -108,6 +110,7 @@ export const openrouter: ImageEditProvider = createOpenRouter();
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  settings: ['api_key', 'api_base', 'site_url', 'app_name', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createOpenRouter({
       apiKey: config.api_key,

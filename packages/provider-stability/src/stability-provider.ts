@@ -5,6 +5,7 @@
 import {
   createProviderHttp,
   type ImageEditProvider,
+  apiKeyProblem,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
@@ -59,8 +60,8 @@ const DEFAULT_BASE_URL = 'https://api.stability.ai';
  * ```
  */
 export function createStability(settings: StabilityProviderSettings = {}): ImageEditProvider {
-  const apiKey = () =>
-    loadApiKey({ apiKey: settings.apiKey, envVars: ['STABILITY_API_KEY'], provider: 'stability' });
+  const keySource = { apiKey: settings.apiKey, envVars: ['STABILITY_API_KEY'], provider: 'stability' };
+  const apiKey = () => loadApiKey(keySource);
   const secrets = () => [settings.apiKey ?? process.env.STABILITY_API_KEY];
   const http = createProviderHttp({
     provider: 'stability',
@@ -85,6 +86,7 @@ export function createStability(settings: StabilityProviderSettings = {}): Image
 
   return {
     id: 'stability',
+    configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => STABILITY_MODELS[model],
     models: () => Object.keys(STABILITY_MODELS),
     async imageEdit(request, options) {
@@ -117,6 +119,7 @@ export const stability: ImageEditProvider = createStability();
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'stability',
+  settings: ['api_key', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createStability({ apiKey: config.api_key, baseURL: config.api_base, headers: config.extra_headers }),
 };

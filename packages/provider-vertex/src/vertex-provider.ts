@@ -169,6 +169,7 @@ function stringSetting(config: ProviderConfig, name: string): string | undefined
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  settings: ['vertex_project', 'vertex_location', 'vertex_credentials', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) => {
     const credentials = config.vertex_credentials;
     return createVertex({

@@ -2,8 +2,15 @@
  * Per-deployment `litellm_params.drop_params` and `response_format`, and the `b64_json` default on
  * every model (URL-native ones included).
  */
-import { describe, expect, it } from '@jest/globals';
-import { getMeta, UnsupportedParamsError } from '@retouch/core';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  AuthenticationError,
+  getMeta,
+  registerProvider,
+  UnsupportedParamsError,
+  unregisterProvider,
+} from '@retouch/core';
+import { DeploymentMisconfiguredError } from './errors.js';
 import { edit, hits, openai } from './test-support/harness.js';
 import { a, b, useTestbed } from './test-support/testbed.js';
 
@@ -55,5 +62,111 @@ describe('drop_params', () => {
     );
     const byRouter = await r.imageEdit(edit('plain', { seed: 7 }));
     expect(getMeta(byRouter).warnings).toContain('dropped seed: openai/gpt-image-1 does not support it');
+  });
+});
+
+describe('a deployment without its upstream key', () => {
+  const saved = process.env.OPENAI_API_KEY;
+  beforeEach(() => {
+    delete process.env.OPENAI_API_KEY;
+  });
+  afterEach(() => {
+    if (saved !== undefined) process.env.OPENAI_API_KEY = saved;
+  });
+
+  it('is a 500 naming the deployment and what it lacks, not a 401 blaming the caller, and nothing is sent', async () => {
+    const r = await router({ model_list: [openai(a, 'keyless', 'gpt-image-1', { api_key: undefined })] });
+    const error = (await r
+      .imageEdit(edit('gpt-image-1'))
+      .catch((e: unknown) => e)) as DeploymentMisconfiguredError;
+    expect(error).toBeInstanceOf(DeploymentMisconfiguredError);
+    expect(error).toMatchObject({ status: 500, code: 'deployment_misconfigured', isRetryable: false });
+    expect(error.message).toContain(
+      'deployment keyless (model group gpt-image-1): openai: no API key. Set OPENAI_API_KEY',
+    );
+    expect(error.message).not.toMatch(/your (api )?key is/i);
+    expect(hits(a)).toBe(0);
+  });
+
+  it('is skipped while another deployment of the group has its key, and shows as unhealthy with the reason', async () => {
+    const r = await router({
+      model_list: [openai(a, 'keyless', 'gpt-image-1', { api_key: undefined }), openai(b, 'keyed')],
+    });
+    for (let i = 0; i < 5; i++)
+      expect(getMeta(await r.imageEdit(edit('gpt-image-1'))).deploymentId).toBe('keyed');
+    expect(hits(a)).toBe(0);
+    const [keyless, keyed] = await r.deployments();
+    expect(keyless).toMatchObject({ id: 'keyless', index: 0, healthy: false });
+    expect(keyless?.misconfigured).toMatch(/^openai: no API key/);
+    expect(keyed).toMatchObject({ id: 'keyed', healthy: true, misconfigured: undefined });
+    // Set later (the key is read per call), it serves.
+    process.env.OPENAI_API_KEY = 'sk-test-simulator';
+    expect((await r.deployments())[0]?.healthy).toBe(true);
+  });
+
+  it('a provider that only finds out when called (no configurationProblem) gets the same 500, naming the deployment', async () => {
+    registerProvider({
+      prefix: 'keyless',
+      create: () => ({
+        id: 'keyless',
+        capabilities: () => ({
+          maxImages: 1,
+          mask: 'none',
+          maxN: 1,
+          inputMediaTypes: ['image/png'],
+          params: [],
+          nativeResponseFormat: 'b64_json',
+        }),
+        models: () => ['m'],
+        imageEdit: async () => {
+          throw new AuthenticationError({
+            message: 'keyless: no API key. Set KEYLESS_KEY.',
+            code: 'missing_api_key',
+          });
+        },
+      }),
+    });
+    try {
+      const r = await router({
+        model_list: [{ model_name: 'k', litellm_params: { model: 'keyless/m' }, model_info: { id: 'k1' } }],
+      });
+      const error = (await r.imageEdit(edit('k')).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(DeploymentMisconfiguredError);
+      expect(error.message).toContain('deployment k1 (model group k): keyless: no API key. Set KEYLESS_KEY.');
+    } finally {
+      unregisterProvider('keyless');
+    }
+  });
+});
+
+describe('litellm_params keys nothing reads', () => {
+  it('are config warnings naming the key path and the nearest known key; known keys are not', async () => {
+    const r = await router({
+      model_list: [
+        openai(a, 'typo', 'gpt-image-1', {
+          api_bse: 'http://127.0.0.1:9/v1',
+          organization: 'org-1',
+          weight: 2,
+        }),
+        openai(b, 'clean', 'gpt-image-1', { drop_params: true, output_cost_per_image: 0.04 }),
+      ],
+    });
+    expect(r.configWarnings()).toEqual([
+      {
+        path: 'model_list[0].litellm_params.api_bse',
+        message: expect.stringMatching(
+          /^unknown key for the openai provider \(did you mean api_base\?\), ignored\. openai reads api_key, api_base, organization, extra_headers; the router reads model, weight/,
+        ),
+      },
+    ]);
+  });
+
+  it('are accepted from a provider package that does not list its settings', async () => {
+    const r = await router({
+      model_list: [
+        { model_name: 'acme', litellm_params: { model: 'acme/basic', anything: 1 }, model_info: { id: 'x' } },
+      ],
+    });
+    expect(r.configWarnings()).toEqual([]);
   });
 });

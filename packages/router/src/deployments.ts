@@ -12,6 +12,7 @@ import {
   type ModelPrice,
   PRICE_FIELDS,
   type ProviderConfig,
+  type ProviderPackage,
   parseModelId,
   pickPriceOverrides,
   RetouchError,
@@ -105,6 +106,56 @@ export function deploymentHash(config: {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
+const ROUTER_READS =
+  'model, weight, rpm, tpm, order, timeout, stream_timeout, drop_params, response_format and the price overrides';
+
+/** Edit distance of two short keys (a typo is one or two edits away). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min(
+        (previous[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * A warning for each `litellm_params` key that neither the router nor the provider package reads
+ * (only for packages that list their `settings`), with the nearest known key when one is close.
+ */
+function unknownSettingIssues(
+  params: Record<string, unknown>,
+  pkg: ProviderPackage,
+  prefix: string,
+  index: number,
+): ConfigIssue[] {
+  if (!pkg.settings) return [];
+  const known = [...ROUTER_KEYS, ...pkg.settings];
+  return Object.keys(params)
+    .filter((key) => !ROUTER_KEYS.has(key) && !pkg.settings?.includes(key))
+    .map((key) => {
+      const nearest = known
+        .map((candidate) => ({ candidate, d: distance(key.toLowerCase(), candidate) }))
+        .sort((x, y) => x.d - y.d)[0];
+      const hint =
+        nearest && nearest.d <= Math.max(2, Math.floor(key.length / 4))
+          ? ` (did you mean ${nearest.candidate}?)`
+          : '';
+      return {
+        path: `model_list[${index}].litellm_params.${key}`,
+        message: `unknown key for the ${prefix} provider${hint}, ignored. ${prefix} reads ${pkg.settings?.join(', ')}; the router reads ${ROUTER_READS}`,
+      };
+    });
+}
+
 function isEditMode(mode: string | undefined): boolean {
   return mode === undefined || mode === 'image_edit';
 }
@@ -120,8 +171,11 @@ function isEditMode(mode: string | undefined): boolean {
  * deployments[0].capabilities.maxImages; // 16
  * ```
  */
-export async function buildDeployments(options: ParsedRouterOptions): Promise<Deployment[]> {
+export async function buildDeployments(
+  options: ParsedRouterOptions,
+): Promise<{ deployments: Deployment[]; warnings: ConfigIssue[] }> {
   const issues: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const seen = new Map<string, number>();
   const built = await Promise.all(
     options.model_list.map(async (config, index): Promise<Deployment | undefined> => {
@@ -131,6 +185,7 @@ export async function buildDeployments(options: ParsedRouterOptions): Promise<De
       try {
         const { prefix, model } = parseModelId(params.model);
         const pkg = await loadProviderPackage(prefix);
+        warnings.push(...unknownSettingIssues(params, pkg, prefix, index));
         const providerConfig: ProviderConfig = {};
         for (const [k, v] of Object.entries(params)) if (!ROUTER_KEYS.has(k)) providerConfig[k] = v;
         const client = pkg.create(providerConfig);
@@ -182,11 +237,13 @@ export async function buildDeployments(options: ParsedRouterOptions): Promise<De
     throw new RouterConfigError([{ path: 'model_list', message: 'no deployment has mode image_edit' }]);
   }
   // Identical configs hash alike: number the repeats so every id stays unique and stable.
-  return deployments.map((d) => {
+  const numbered = deployments.map((d) => {
     const count = seen.get(d.id) ?? 0;
     seen.set(d.id, count + 1);
     return count === 0 ? d : { ...d, id: `${d.id}-${count + 1}` };
   });
+  warnings.sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
+  return { deployments: numbered, warnings };
 }
 
 /**

@@ -3,7 +3,13 @@
  * provider error, so callers handle one hierarchy.
  * @module
  */
-import { BadRequestError, RateLimitError, type RetouchError, ServiceUnavailableError } from '@retouch/core';
+import {
+  BadRequestError,
+  InternalServerError,
+  RateLimitError,
+  type RetouchError,
+  ServiceUnavailableError,
+} from '@retouch/core';
 import type { BudgetLimit } from './state/state.js';
 
 /**
@@ -70,6 +76,41 @@ export class NoCapableDeploymentError extends BadRequestError {
       status: common(reasons.map((r) => r.error.status)) ?? 400,
     });
     this.reasons = reasons;
+  }
+}
+
+/** A deployment that cannot call its upstream as configured, and why. */
+export interface MisconfiguredDeployment {
+  deploymentId: string;
+  modelGroup: string;
+  /** What the provider says is missing (`openai: no API key. Set OPENAI_API_KEY, …`). */
+  problem: string;
+}
+
+/**
+ * 500 `deployment_misconfigured`: the deployments that could serve this request cannot call their
+ * upstream as configured (no API key, no project). The server's configuration is at fault, not the
+ * caller's request or key, so this is never a 401; it names each deployment and what it lacks.
+ * Never retried; ordinary fallbacks apply.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof DeploymentMisconfiguredError) console.error(e.deployments.map((d) => d.problem)); }
+ * ```
+ */
+export class DeploymentMisconfiguredError extends InternalServerError {
+  readonly deployments: readonly MisconfiguredDeployment[];
+  constructor(deployments: readonly MisconfiguredDeployment[], options: { cause?: unknown } = {}) {
+    const lines = deployments.map(
+      (d) => `deployment ${d.deploymentId} (model group ${d.modelGroup}): ${d.problem}`,
+    );
+    super({
+      message: `The server is misconfigured, not your request: ${lines.join('; ')}. Its operator must fix the deployment's settings.`,
+      code: 'deployment_misconfigured',
+      isRetryable: false,
+      cause: options.cause,
+    });
+    this.deployments = deployments;
   }
 }
 

@@ -9,9 +9,10 @@ export { pinoCallback } from './callbacks/pino.js';
 export type { ConfigIssue } from './config.js';
 export { parseRouterOptions, RouterConfigError } from './config.js';
 export { deploymentHash } from './deployments.js';
-export type { IncapableReason } from './errors.js';
+export type { IncapableReason, MisconfiguredDeployment } from './errors.js';
 export {
   BudgetExceededError,
+  DeploymentMisconfiguredError,
   NoCapableDeploymentError,
   NoDeploymentAvailableError,
   RouterClosedError,

@@ -18,7 +18,7 @@ import {
   type RouterOperation,
   type RouterRuntime,
 } from './chain.js';
-import { parseRouterOptions } from './config.js';
+import { type ConfigIssue, parseRouterOptions } from './config.js';
 import { buildDeployments, DeploymentIndex } from './deployments.js';
 import { RouterClosedError } from './errors.js';
 import { attemptStep } from './policies/attempt.js';
@@ -75,6 +75,7 @@ export interface RouteDecision {
 export class Router {
   readonly #runtime: RouterRuntime;
   readonly #ownsState: boolean;
+  readonly #configWarnings: readonly ConfigIssue[];
   readonly #run: RouterNext;
   readonly #route: RouterNext<RouteDecision>;
   #closed = false;
@@ -82,8 +83,9 @@ export class Router {
    * `AbortSignal.any` would leak a little per call on Node 20.) */
   readonly #inFlight = new Map<Promise<unknown>, AbortController>();
 
-  private constructor(runtime: RouterRuntime, ownsState: boolean) {
+  private constructor(runtime: RouterRuntime, ownsState: boolean, configWarnings: readonly ConfigIssue[]) {
     this.#runtime = runtime;
+    this.#configWarnings = configWarnings;
     this.#ownsState = ownsState;
     this.#run = createChain(
       [
@@ -118,7 +120,7 @@ export class Router {
    */
   static async create(options: RouterOptions): Promise<Router> {
     const parsed = parseRouterOptions(options);
-    const deployments = await buildDeployments(parsed);
+    const { deployments, warnings } = await buildDeployments(parsed);
     let shared: RouterState | undefined = parsed.state;
     const ownsState = shared === undefined;
     if (!shared && (parsed.redis_host || parsed.redis_url)) {
@@ -141,7 +143,22 @@ export class Router {
       now: Date.now,
       stateHealth: () => resilient?.health() ?? { shared: false, degraded: false },
     };
-    return new Router(runtime, ownsState);
+    return new Router(runtime, ownsState, warnings);
+  }
+
+  /**
+   * What the options set that nothing reads: each `litellm_params` key that neither the router nor
+   * the deployment's provider package knows (a typo such as `api_bse`), with its key path. The
+   * proxy logs them at start-up (and refuses to start on them in strict mode).
+   *
+   * @example
+   * ```ts
+   * for (const w of router.configWarnings()) console.warn(`${w.path}: ${w.message}`);
+   * // model_list[0].litellm_params.api_bse: unknown key for the openai provider (did you mean api_base?), ignored. …
+   * ```
+   */
+  configWarnings(): readonly ConfigIssue[] {
+    return this.#configWarnings;
   }
 
   #operation(params: ImageEditParams, context: CallContext, stop: AbortController): RouterOperation {
@@ -270,12 +287,15 @@ export class Router {
     );
     return index.all.map((d) => {
       const s = stats.get(d.id);
+      const misconfigured = d.client.configurationProblem?.();
       return {
         id: d.id,
+        index: d.index,
         modelGroup: d.modelGroup,
         model: d.model,
         provider: d.provider,
-        healthy: s?.coolingDownUntil === undefined,
+        healthy: s?.coolingDownUntil === undefined && misconfigured === undefined,
+        misconfigured,
         coolingDownUntil: s?.coolingDownUntil,
         inFlight: s?.inFlight ?? 0,
         latencyMsAvg: s?.latencyMs === undefined ? undefined : Math.round(s.latencyMs),

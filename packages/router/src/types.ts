@@ -251,8 +251,12 @@ export interface DeploymentHealth {
   /** `litellm_params.model`, as configured. */
   model: string;
   provider: string;
-  /** False while cooling down. */
+  /** Position in `model_list`. */
+  index: number;
+  /** False while cooling down, and while misconfigured. */
   healthy: boolean;
+  /** What stops it from calling its upstream (no API key, …), when something does. */
+  misconfigured?: string;
   /** Epoch ms at which the cooldown ends. */
   coolingDownUntil?: number;
   inFlight: number;

@@ -4,9 +4,17 @@
  * it: in-flight count, usage window, latency, spend, failure and cooldown.
  * @module
  */
-import { getMeta, type ImageEditResponse, runImageEdit, toRetouchError, withMeta } from '@retouch/core';
+import {
+  getMeta,
+  type ImageEditResponse,
+  type RetouchError,
+  runImageEdit,
+  toRetouchError,
+  withMeta,
+} from '@retouch/core';
 import { guarded, preparedFor, type RouterNext, type RouterOperation, type RouterRuntime } from '../chain.js';
 import type { Deployment } from '../deployments.js';
+import { DeploymentMisconfiguredError } from '../errors.js';
 import type { SpendEntry } from '../state/state.js';
 import { recordAttemptFailure } from './cooldown.js';
 
@@ -26,6 +34,18 @@ export function attemptTimeoutMs(
   const left = deadline === undefined ? undefined : Math.max(1, deadline - now);
   if (deployment.timeoutMs === undefined) return left;
   return left === undefined ? deployment.timeoutMs : Math.min(deployment.timeoutMs, left);
+}
+
+/** Codes of errors a provider raises before calling out, for settings it lacks (not the caller's). */
+const MISSING_SETTING_CODES = new Set(['missing_api_key', 'missing_credentials', 'missing_project']);
+
+/** A provider's "no key" (or project, or credentials) as the server's fault, naming the deployment. */
+function asMisconfiguration(error: RetouchError, deployment: Deployment): RetouchError {
+  if (!MISSING_SETTING_CODES.has(error.code ?? '') || error.upstreamBody !== undefined) return error;
+  return new DeploymentMisconfiguredError(
+    [{ deploymentId: deployment.id, modelGroup: deployment.modelGroup, problem: error.message }],
+    { cause: error },
+  );
 }
 
 function describe(error: { status?: number; message: string }): string {
@@ -70,10 +90,10 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
           onProgress: op.onProgress,
         });
       } catch (thrown) {
-        const error = toRetouchError(thrown, {
-          provider: deployment.provider,
-          model: deployment.providerModel,
-        });
+        const error = asMisconfiguration(
+          toRetouchError(thrown, { provider: deployment.provider, model: deployment.providerModel }),
+          deployment,
+        );
         trace.tried.add(id);
         trace.lastFailure = { deployment, error };
         trace.failures.push({ deployment, group: op.group, error });

@@ -4,7 +4,13 @@
  * @module
  */
 import { guarded, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
-import { NoCapableDeploymentError, NoDeploymentAvailableError } from '../errors.js';
+import {
+  DeploymentMisconfiguredError,
+  type MisconfiguredDeployment,
+  NoCapableDeploymentError,
+  NoDeploymentAvailableError,
+} from '../errors.js';
+import type { Deployment } from '../deployments.js';
 import { type DeploymentStats, emptyStats, minuteOf } from '../state/state.js';
 import { filterCapable } from './capable.js';
 import { type Candidate, lowestOrderTier, STRATEGIES } from './strategies.js';
@@ -33,8 +39,10 @@ export interface HealthyCandidates {
  * ```
  */
 export async function healthyCandidates(rt: RouterRuntime, op: RouterOperation): Promise<HealthyCandidates> {
-  const { capable, reasons } = filterCapable(op, op.deployments);
-  if (capable.length === 0) throw new NoCapableDeploymentError([op.group], reasons);
+  const filtered = filterCapable(op, op.deployments);
+  if (filtered.capable.length === 0) throw new NoCapableDeploymentError([op.group], filtered.reasons);
+  const { configured: capable, misconfigured } = splitConfigured(filtered.capable);
+  if (capable.length === 0) throw new DeploymentMisconfiguredError(misconfigured);
   const strategy = rt.settings.strategy;
   const now = rt.now();
   const stats = await guarded(
@@ -59,6 +67,29 @@ export async function healthyCandidates(rt: RouterRuntime, op: RouterOperation):
     } else healthy.push({ deployment, stats: s });
   }
   return { healthy, nextRecovery: healthy.length === 0 ? nextRecovery : undefined };
+}
+
+/**
+ * Splits deployments into those that can call their upstream and, for the rest, what they lack
+ * (the provider's own `configurationProblem()`, read from settings and environment each time).
+ *
+ * @example
+ * ```ts
+ * const { configured, misconfigured } = splitConfigured(capable);
+ * ```
+ */
+export function splitConfigured(deployments: readonly Deployment[]): {
+  configured: Deployment[];
+  misconfigured: MisconfiguredDeployment[];
+} {
+  const configured: Deployment[] = [];
+  const misconfigured: MisconfiguredDeployment[] = [];
+  for (const deployment of deployments) {
+    const problem = deployment.client.configurationProblem?.();
+    if (problem === undefined) configured.push(deployment);
+    else misconfigured.push({ deploymentId: deployment.id, modelGroup: deployment.modelGroup, problem });
+  }
+  return { configured, misconfigured };
 }
 
 /**
