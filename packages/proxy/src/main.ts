@@ -15,6 +15,8 @@ export interface CliOptions {
   port: number;
   host: string;
   logLevel: string;
+  /** Every config warning is an error (`--strict`). */
+  strict: boolean;
   help: boolean;
 }
 
@@ -27,7 +29,7 @@ export interface CliOptions {
  * console.log(USAGE);
  * ```
  */
-export const USAGE = `Usage: retouch --config config.yaml [--port 4000] [--host 0.0.0.0]
+export const USAGE = `Usage: retouch --config config.yaml [--port 4000] [--host 0.0.0.0] [--strict]
 
 Options:
   -c, --config <file>   LiteLLM-style config.yaml (or CONFIG_FILE_PATH / RETOUCH_CONFIG)
@@ -35,6 +37,7 @@ Options:
   -H, --host <host>     address to bind (default 0.0.0.0, or HOST)
       --log-level <l>   pino level: fatal, error, warn, info (default), debug, trace, silent
       --detailed_debug  same as --log-level debug
+      --strict          refuse to start on any config warning (unknown keys, deployments without a key)
   -h, --help            this text`;
 
 /**
@@ -74,6 +77,7 @@ export function parseCliArgs(
         'log-level': { type: 'string' },
         detailed_debug: { type: 'boolean' },
         debug: { type: 'boolean' },
+        strict: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -92,6 +96,7 @@ export function parseCliArgs(
     port,
     host: (values.host as string | undefined) ?? env.HOST ?? '0.0.0.0',
     logLevel: (values['log-level'] as string | undefined) ?? (debug ? 'debug' : (env.LOG_LEVEL ?? 'info')),
+    strict: values.strict === true,
     help: values.help === true,
   };
 }
@@ -145,7 +150,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
   }
   let server: ProxyServer;
   try {
-    const config = await loadConfig(options.config, { env: io.env });
+    const config = await loadConfig(options.config, { env: io.env, strict: options.strict });
     server = await createProxyServer({ config, logger: io.logger ?? pino({ level: options.logLevel }) });
   } catch (error) {
     err(

@@ -18,7 +18,9 @@ import {
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { KeyStore } from './auth.js';
-import { ConfigError } from './config/config-error.js';
+import { ConfigError, type ConfigIssue, formatIssue } from './config/config-error.js';
+import { withLines } from './config/config-parts.js';
+import { strictIssue } from './config/load-config.js';
 import { trackConnections } from './connections.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
@@ -126,13 +128,30 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     ...builtInCallbacks(config.callbacks, logger, (m) => startupWarnings.push(m)),
     ...(options.routerOverrides?.callbacks ?? []),
   ];
+  const located = (issues: readonly ConfigIssue[]) =>
+    withLines([...issues], config.lineOf ?? (() => undefined));
   try {
     router = await Router.create({ ...config.router, ...options.routerOverrides, callbacks });
   } catch (error) {
     if (error instanceof RouterConfigError)
-      throw new ConfigError(error.issues, config.file, { cause: error });
+      throw new ConfigError(located(error.issues), config.file, { cause: error });
     throw error;
   }
+  // What only the built deployments know: keys their provider does not read, keys that are missing.
+  const deploymentWarnings = located([
+    ...router.configWarnings(),
+    ...(await router.deployments())
+      .filter((d) => d.misconfigured !== undefined)
+      .map((d) => ({
+        path: `model_list[${d.index}].litellm_params`,
+        message: `deployment ${d.id} (model group ${d.modelGroup}) cannot call its upstream: ${d.misconfigured} Until then it is skipped, and calls it alone could serve answer 500 deployment_misconfigured`,
+      })),
+  ]);
+  if (config.strict && deploymentWarnings.length > 0) {
+    await router.close();
+    throw new ConfigError(deploymentWarnings.map(strictIssue), config.file);
+  }
+  startupWarnings.push(...deploymentWarnings.map(formatIssue));
   const promptFree = new Map<string, boolean>();
   for (const d of await router.deployments()) {
     const free = d.capabilities.promptRequired === false;

@@ -14,6 +14,19 @@ export interface ConfigIssue {
 }
 
 /**
+ * A config issue as one line: `path: message (line N)`.
+ *
+ * @example
+ * ```ts
+ * import { formatIssue } from '@retouch/proxy';
+ * formatIssue({ path: 'guardrails', message: 'unknown key, ignored', line: 9 }); // 'guardrails: unknown key, ignored (line 9)'
+ * ```
+ */
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.path}: ${issue.message}${issue.line === undefined ? '' : ` (line ${issue.line})`}`;
+}
+
+/**
  * A config that cannot be loaded. `message` lists every issue as `path: problem (line N)`.
  *
  * @example
@@ -34,9 +47,7 @@ export class ConfigError extends Error {
 
   constructor(issues: readonly ConfigIssue[], file?: string, options?: { cause?: unknown }) {
     const where = file ? ` ${file}` : '';
-    const lines = issues.map(
-      (i) => `  ${i.path}: ${i.message}${i.line === undefined ? '' : ` (line ${i.line})`}`,
-    );
+    const lines = issues.map((i) => `  ${formatIssue(i)}`);
     super(`invalid config${where}:\n${lines.join('\n')}`, options);
     this.name = 'ConfigError';
     this.issues = issues;

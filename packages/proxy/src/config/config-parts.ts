@@ -34,13 +34,14 @@ export const isDict = (value: unknown): value is Dict =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
- * Unknown-key warnings, one per key and place (`model_list[0].foo (and 3 more)`).
+ * Unknown-key warnings, one per key and place (`model_list[0].foo (and 3 more)`), each with the
+ * line of its first occurrence.
  *
  * @example
  * ```ts
  * const warnings = new Warnings();
  * warnings.add('model_list[].foo', 'model_list[0].foo', 'unknown key, ignored');
- * warnings.list(); // ['model_list[0].foo: unknown key, ignored']
+ * warnings.issues(() => 4); // [{ path: 'model_list[0].foo', message: 'unknown key, ignored', line: 4 }]
  * ```
  */
 export class Warnings {
@@ -50,10 +51,15 @@ export class Warnings {
     if (entry) entry.count++;
     else this.#seen.set(pattern, { first: path, count: 1, why });
   }
-  list(): string[] {
-    return [...this.#seen.values()].map(
-      (w) => `${w.first}${w.count > 1 ? ` (and ${w.count - 1} more)` : ''}: ${w.why}`,
-    );
+  issues(lineOf: (path: string) => number | undefined = () => undefined): ConfigIssue[] {
+    return [...this.#seen.values()].map((w) => {
+      const line = lineOf(w.first);
+      const issue: ConfigIssue = {
+        path: `${w.first}${w.count > 1 ? ` (and ${w.count - 1} more)` : ''}`,
+        message: w.why,
+      };
+      return line === undefined ? issue : { ...issue, line };
+    });
   }
 }
 

@@ -30,6 +30,7 @@ const generalSchema = z.object({
   max_images: count.optional(),
   max_fields: count.optional(),
   max_field_size_kb: positive.optional(),
+  strict_config: z.boolean().optional(),
 });
 
 /** `general_settings` after validation. */

@@ -152,7 +152,7 @@ general_settings:
     expect(config.masterKey).toBe('sk-1234');
   });
 
-  it('warns once per unknown key (never crashes) and drops it', () => {
+  it('warns once per unknown key, with the line of its first use (never crashes), and drops it', () => {
     const config = parseConfig(
       `model_list:
   - model_name: a
@@ -172,11 +172,11 @@ guardrails: []
       { env: {} },
     );
     expect(config.warnings).toEqual([
-      'guardrails: unknown or unsupported key, ignored',
-      'model_list[0].tpm_limit (and 1 more): unknown or unsupported key, ignored',
-      'litellm_settings.cache: unknown or unsupported key, ignored',
-      'router_settings.retry_policy: unknown or unsupported key, ignored',
-      'general_settings.database_url: unknown or unsupported key, ignored',
+      'guardrails: unknown or unsupported key, ignored (line 14)',
+      'model_list[0].tpm_limit (and 1 more): unknown or unsupported key, ignored (line 4)',
+      'litellm_settings.cache: unknown or unsupported key, ignored (line 11)',
+      'router_settings.retry_policy: unknown or unsupported key, ignored (line 9)',
+      'general_settings.database_url: unknown or unsupported key, ignored (line 13)',
     ]);
     expect(config.router.model_list[0]).not.toHaveProperty('tpm_limit');
   });

@@ -8,8 +8,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseRouterOptions, RouterConfigError } from '@retouch/router';
-import { isMap, LineCounter, parseDocument } from 'yaml';
-import { ConfigError, type ConfigIssue, formatKeyPath, parseKeyPath } from './config-error.js';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { ConfigError, type ConfigIssue, formatIssue, formatKeyPath, parseKeyPath } from './config-error.js';
 import {
   buildRouterOptions,
   configPath,
@@ -32,11 +32,33 @@ export interface ParseConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** File name shown in errors; its directory resolves a relative `keys_file`. */
   file?: string;
+  /**
+   * Every warning is an error: unknown keys, ignored settings, deployment keys nothing reads,
+   * deployments without their upstream key. Also `general_settings.strict_config: true` or
+   * `retouch --strict`. Defaults to false (warn and go on).
+   */
+  strict?: boolean;
 }
 
 /**
- * Parses and validates config.yaml text. Throws a `ConfigError` listing every bad key path; unknown
- * keys become `warnings` instead.
+ * A warning as a strict-mode error.
+ *
+ * @example
+ * ```ts
+ * strictIssue({ path: 'guardrails', message: 'unknown or unsupported key, ignored' }).message;
+ * // 'unknown or unsupported key (strict config: every warning is an error)'
+ * ```
+ */
+export function strictIssue(issue: ConfigIssue): ConfigIssue {
+  return {
+    ...issue,
+    message: `${issue.message.replace(/, ignored\b/, '')} (strict config: every warning is an error)`,
+  };
+}
+
+/**
+ * Parses and validates config.yaml text. Throws a `ConfigError` listing every bad key path and its line;
+ * unknown keys become `warnings` (with their lines) instead, or errors too in strict mode.
  *
  * @example
  * ```ts
@@ -71,10 +93,18 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
       })),
     );
   }
+  // The line of the key itself (`litellm_params:`), not of its value, which may start a line later.
   const lineOf = (path: string): number | undefined => {
     const parts = parseKeyPath(path);
     for (let n = parts.length; n > 0; n--) {
-      const node = doc.getIn(parts.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+      const last = parts[n - 1];
+      const parent = n === 1 ? doc.contents : doc.getIn(parts.slice(0, n - 1), true);
+      const keyNode = isMap(parent)
+        ? parent.items.find((pair) => isScalar(pair.key) && pair.key.value === last)?.key
+        : undefined;
+      const node = (keyNode ?? doc.getIn(parts.slice(0, n), true)) as
+        | { range?: [number, number, number] }
+        | undefined;
       if (node?.range) return lineCounter.linePos(node.range[0]).line;
     }
     return undefined;
@@ -153,6 +183,9 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
   });
 
   if (issues.length > 0) fail(withLines(issues, lineOf));
+  const strict = options.strict === true || settings?.strict_config === true;
+  const warningIssues = warnings.issues(lineOf);
+  if (strict && warningIssues.length > 0) fail(warningIssues.map(strictIssue));
   return {
     router,
     callbacks,
@@ -161,7 +194,9 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     limits: limitsFrom(settings),
     defaultModel: settings?.image_generation_model,
     environment,
-    warnings: warnings.list(),
+    warnings: warningIssues.map(formatIssue),
+    strict,
+    lineOf,
     file: options.file,
   };
 }

@@ -76,8 +76,12 @@ export interface ProxyConfig {
   defaultModel?: string;
   /** `environment_variables`: set at startup for variables not already set. */
   environment: Record<string, string>;
-  /** Unknown or ignored keys, one message each. */
+  /** Unknown or ignored keys, one message each, with its line: `guardrails: unknown or unsupported key, ignored (line 12)`. */
   warnings: string[];
+  /** Whether every warning is an error (`general_settings.strict_config`, `retouch --strict`). */
+  strict?: boolean;
+  /** The line of a key path (`model_list[0].litellm_params.api_bse`) in the file, when known. */
+  lineOf?: (path: string) => number | undefined;
   /** The file it was read from. */
   file?: string;
 }

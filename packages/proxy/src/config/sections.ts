@@ -78,6 +78,7 @@ export const GENERAL_SETTINGS_KEYS = [
   'max_images',
   'max_fields',
   'max_field_size_kb',
+  'strict_config',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */
@@ -129,6 +130,7 @@ export const BOOLEAN_KEYS: ReadonlySet<string> = new Set<string>([
   'enable_pre_call_checks',
   'set_verbose',
   'json_logs',
+  'strict_config',
 ]);
 
 /**

@@ -64,6 +64,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ProxyContext): v
         in_flight: d.inFlight,
         latency_ms_avg: d.latencyMsAvg ?? null,
         failures_last_minute: d.failuresLastMinute,
+        // What stops it from calling its upstream (no API key, …): the operator's to fix.
+        misconfigured: d.misconfigured ?? null,
       }));
     const healthy = endpoints.filter((e) => e.healthy);
     const unhealthy = endpoints.filter((e) => !e.healthy);
