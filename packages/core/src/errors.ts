@@ -26,7 +26,13 @@ export interface RetouchErrorOptions {
   upstreamBody?: string;
   /** The upstream request id (`x-request-id` and the like). */
   upstreamRequestId?: string;
-  /** Whether trying again may succeed. Defaults to the class's own answer. */
+  /**
+   * Whether the upstream got the request before the call was cut off without a complete answer
+   * (deadline, headers or body timeout, reset, cut or unreadable 200 body): see
+   * {@link RetouchError.reachedUpstream}.
+   */
+  reachedUpstream?: boolean;
+  /** Whether trying again may succeed. Defaults to the class's own answer (`false` when `reachedUpstream`). */
   isRetryable?: boolean;
   /** Exact secret values to scrub from the message and body, besides the known patterns. */
   secrets?: readonly (string | undefined)[];
@@ -54,6 +60,16 @@ export class RetouchError extends Error {
   readonly model: string | undefined;
   readonly upstreamBody: string | undefined;
   readonly upstreamRequestId: string | undefined;
+  /**
+   * Where a call that got no complete answer stopped. `true`: the request reached the upstream
+   * (its bytes were sent, or may have been) and then the call was cut off: a deadline, a headers or
+   * body timeout, a reset, a cut or unreadable 200 body. The upstream may have done, and billed, the
+   * work, so such a call is not repeated by default (`isRetryable` is false; the router retries it
+   * only with `retry_on_timeout`). `false`: it certainly never reached the upstream (DNS failure,
+   * refused connection, connect timeout, TLS failure), so trying again is safe. `undefined`: not
+   * an interrupted call (a validation error, or a complete upstream answer, whose class decides).
+   */
+  readonly reachedUpstream: boolean | undefined;
   readonly isRetryable: boolean;
 
   protected static defaultStatus: number | undefined = 500;
@@ -75,7 +91,9 @@ export class RetouchError extends Error {
         ? undefined
         : redactAndTruncate(options.upstreamBody, options.secrets);
     this.upstreamRequestId = options.upstreamRequestId;
-    this.isRetryable = options.isRetryable ?? ctor.defaultRetryable;
+    this.reachedUpstream = options.reachedUpstream;
+    this.isRetryable =
+      options.isRetryable ?? (options.reachedUpstream === true ? false : ctor.defaultRetryable);
     Object.defineProperty(this, MARKER, { value: true });
   }
 

@@ -1,11 +1,15 @@
 /**
- * The one HTTP layer every provider uses: a small `ky` instance with retries off (the router owns
- * retries), the caller's AbortSignal and deadline on every call, JSON and multipart posting, and
- * upstream failures mapped to `RetouchError`s with `Retry-After` parsed and secrets redacted.
+ * The one HTTP layer every provider uses: `fetch` with no retries (the router owns retries), the
+ * caller's AbortSignal and deadline on every call, JSON and multipart posting, redirects refused,
+ * and upstream failures mapped to `RetouchError`s with `Retry-After` parsed, secrets redacted and
+ * {@link RetouchError.reachedUpstream} set for calls cut off after the request was sent.
+ *
+ * The signal goes to `fetch(url, init)` itself, never through `new Request(…)`: undici links a
+ * Request's signal through a weak reference that GC may clear mid-call (nodejs/undici#4068).
  * @module
  */
-import ky, { type KyInstance } from 'ky';
 import type { z } from 'zod';
+import { isTimeoutReason } from './deadline.js';
 import {
   APIConnectionError,
   APIUserAbortError,
@@ -184,6 +188,49 @@ const CREDENTIAL_HEADERS = new Set([
   'x-amz-content-sha256',
 ]);
 
+/**
+ * Transport failures that happen before a request can reach the upstream: name resolution, a
+ * refused or unreachable connection, a connect timeout, a failed TLS handshake. Anything else
+ * (a reset, a closed socket, a headers or body timeout) may come after the upstream got the request.
+ */
+const NOT_REACHED_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EAI_NODATA',
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  // A base URL that does not parse: nothing was sent.
+  'ERR_INVALID_URL',
+]);
+const READ_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** The first error `code` along an error's `cause` chain (fetch wraps undici's errors). */
+function errorCode(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (typeof current.code === 'string') return current.code;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
+function neverReached(code: string | undefined): boolean {
+  return !!code && (NOT_REACHED_CODES.has(code) || /^ERR_(SSL|TLS)_/.test(code));
+}
+
 function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -203,15 +250,9 @@ function joinUrl(base: string, path: string): string {
  * ```
  */
 export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
-  const client: KyInstance = ky.create({
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    // Read lazily so tests and proxies that patch the global fetch are honoured.
-    fetch: (input, init) => (config.fetch ?? globalThis.fetch)(input, init),
-  });
   const requestIdHeader = config.requestIdHeader ?? 'x-request-id';
   const baseURL = typeof config.baseURL === 'function' ? config.baseURL : () => config.baseURL as string;
+  const refOf = (options: HttpCallOptions) => ({ provider: config.provider, model: options.model });
 
   async function send(
     method: 'get' | 'post',
@@ -230,36 +271,84 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       if (value === undefined || (CREDENTIAL_HEADERS.has(name.toLowerCase()) && headers.has(name))) continue;
       headers.set(name, value);
     }
+    if (body.json !== undefined && !headers.has('content-type'))
+      headers.set('content-type', 'application/json');
+    let response: Response;
     try {
-      if (body.form || body.json !== undefined) {
-        // Uploads skip ky: it clones every request up front for retries (which are off here),
-        // teeing the body stream so that each uploaded chunk is copied once more. Same request,
-        // same fetch, no clone; multipart is one Blob made of the form's own Blobs (no file copies).
-        if (body.json !== undefined && !headers.has('content-type'))
-          headers.set('content-type', 'application/json');
-        const request = new Request(url, {
-          method: 'POST',
-          headers,
-          body: body.form ? multipartBlob(body.form) : JSON.stringify(body.json),
-          signal: options.signal,
-        });
-        return await (config.fetch ?? globalThis.fetch)(request, {});
-      }
-      return await client(url, { method, headers, signal: options.signal });
+      // Multipart is one Blob made of the form's own Blobs (no file copies).
+      response = await (config.fetch ?? globalThis.fetch)(url, {
+        method: method.toUpperCase(),
+        headers,
+        body: body.form
+          ? multipartBlob(body.form)
+          : body.json === undefined
+            ? undefined
+            : JSON.stringify(body.json),
+        signal: options.signal,
+        // Redirects are not followed: the credential headers would go along to another host, and
+        // a 307/308 would send a billable POST a second time.
+        redirect: 'manual',
+      });
     } catch (error) {
-      throw transportError(error, options);
+      throw transportError(error, options, 'connect');
     }
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      const location = response.headers.get('location');
+      let where = '';
+      try {
+        where = location ? ` to ${new URL(location, url).host}` : '';
+      } catch {
+        // An unparsable Location: say nothing about where.
+      }
+      throw new BadGatewayError({
+        message: `${config.provider} answered ${response.status} (a redirect${where}); API calls do not follow redirects, so the credentials stay with the configured host. Set the base URL (api_base) to the final URL.`,
+        code: 'upstream_redirect',
+        isRetryable: false,
+        secrets: config.secrets?.(),
+        ...refOf(options),
+      });
+    }
+    return response;
   }
 
-  function transportError(error: unknown, options: HttpCallOptions): RetouchError {
-    const ref = { provider: config.provider, model: options.model };
-    if (options.signal.aborted) return abortError(options.signal, ref);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    const reason = cause?.code ?? cause?.message ?? (error as Error).message;
+  /**
+   * A failed fetch or body read as a `RetouchError`. `phase` says whether the request may already
+   * be with the upstream: during `connect` only the connect-phase codes prove it is not.
+   */
+  function transportError(error: unknown, options: HttpCallOptions, phase: 'connect' | 'read'): RetouchError {
+    const ref = refOf(options);
+    if (options.signal.aborted) return abortError(options.signal, { ...ref, reachedUpstream: true });
+    const code = errorCode(error);
+    const reason =
+      code ?? (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    const secrets = config.secrets?.();
+    if (code && READ_TIMEOUT_CODES.has(code)) {
+      return new TimeoutError({
+        message: `${config.provider} did not answer in time (${reason}); the request was sent, so it is not repeated automatically`,
+        cause: error,
+        reachedUpstream: true,
+        secrets,
+        ...ref,
+      });
+    }
+    if (phase === 'connect' && neverReached(code)) {
+      return new APIConnectionError({
+        message: `could not reach ${config.provider} (${reason})`,
+        cause: error,
+        reachedUpstream: false,
+        secrets,
+        ...ref,
+      });
+    }
     return new APIConnectionError({
-      message: `could not reach ${config.provider} (${reason})`,
+      message:
+        phase === 'read'
+          ? `the answer of ${config.provider} was cut off while it was read (${reason}); the request was sent, so it is not repeated automatically`
+          : `the connection to ${config.provider} failed after the request was sent (${reason}); it is not repeated automatically`,
       cause: error,
-      secrets: config.secrets?.(),
+      reachedUpstream: true,
+      secrets,
       ...ref,
     });
   }
@@ -268,12 +357,18 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     try {
       return await response.text();
     } catch (error) {
-      throw transportError(error, options);
+      throw transportError(error, options, 'read');
     }
   }
 
   async function fail(response: Response, options: HttpCallOptions): Promise<never> {
-    const text = await readText(response, options);
+    let text = '';
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The status already says what happened; an error body cut short only loses the details.
+      if (options.signal.aborted) throw transportError(error, options, 'read');
+    }
     let body: unknown = text;
     try {
       body = JSON.parse(text);
@@ -306,11 +401,13 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
         requestId: response.headers.get(requestIdHeader) ?? undefined,
       };
     } catch {
+      // The upstream answered success, so it may have done and billed the work: not repeated.
       throw new BadGatewayError({
-        message: `${config.provider} answered ${response.status} with a body that is not JSON`,
+        message: `${config.provider} answered ${response.status} with a body that is not JSON (cut short or garbled); the request was served, so it is not repeated automatically`,
         upstreamBody: text,
         provider: config.provider,
         model: options.model,
+        reachedUpstream: true,
         secrets: config.secrets?.(),
       });
     }
@@ -322,7 +419,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     try {
       buffer = await response.arrayBuffer();
     } catch (error) {
-      throw transportError(error, options);
+      throw transportError(error, options, 'read');
     }
     return {
       body: new Uint8Array(buffer),
@@ -344,7 +441,8 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
 }
 
 /**
- * The error for an aborted signal: `TimeoutError` when the deadline fired, else `APIUserAbortError`.
+ * The error for an aborted signal: `TimeoutError` when a deadline passed, else `APIUserAbortError`.
+ * `reachedUpstream: true` says the request had been sent (see `RetouchError.reachedUpstream`).
  *
  * @example
  * ```ts
@@ -353,13 +451,14 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
  */
 export function abortError(
   signal: AbortSignal,
-  ref: { provider?: string; model?: string } = {},
+  ref: { provider?: string; model?: string; reachedUpstream?: boolean } = {},
 ): RetouchError {
-  const reason = signal.reason as { name?: string } | undefined;
-  if (reason?.name === 'TimeoutError' || reason instanceof TimeoutError) {
-    return reason instanceof TimeoutError
-      ? reason
-      : new TimeoutError({ message: 'the call timed out', ...ref });
+  const reason = signal.reason as { name?: string; message?: string } | undefined;
+  if (reason instanceof TimeoutError) return reason;
+  if (isTimeoutReason(reason)) {
+    const said = reason?.message ? `: ${reason.message}` : '';
+    const sent = ref.reachedUpstream ? '; the request was sent, so it is not repeated automatically' : '';
+    return new TimeoutError({ message: `the call timed out${said}${sent}`, cause: reason, ...ref });
   }
   return new APIUserAbortError({ message: 'Request was aborted.', cause: reason, ...ref });
 }
@@ -414,9 +513,11 @@ export function parseUpstream<S extends z.ZodType>(
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
+  // A success answer we cannot read: the upstream may have done and billed the work.
   throw new BadGatewayError({
     message: `${ref.provider} answered with an unexpected shape (${issue?.path.join('.') || 'body'}: ${issue?.message})`,
     upstreamBody: JSON.stringify(body),
+    reachedUpstream: true,
     ...ref,
   });
 }

@@ -14,6 +14,7 @@ import {
   TimeoutError,
   UnsupportedParamsError,
 } from './errors.js';
+import { DEFAULT_TIMEOUT_MS } from './deadline.js';
 import { imageEdit, prepareEditRequest, requireCapabilities, runImageEdit } from './image-edit.js';
 import { getMeta } from './normalize.js';
 import type { ImageEditParams } from './params.js';
@@ -263,12 +264,25 @@ describe('imageEdit: the call', () => {
     expect(error).toMatchObject({ status: 408, provider: 'acme', model: 'edit-1' });
   });
 
-  it('passes a deadline matching the timeout', async () => {
+  it('passes a deadline matching the timeout, and the default deadline without one', async () => {
     const { provider, edit } = fake();
     await imageEdit(params({ timeout: 60_000 }), { provider });
-    expect(edit.mock.calls[0]?.[1].deadline).toBeGreaterThan(Date.now() + 30_000);
+    const first = edit.mock.calls[0]?.[1].deadline as number;
+    expect(first).toBeGreaterThan(Date.now() + 30_000);
+    expect(first).toBeLessThanOrEqual(Date.now() + 60_000);
+    const before = Date.now();
     await imageEdit(params(), { provider });
-    expect(edit.mock.calls[1]?.[1].deadline).toBeUndefined();
+    const second = edit.mock.calls[1]?.[1].deadline as number;
+    expect(second).toBeGreaterThanOrEqual(before + DEFAULT_TIMEOUT_MS);
+    expect(second).toBeLessThanOrEqual(Date.now() + DEFAULT_TIMEOUT_MS);
+  });
+
+  it('a call cut off by its deadline after the provider was called is not retryable', async () => {
+    const { provider } = fake(waitForAbort);
+    const error = await failure(imageEdit(params({ timeout: 30 }), { provider }));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ reachedUpstream: true, isRetryable: false });
+    expect(error.message).toContain('not repeated automatically');
   });
 
   it('turns a caller abort into APIUserAbortError', async () => {

@@ -4,7 +4,8 @@
  * @module
  */
 import type { ModelCapabilities } from './capabilities.js';
-import { BadRequestError, NotFoundError, toRetouchError } from './errors.js';
+import { APIUserAbortError, BadRequestError, NotFoundError, TimeoutError, toRetouchError } from './errors.js';
+import { DEFAULT_TIMEOUT_MS, startDeadline } from './deadline.js';
 import { abortError } from './http.js';
 import { holdStreamErrors, type PreparedImage, prepareImage } from './image/prepare.js';
 import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
@@ -52,12 +53,11 @@ export async function prepareEditRequest(
   holdStreamErrors(params);
   const { fields, images, extras } = parseImageEditParams(params);
   // The caller's signal and deadline bound remote image downloads too.
-  const signals = [options.remoteImages?.signal, fields.signal].filter((s): s is AbortSignal => !!s);
-  if (fields.timeout !== undefined) signals.push(AbortSignal.timeout(fields.timeout));
-  const remote: SafeFetchOptions | undefined =
-    signals.length === 0
-      ? options.remoteImages
-      : { ...options.remoteImages, signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) };
+  const call = startDeadline({
+    timeoutMs: fields.timeout,
+    signals: [options.remoteImages?.signal, fields.signal],
+  });
+  const remote: SafeFetchOptions = { ...options.remoteImages, signal: call.signal };
   const read = (input: Parameters<typeof prepareImage>[0], param: string, defaultName: string) =>
     prepareImage(input, {
       param,
@@ -65,26 +65,33 @@ export async function prepareEditRequest(
       remote,
       maxBytes: options.maxImageBytes,
     });
-  const [prepared, mask] = await Promise.all([
-    Promise.all(
-      images.map((input, index) =>
-        read(
-          input,
-          images.length > 1 ? `image[${index}]` : 'image',
-          index === 0 ? 'image' : `image-${index + 1}`,
+  try {
+    const [prepared, mask] = await Promise.all([
+      Promise.all(
+        images.map((input, index) =>
+          read(
+            input,
+            images.length > 1 ? `image[${index}]` : 'image',
+            index === 0 ? 'image' : `image-${index + 1}`,
+          ),
         ),
       ),
-    ),
-    fields.mask === undefined ? undefined : read(fields.mask, 'mask', 'mask'),
-  ]);
-  return { fields, images: prepared as PreparedImage[], mask, extras };
+      fields.mask === undefined ? undefined : read(fields.mask, 'mask', 'mask'),
+    ]);
+    return { fields, images: prepared as PreparedImage[], mask, extras };
+  } finally {
+    call.dispose();
+  }
 }
 
 /** Options of {@link runImageEdit}. */
 export interface RunImageEditOptions {
   /** Price override (deployment settings); wins over the table and the provider's figure. */
   price?: ModelPrice;
-  /** Deadline for this attempt in milliseconds (defaults to the request's `timeout`). */
+  /**
+   * Deadline for this attempt in milliseconds, covering the provider call, its polling and result
+   * downloads. Defaults to the request's `timeout`, else {@link DEFAULT_TIMEOUT_MS} (240 s).
+   */
   timeoutMs?: number;
   /** Cancels the attempt (in addition to the request's own `signal`). */
   signal?: AbortSignal;
@@ -111,17 +118,21 @@ export async function runImageEdit(
   const caps = requireCapabilities(provider, model);
   const { request, warnings } = bindRequest(prepared, caps, ref);
 
-  const timeoutMs = options.timeoutMs ?? prepared.fields.timeout;
-  const signals = [prepared.fields.signal, options.signal].filter((s): s is AbortSignal => s !== undefined);
-  if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
-  const signal = signals.length === 1 ? (signals[0] as AbortSignal) : AbortSignal.any(signals);
-  if (signal.aborted) throw abortError(signal, ref);
+  const call = startDeadline({
+    timeoutMs: options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS,
+    signals: [prepared.fields.signal, options.signal],
+  });
+  const { signal } = call;
+  if (signal.aborted) {
+    call.dispose();
+    throw abortError(signal, ref);
+  }
 
   const started = performance.now();
   try {
     const result = await provider.imageEdit(request, {
       signal,
-      deadline: timeoutMs === undefined ? undefined : Date.now() + timeoutMs,
+      deadline: call.deadline,
       onProgress: options.onProgress,
     });
     const response = await toOpenAIResponse(result, {
@@ -158,9 +169,15 @@ export async function runImageEdit(
       upstreamRequestId: result.upstreamRequestId,
     });
   } catch (error) {
-    // Whatever broke after the signal fired (a reset socket, a half-read body) is the abort.
-    if (signal.aborted) throw abortError(signal, ref);
-    throw toRetouchError(error, ref);
+    // Whatever broke after the signal fired (a reset socket, a half-read body) is the abort; the
+    // provider had been called, so the request may be with the upstream.
+    const failure = toRetouchError(error, ref);
+    if (signal.aborted && !(failure instanceof TimeoutError || failure instanceof APIUserAbortError)) {
+      throw abortError(signal, { ...ref, reachedUpstream: true });
+    }
+    throw failure;
+  } finally {
+    call.dispose();
   }
 }
 

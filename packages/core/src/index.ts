@@ -4,6 +4,14 @@
  */
 export type { CustomSizeRule, ModelCapabilities, OpenAIEditParam } from './capabilities.js';
 export { OPENAI_EDIT_PARAMS } from './capabilities.js';
+export type { CallDeadline, DeadlineOptions, DeadlineReason } from './deadline.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  isTimeoutReason,
+  startDeadline,
+  withDeadline,
+  withProviderTimeout,
+} from './deadline.js';
 export type { ApiKeySource } from './env.js';
 export { apiKeyProblem, loadApiKey, loadSetting } from './env.js';
 export type { OpenAIErrorBody, RetouchErrorOptions } from './errors.js';

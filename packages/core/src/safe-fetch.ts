@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isTimeoutReason, startDeadline } from './deadline.js';
 import { APIUserAbortError, BadRequestError, TimeoutError } from './errors.js';
 
 /** Options of {@link safeFetchBytes}. */
@@ -149,9 +150,20 @@ function checkUrl(url: URL, options: SafeFetchOptions, param: string): void {
  * ```
  */
 export async function safeFetchBytes(input: string, options: SafeFetchOptions = {}): Promise<FetchedBytes> {
+  const call = startDeadline({ timeoutMs: options.timeoutMs ?? 30_000, signals: [options.signal] });
+  try {
+    return await download(input, options, call.signal);
+  } finally {
+    call.dispose();
+  }
+}
+
+async function download(
+  input: string,
+  options: SafeFetchOptions,
+  signal: AbortSignal,
+): Promise<FetchedBytes> {
   const param = options.param ?? 'image';
-  const timeoutSignal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
   let url: URL;
   try {
     url = new URL(input);
@@ -200,7 +212,7 @@ function requestOnce(
       if (signal.aborted) {
         const reason = signal.reason as { name?: string } | undefined;
         return reject(
-          reason?.name === 'TimeoutError'
+          isTimeoutReason(reason)
             ? new TimeoutError({ message: `${param}: download timed out`, param })
             : new APIUserAbortError({ message: 'Request was aborted.', cause: reason }),
         );

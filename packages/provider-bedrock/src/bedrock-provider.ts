@@ -8,6 +8,7 @@ import {
   NotFoundError,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { BEDROCK_MODELS, bedrockCapabilities } from './bedrock-capabilities.js';
 import {
@@ -111,11 +112,9 @@ export function createBedrock(settings: BedrockProviderSettings = {}): ImageEdit
         classifyError: (failure, ref) => classifyBedrockError(failure, ref, secrets()),
         requestIdHeader: 'x-amzn-requestid',
       });
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      return bedrockImageEdit(http, request, { ...options, signal }, model, settings.maxConcurrency ?? 4);
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        bedrockImageEdit(http, request, options, model, settings.maxConcurrency ?? 4),
+      );
     },
   };
 }

@@ -130,7 +130,10 @@ export function authenticatingFetch(
       method: request.method,
       headers: sent,
       body: request.method === 'GET' || request.method === 'HEAD' ? undefined : body,
-      signal: request.signal,
+      // The caller's own signal: `request.signal` is linked to it only through a weak reference
+      // that GC may clear mid-call (nodejs/undici#4068).
+      signal: init?.signal ?? request.signal,
+      redirect: init?.redirect ?? request.redirect,
     });
   };
 }

@@ -11,6 +11,7 @@ import {
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { BFL_MODELS, BFL_REGION_HOSTS, type BFLRegion } from './bfl-capabilities.js';
 import { bflImageEdit, classifyBFLError, parseBFLError } from './bfl-image-edit.js';
@@ -111,10 +112,9 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
     capabilities: (model) => BFL_MODELS[model],
     models: () => Object.keys(BFL_MODELS),
     async imageEdit(request, options) {
-      if (settings.timeout === undefined) return bflImageEdit(context, request, options);
-      const deadline = Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + settings.timeout);
-      const signal = AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      return bflImageEdit(context, request, { ...options, signal, deadline });
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        bflImageEdit(context, request, options),
+      );
     },
   };
 }

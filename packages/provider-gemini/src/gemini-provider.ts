@@ -10,6 +10,7 @@ import {
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { capabilitiesOf, GEMINI_MODEL_SPECS, type GeminiModelSpec } from './gemini-capabilities.js';
 import {
@@ -95,15 +96,8 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
     models: () => Object.keys(models),
     async imageEdit(request, options) {
       const spec = specs[request.model] as GeminiModelSpec;
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      return geminiImageEdit(
-        http,
-        request,
-        { ...options, signal },
-        { spec, maxConcurrency: settings.maxConcurrency ?? 4 },
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        geminiImageEdit(http, request, options, { spec, maxConcurrency: settings.maxConcurrency ?? 4 }),
       );
     },
   };

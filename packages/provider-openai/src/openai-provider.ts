@@ -11,6 +11,7 @@ import {
   type ModelCapabilities,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { OPENAI_MODELS } from './openai-capabilities.js';
 import { classifyOpenAIError, openAIImageEdit } from './openai-image-edit.js';
@@ -76,11 +77,9 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
     async imageEdit(request, options) {
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      return openAIImageEdit(http, request, { ...options, signal });
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        openAIImageEdit(http, request, options),
+      );
     },
   };
 }

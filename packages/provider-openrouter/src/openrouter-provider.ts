@@ -10,6 +10,7 @@ import {
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { OPENROUTER_MODELS, openRouterCapabilities } from './openrouter-capabilities.js';
 import {
@@ -85,11 +86,9 @@ export function createOpenRouter(settings: OpenRouterProviderSettings = {}): Ima
     capabilities: openRouterCapabilities,
     models: () => OPENROUTER_MODELS,
     async imageEdit(request, options) {
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      return openRouterImageEdit(http, request, { ...options, signal });
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        openRouterImageEdit(http, request, options),
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import { STABILITY_MODELS } from './stability-capabilities.js';
 import { classifyStabilityError, parseStabilityError } from './stability-errors.js';
@@ -90,15 +91,9 @@ export function createStability(settings: StabilityProviderSettings = {}): Image
     capabilities: (model) => STABILITY_MODELS[model],
     models: () => Object.keys(STABILITY_MODELS),
     async imageEdit(request, options) {
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      const deadline =
-        settings.timeout === undefined
-          ? options.deadline
-          : Math.min(options.deadline ?? Number.POSITIVE_INFINITY, Date.now() + settings.timeout);
-      return stabilityImageEdit(http, request, { ...options, signal, deadline }, config);
+      return withProviderTimeout(options, settings.timeout, (options) =>
+        stabilityImageEdit(http, request, options, config),
+      );
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderTimeout,
 } from '@retouch/core';
 import {
   createGoogleErrorClassifier,
@@ -92,51 +93,48 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
     id: PROVIDER,
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
-    async imageEdit(request, options) {
-      const ref = { provider: PROVIDER, model: request.model };
-      const signal =
-        settings.timeout === undefined
-          ? options.signal
-          : AbortSignal.any([options.signal, AbortSignal.timeout(settings.timeout)]);
-      const family = vertexModelFamily(request.model);
-      const location =
-        loadSetting(settings.location, ['VERTEXAI_LOCATION', 'VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION']) ??
-        DEFAULT_LOCATION;
-      checkVertexLocation(location, ref);
-      if (family === 'imagen' && location === 'global') {
-        throw new BadRequestError({
-          message: `vertex_location: Imagen models are not served from the global location; use a region such as us-central1.`,
-          param: 'vertex_location',
-          code: 'unsupported_location',
-          ...ref,
-        });
-      }
-      const project = await resolveProject(request.model);
-      const authHeaders = await auth.headers(signal, ref);
-      const base = loadSetting(settings.baseURL, ['VERTEXAI_API_BASE']) ?? vertexHost(location);
-      const http = createProviderHttp({
-        provider: PROVIDER,
-        baseURL: vertexVersionedBase(base, settings.apiVersion ?? 'v1'),
-        fetch: settings.fetch,
-        headers: () => ({ ...authHeaders, ...settings.headers }),
-        secrets: auth.secrets,
-        parseError: parseGoogleError,
-        classifyError: createGoogleErrorClassifier({
-          authHint: AUTH_HINT,
+    imageEdit(request, callerOptions) {
+      return withProviderTimeout(callerOptions, settings.timeout, async (options) => {
+        const ref = { provider: PROVIDER, model: request.model };
+        const family = vertexModelFamily(request.model);
+        const location =
+          loadSetting(settings.location, ['VERTEXAI_LOCATION', 'VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION']) ??
+          DEFAULT_LOCATION;
+        checkVertexLocation(location, ref);
+        if (family === 'imagen' && location === 'global') {
+          throw new BadRequestError({
+            message: `vertex_location: Imagen models are not served from the global location; use a region such as us-central1.`,
+            param: 'vertex_location',
+            code: 'unsupported_location',
+            ...ref,
+          });
+        }
+        const project = await resolveProject(request.model);
+        const authHeaders = await auth.headers(options.signal, ref);
+        const base = loadSetting(settings.baseURL, ['VERTEXAI_API_BASE']) ?? vertexHost(location);
+        const http = createProviderHttp({
+          provider: PROVIDER,
+          baseURL: vertexVersionedBase(base, settings.apiVersion ?? 'v1'),
+          fetch: settings.fetch,
+          headers: () => ({ ...authHeaders, ...settings.headers }),
           secrets: auth.secrets,
-          classify: classifyVertexSafetyError,
-        }),
-        authHint: AUTH_HINT,
-      });
-      const callOptions = { ...options, signal };
-      if (family === 'imagen') {
-        const path = vertexModelPath({ project, location, model: request.model, method: 'predict' });
-        return imagenImageEdit(http, path, request, callOptions);
-      }
-      const path = vertexModelPath({ project, location, model: request.model, method: 'generateContent' });
-      return vertexGeminiImageEdit(http, path, request, callOptions, {
-        spec: geminiSpecs[request.model] as GeminiModelSpec,
-        maxConcurrency: settings.maxConcurrency ?? 4,
+          parseError: parseGoogleError,
+          classifyError: createGoogleErrorClassifier({
+            authHint: AUTH_HINT,
+            secrets: auth.secrets,
+            classify: classifyVertexSafetyError,
+          }),
+          authHint: AUTH_HINT,
+        });
+        if (family === 'imagen') {
+          const path = vertexModelPath({ project, location, model: request.model, method: 'predict' });
+          return imagenImageEdit(http, path, request, options);
+        }
+        const path = vertexModelPath({ project, location, model: request.model, method: 'generateContent' });
+        return vertexGeminiImageEdit(http, path, request, options, {
+          spec: geminiSpecs[request.model] as GeminiModelSpec,
+          maxConcurrency: settings.maxConcurrency ?? 4,
+        });
       });
     },
   };

@@ -160,6 +160,22 @@ describe('timeouts', () => {
     expect(hits(f)).toBe(0);
   });
 
+  it.each([
+    ['a reset after the request was sent', { type: 'reset' } as const],
+    ['a 200 with a cut, unreadable body', { type: 'malformed-json' } as const],
+  ])('does not retry or fall back after %s (the upstream may have billed it)', async (_name, fault) => {
+    const r = await router({ model_list: model_list(), fallbacks: [{ 'gpt-image-1': ['backup'] }] });
+    a.injectFault(fault);
+    const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ reachedUpstream: true, isRetryable: false });
+    expect(hits(a)).toBe(1);
+    expect(hits(f)).toBe(0);
+    // With the opt-in, the same failure is retried.
+    const opted = await router({ model_list: model_list(), retry_on_timeout: true, num_retries: 1 });
+    a.injectFault(fault);
+    expect(getMeta(await opted.imageEdit(edit('gpt-image-1')))).toMatchObject({ attempts: 2 });
+  });
+
   it('retries after a timeout when retry_on_timeout is set', async () => {
     const r = await router({ model_list: model_list(), retry_on_timeout: true, num_retries: 1 });
     a.injectFault({ type: 'delay', ms: 10_000 });

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   BadRequestError,
+  type CallDeadline,
   holdStreamErrors,
   type ImageEditParams,
   type ImageEditResponse,
+  startDeadline,
 } from '@retouch/core';
 import { createEmitter } from './callbacks/payload.js';
 import {
@@ -79,8 +81,8 @@ export class Router {
   readonly #run: RouterNext;
   readonly #route: RouterNext<RouteDecision>;
   #closed = false;
-  /** One controller per call in flight: `close()` aborts them. (A router-wide signal in
-   * `AbortSignal.any` would leak a little per call on Node 20.) */
+  /** One controller per call in flight: `close()` aborts them. (A router-wide signal linked to
+   * every call would collect one listener per call in flight.) */
   readonly #inFlight = new Map<Promise<unknown>, AbortController>();
 
   private constructor(runtime: RouterRuntime, ownsState: boolean, configWarnings: readonly ConfigIssue[]) {
@@ -161,7 +163,11 @@ export class Router {
     return this.#configWarnings;
   }
 
-  #operation(params: ImageEditParams, context: CallContext, stop: AbortController): RouterOperation {
+  #operation(
+    params: ImageEditParams,
+    context: CallContext,
+    stop: AbortController,
+  ): { op: RouterOperation; call: CallDeadline } {
     if (this.#closed) throw new RouterClosedError();
     if (typeof params?.model !== 'string' || params.model === '') {
       throw new BadRequestError({ message: 'model: required (a model group)', param: 'model' });
@@ -173,12 +179,12 @@ export class Router {
       });
     }
     const { settings, index } = this.#runtime;
-    const timeoutMs = params.timeout ?? settings.timeoutMs;
-    const signals = [stop.signal, context.signal, params.signal].filter(
-      (s): s is AbortSignal => s !== undefined,
-    );
-    if (timeoutMs !== undefined) signals.push(AbortSignal.timeout(timeoutMs));
-    const signal = AbortSignal.any(signals);
+    // The call's own deadline, held strongly until the call settles (GC cannot lose it).
+    const call = startDeadline({
+      timeoutMs: params.timeout ?? settings.timeoutMs,
+      signals: [stop.signal, context.signal, params.signal],
+    });
+    const { signal } = call;
     const resolved = index.resolve(params.model);
     const trace: CallTrace = {
       attempts: 0,
@@ -190,13 +196,13 @@ export class Router {
       failures: [],
     };
     const metadataKey = context.metadata?.user_api_key_hash;
-    return {
+    const op: RouterOperation = {
       requestId: context.requestId ?? randomUUID(),
       params,
       group: resolved?.group ?? params.model,
       deployments: resolved?.deployments ?? [],
       signal,
-      deadline: timeoutMs === undefined ? undefined : this.#runtime.now() + timeoutMs,
+      deadline: call.deadline,
       user: params.user,
       apiKeyHash: context.apiKeyHash ?? (typeof metadataKey === 'string' ? metadataKey : undefined),
       metadata: context.metadata,
@@ -205,6 +211,7 @@ export class Router {
       onProgress: context.onProgress,
       trace,
     };
+    return { op, call };
   }
 
   #start<T>(
@@ -216,13 +223,20 @@ export class Router {
     // Before anything awaits: a stream input that fails while the call waits on state must not crash the process.
     holdStreamErrors(params);
     let promise: Promise<T>;
+    let call: CallDeadline | undefined;
     try {
-      promise = run(this.#operation(params, context, stop));
+      const started = this.#operation(params, context, stop);
+      call = started.call;
+      promise = run(started.op);
     } catch (error) {
+      call?.dispose();
       return Promise.reject(error);
     }
     this.#inFlight.set(promise, stop);
-    const forget = () => this.#inFlight.delete(promise);
+    const forget = () => {
+      call?.dispose();
+      this.#inFlight.delete(promise);
+    };
     promise.then(forget, forget);
     return promise;
   }

@@ -38,7 +38,10 @@ export type LitellmParams = ModelPrice & {
   model: string;
   api_key?: string;
   api_base?: string;
-  /** Deadline of one attempt on this deployment, in seconds. */
+  /**
+   * Deadline of one attempt on this deployment, in seconds, cut to what is left of the call's
+   * `timeout`. Defaults to 240 (core's `DEFAULT_TIMEOUT_MS`).
+   */
   timeout?: number;
   stream_timeout?: number;
   /** Share of traffic under `simple-shuffle`. */
@@ -130,7 +133,11 @@ export interface RouterOptions {
   num_retries?: number;
   /** Least wait before a retry, in seconds. Defaults to 0. */
   retry_after?: number;
-  /** Retry (and fall back) after a read timeout, which may have been billed. Defaults to false. */
+  /**
+   * Retry (and fall back) after a call that reached the upstream and was cut off before a complete
+   * answer (a timeout, a reset, a cut or unreadable 200 body; `RetouchError.reachedUpstream`), which
+   * the upstream may have billed. Defaults to false: such a call goes back to the caller.
+   */
   retry_on_timeout?: boolean;
   /** Failures per minute a deployment may have; the next one cools it down. Defaults to 3. */
   allowed_fails?: number;

@@ -3,6 +3,7 @@
  * merge them into one result (images in order, usage and reported costs summed, warnings joined).
  * @module
  */
+import { startDeadline } from '../deadline.js';
 import type { ImageUsage, ProviderImageEditResult } from '../provider.js';
 
 function addUsage(a: ImageUsage | undefined, b: ImageUsage | undefined): ImageUsage | undefined {
@@ -103,7 +104,9 @@ export async function fanOut(
 ): Promise<ProviderImageEditResult> {
   if (n <= 1) return call(signal, 0);
   const controller = new AbortController();
-  const combined = AbortSignal.any([signal, controller.signal]);
+  // Not `AbortSignal.any`: GC may collect its signal mid-call on Node 20.
+  const linked = startDeadline({ signals: [signal, controller.signal] });
+  const combined = linked.signal;
   const results: ProviderImageEditResult[] = new Array(n);
   let next = 0;
   const worker = async () => {
@@ -119,6 +122,7 @@ export async function fanOut(
   };
   const workers = Array.from({ length: Math.min(n, Math.max(1, concurrency)) }, worker);
   const settled = await Promise.allSettled(workers);
+  linked.dispose();
   const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failure) throw failure.reason;
   return mergeResults(results);

@@ -1,8 +1,10 @@
 /**
  * Submit-then-poll: poll with backoff until the task is done, within an overall deadline, stopping
- * at once on abort. Used by BFL and Stability's async endpoints.
+ * at once on abort. Used by BFL and Stability's async endpoints. The deadline is the poll loop's
+ * own (see `startDeadline`): a poll request that hangs is aborted when it passes.
  * @module
  */
+import { startDeadline } from '../deadline.js';
 import { TimeoutError } from '../errors.js';
 import { abortError } from '../http.js';
 import type { EditProgress } from '../provider.js';
@@ -66,11 +68,32 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function pollUntilDone<T>(options: PollOptions<T>): Promise<T> {
   const started = Date.now();
   const deadline = options.deadline ?? started + 5 * 60_000;
-  const ref = { provider: options.provider, model: options.model };
+  const call = startDeadline({ timeoutMs: deadline - started, signals: [options.signal] });
+  try {
+    return await pollLoop(options, call.signal, started, deadline);
+  } finally {
+    call.dispose();
+  }
+}
+
+async function pollLoop<T>(
+  options: PollOptions<T>,
+  signal: AbortSignal,
+  started: number,
+  deadline: number,
+): Promise<T> {
+  // The task was submitted: a call cut off now may still be done, and billed, upstream.
+  const ref = { provider: options.provider, model: options.model, reachedUpstream: true };
   let delay = Math.max(options.initialDelayMs ?? 500, options.minDelayMs ?? 0);
   for (;;) {
-    if (options.signal.aborted) throw abortError(options.signal, ref);
-    const outcome = await options.poll(options.signal);
+    if (signal.aborted) throw abortError(signal, ref);
+    let outcome: PollOutcome<T>;
+    try {
+      outcome = await options.poll(signal);
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal, ref);
+      throw error;
+    }
     if (outcome.done) return outcome.value;
     options.onProgress?.({ status: outcome.status, elapsedMs: Date.now() - started });
     const remaining = deadline - Date.now();
@@ -81,9 +104,9 @@ export async function pollUntilDone<T>(options: PollOptions<T>): Promise<T> {
       });
     }
     try {
-      await sleep(Math.min(delay, remaining), options.signal);
+      await sleep(Math.min(delay, remaining), signal);
     } catch {
-      throw abortError(options.signal, ref);
+      throw abortError(signal, ref);
     }
     delay = Math.max(
       options.minDelayMs ?? 0,

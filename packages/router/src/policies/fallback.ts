@@ -3,7 +3,8 @@
  * when a group is down: rate-limited, failing, cooling down, misconfigured, or unable to take this
  * request at all. `content_policy_fallbacks` serve only after a content-policy refusal, and ordinary
  * fallbacks never route around a refusal (LiteLLM #40406). Validation errors and caller aborts never
- * fall back; read timeouts only with `retry_on_timeout`. Each hop reuses the prepared request, which
+ * fall back; calls that reached the upstream and were cut off (timeouts, resets, cut 200 bodies) only
+ * with `retry_on_timeout`. Each hop reuses the prepared request, which
  * the attempt re-validates and re-encodes for the new provider; groups are visited at most once.
  * @module
  */
@@ -41,6 +42,7 @@ export function fallbackKind(
   }
   if (error instanceof NoCapableDeploymentError) return 'general';
   if (error instanceof BudgetExceededError) return undefined;
+  if (error.reachedUpstream === true) return settings.retryOnTimeout ? 'general' : undefined;
   const status = error.status;
   if (status === undefined) return 'general';
   if (status === 408) return settings.retryOnTimeout ? 'general' : undefined;

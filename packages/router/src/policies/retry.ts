@@ -1,8 +1,8 @@
 /**
  * Retries within a model group. Only retryable classes are retried (429, 5xx, connection errors),
  * plus 401/403/404 when another healthy deployment can take the retry; never validation errors or
- * content-policy refusals; never a read timeout (the provider may have made, and billed, the image)
- * unless `retry_on_timeout`. The wait is 0 when another healthy deployment is left, else the
+ * content-policy refusals; never a call that reached the upstream and was cut off (a timeout, a
+ * reset, a cut 200 body: the provider may have made, and billed, the image) unless `retry_on_timeout`. The wait is 0 when another healthy deployment is left, else the
  * upstream's `Retry-After` (or the first cooldown's end), else exponential backoff with jitter;
  * never below `retry_after`.
  * @module
@@ -66,7 +66,7 @@ export function isRetryableError(
   settings: Pick<RouterSettings, 'retryOnTimeout'>,
 ): boolean {
   if (error instanceof ContentPolicyViolationError || error.code === 'content_policy_violation') return false;
-  if (error.status === 408) return settings.retryOnTimeout;
+  if (error.status === 408 || error.reachedUpstream === true) return settings.retryOnTimeout;
   return error.isRetryable;
 }
 
