@@ -76,8 +76,9 @@ const FAULT_CASES: readonly FaultCase[] = [
     status: 503,
     retryable: true,
   },
-  { name: 'connection-reset', fault: { type: 'reset' }, expected: APIConnectionError, retryable: true },
-  { name: 'malformed-json', fault: { type: 'malformed-json' }, expected: BadGatewayError, retryable: true },
+  // The request reached the upstream before the answer was lost: it may have been billed, so not retryable.
+  { name: 'connection-reset', fault: { type: 'reset' }, expected: APIConnectionError, retryable: false },
+  { name: 'malformed-json', fault: { type: 'malformed-json' }, expected: BadGatewayError, retryable: false },
 ];
 
 /** A key no simulator accepts and no redaction pattern knows, so only exact-secret redaction hides it. */
