@@ -126,4 +126,5 @@ it('serves every edit through a 30 % failing deployment and a full OpenAI outage
     9,
   );
   await router.close();
-});
+  // 600 edits: ~11 s alone, more on a loaded 2-core machine.
+}, 60_000);
