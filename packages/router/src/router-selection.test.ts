@@ -23,7 +23,8 @@ describe('simple-shuffle', () => {
     expect(hits(a)).toBe(counts.a);
     expect(hits(b)).toBe(counts.b);
     expect(responses.every((x) => getMeta(x).attempts === 1)).toBe(true);
-  });
+    // 400 edits: a few seconds alone, far more on a loaded 2-core machine.
+  }, 60_000);
 });
 
 describe('least-busy', () => {
