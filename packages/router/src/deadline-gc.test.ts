@@ -75,8 +75,10 @@ it('ends every hung call at its deadline and carries every abort to the socket, 
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
+    // Generous: the child compiles its sources and warms up first, on a machine that may be loaded.
+    const end = performance.now() + 150_000;
     for (let n = 1; n <= 3; n++) {
-      expect(await until(() => reports.length >= n, 40_000)).toBe(true);
+      expect(await until(() => reports.length >= n, end - performance.now())).toBe(true);
       socketsOpenAfter.push((await until(() => hung.size === 0, 5_000)) ? 0 : hung.size);
     }
     expect(await exited).toBe(0);
@@ -94,4 +96,4 @@ it('ends every hung call at its deadline and carries every abort to the socket, 
   }
   // The server saw every hung socket close: no call left anything open upstream.
   expect(socketsOpenAfter).toEqual([0, 0, 0]);
-}, 120_000);
+}, 200_000);

@@ -144,7 +144,7 @@ describe('retries', () => {
 });
 
 describe('timeouts', () => {
-  const model_list = () => [openai(a, 'a', 'gpt-image-1', { timeout: 0.2 }), acme(f, 'f', 'backup')];
+  const model_list = () => [openai(a, 'a', 'gpt-image-1', { timeout: 1 }), acme(f, 'f', 'backup')];
 
   it('does not retry or fall back after a read timeout of a billable call', async () => {
     const r = await router({
@@ -164,6 +164,7 @@ describe('timeouts', () => {
     ['a reset after the request was sent', { type: 'reset' } as const],
     ['a 200 with a cut, unreadable body', { type: 'malformed-json' } as const],
   ])('does not retry or fall back after %s (the upstream may have billed it)', async (_name, fault) => {
+    const model_list = () => [openai(a, 'a'), acme(f, 'f', 'backup')];
     const r = await router({ model_list: model_list(), fallbacks: [{ 'gpt-image-1': ['backup'] }] });
     a.injectFault(fault);
     const error = await r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);

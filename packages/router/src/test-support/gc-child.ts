@@ -99,7 +99,7 @@ async function scenario(name: string, options: Partial<RouterOptions>, attemptTi
     num_retries: 0,
     ...options,
   });
-  for (let i = 0; i < 50; i++) await router.imageEdit(edit('ok'));
+  for (let i = 0; i < 30; i++) await router.imageEdit(edit('ok'));
   let outcomes: GcScenarioReport['outcomes'];
   if (name === 'abort') {
     const controllers = Array.from({ length: CALLS }, () => new AbortController());
