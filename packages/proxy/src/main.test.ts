@@ -29,6 +29,18 @@ describe('parseCliArgs', () => {
     });
   });
 
+  it('reads the request timeouts in seconds, and refuses bad ones', () => {
+    expect(
+      parseCliArgs(['--header-timeout', '5', '--body-timeout', '60', '--idle-timeout', '2.5'], {}),
+    ).toMatchObject({
+      headerTimeoutSeconds: 5,
+      bodyTimeoutSeconds: 60,
+      idleTimeoutSeconds: 2.5,
+    });
+    expect(() => parseCliArgs(['--body-timeout', '0'], {})).toThrow(/--body-timeout/);
+    expect(() => parseCliArgs(['--idle-timeout', 'soon'], {})).toThrow(/--idle-timeout/);
+  });
+
   it('refuses unknown flags and bad ports', () => {
     expect(() => parseCliArgs(['--conifg', 'x'], {})).toThrow(/conifg/);
     expect(() => parseCliArgs(['--port', 'abc'], {})).toThrow(/--port/);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { type Logger, pino } from 'pino';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
+import type { ProxyConfig } from './config/proxy-config.js';
 import { createProxyServer, type ProxyServer } from './server.js';
 
 /** Parsed command line. */
@@ -18,6 +19,10 @@ export interface CliOptions {
   /** Every config warning is an error (`--strict`). */
   strict: boolean;
   help: boolean;
+  /** `--header-timeout`, `--body-timeout`, `--idle-timeout` (seconds): override `general_settings`. */
+  headerTimeoutSeconds?: number;
+  bodyTimeoutSeconds?: number;
+  idleTimeoutSeconds?: number;
 }
 
 /**
@@ -35,6 +40,9 @@ Options:
   -c, --config <file>   LiteLLM-style config.yaml (or CONFIG_FILE_PATH / RETOUCH_CONFIG)
   -p, --port <port>     port to listen on (default 4000, or PORT)
   -H, --host <host>     address to bind (default 0.0.0.0, or HOST)
+      --header-timeout <s>  seconds for a request's headers to arrive (default 30; request_header_timeout_seconds)
+      --body-timeout <s>    seconds for a request's body to arrive (default 120; request_body_timeout_seconds)
+      --idle-timeout <s>    longest pause within a request's body, seconds (default 30; request_idle_timeout_seconds)
       --log-level <l>   pino level: fatal, error, warn, info (default), debug, trace, silent
       --detailed_debug  same as --log-level debug
       --strict          refuse to start on any config warning (unknown keys, deployments without a key)
@@ -75,6 +83,9 @@ export function parseCliArgs(
         port: { type: 'string', short: 'p' },
         host: { type: 'string', short: 'H' },
         'log-level': { type: 'string' },
+        'header-timeout': { type: 'string' },
+        'body-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         detailed_debug: { type: 'boolean' },
         debug: { type: 'boolean' },
         strict: { type: 'boolean' },
@@ -91,13 +102,39 @@ export function parseCliArgs(
   if (!/^\d+$/.test(portText) || port > 65535)
     throw new UsageError(`--port: expected 0–65535, got "${portText}"`);
   const debug = values.detailed_debug === true || values.debug === true;
+  const seconds = (flag: string): number | undefined => {
+    const text = values[flag] as string | undefined;
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0))
+      throw new UsageError(`--${flag}: expected a number of seconds above 0, got "${text}"`);
+    return value;
+  };
   return {
+    headerTimeoutSeconds: seconds('header-timeout'),
+    bodyTimeoutSeconds: seconds('body-timeout'),
+    idleTimeoutSeconds: seconds('idle-timeout'),
     config: (values.config as string | undefined) ?? env.CONFIG_FILE_PATH ?? env.RETOUCH_CONFIG,
     port,
     host: (values.host as string | undefined) ?? env.HOST ?? '0.0.0.0',
     logLevel: (values['log-level'] as string | undefined) ?? (debug ? 'debug' : (env.LOG_LEVEL ?? 'info')),
     strict: values.strict === true,
     help: values.help === true,
+  };
+}
+
+/** The config with what the command line overrides. */
+function withCliOverrides(config: ProxyConfig, options: CliOptions): ProxyConfig {
+  const ms = (seconds: number | undefined, fallback: number) =>
+    seconds === undefined ? fallback : Math.ceil(seconds * 1000);
+  return {
+    ...config,
+    limits: {
+      ...config.limits,
+      headerTimeoutMs: ms(options.headerTimeoutSeconds, config.limits.headerTimeoutMs),
+      bodyTimeoutMs: ms(options.bodyTimeoutSeconds, config.limits.bodyTimeoutMs),
+      idleTimeoutMs: ms(options.idleTimeoutSeconds, config.limits.idleTimeoutMs),
+    },
   };
 }
 
@@ -150,7 +187,10 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
   }
   let server: ProxyServer;
   try {
-    const config = await loadConfig(options.config, { env: io.env, strict: options.strict });
+    const config = withCliOverrides(
+      await loadConfig(options.config, { env: io.env, strict: options.strict }),
+      options,
+    );
     server = await createProxyServer({ config, logger: io.logger ?? pino({ level: options.logLevel }) });
   } catch (error) {
     err(

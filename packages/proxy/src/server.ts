@@ -21,6 +21,8 @@ import { KeyStore } from './auth.js';
 import { ConfigError, type ConfigIssue, formatIssue } from './config/config-error.js';
 import { withLines } from './config/config-parts.js';
 import { strictIssue } from './config/load-config.js';
+import { bodyBreach, guardBodies } from './body-guard.js';
+import { clientErrorHandler } from './client-errors.js';
 import { trackConnections } from './connections.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
@@ -160,10 +162,22 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   const groupsOf = groupIndex(config);
   const keys = new KeyStore({ masterKey: config.masterKey, keys: config.keys });
 
+  const { limits } = config;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.limits.maxRequestBytes,
+    bodyLimit: limits.maxRequestBytes,
+    // Node checks header and request deadlines every `connectionsCheckingInterval` (30 s by default).
+    http: { headersTimeout: limits.headerTimeoutMs, connectionsCheckingInterval: 1000 },
+    // A backstop: the body guard answers body deadlines itself, in OpenAI's shape.
+    requestTimeout: limits.headerTimeoutMs + limits.bodyTimeoutMs + 5000,
+    clientErrorHandler: clientErrorHandler(limits.headerTimeoutMs, (report) => {
+      logger.info(
+        { status: report.status, error_code: report.code, parser_code: report.parserCode },
+        'client error',
+      );
+      metrics.observeRequest({ route: 'client_error', method: 'UNKNOWN', status: report.status }, 0);
+    }),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -172,6 +186,11 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     return503OnClosing: true,
   });
   const connections = trackConnections(app.server);
+  guardBodies(app.server, {
+    maxBytes: limits.maxRequestBytes,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
+    idleTimeoutMs: limits.idleTimeoutMs,
+  });
   const ctx: ProxyContext = {
     config,
     router,
@@ -190,6 +209,11 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   app.decorateRequest('retouch');
   app.addHook('onRequest', async (request) => {
     request.retouch = {};
+  });
+  app.addHook('preParsing', async (request) => {
+    // A body that broke its bounds before any reader started.
+    const breach = bodyBreach(request.raw);
+    if (breach) throw breach;
   });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

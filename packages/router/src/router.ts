@@ -36,6 +36,9 @@ import { createRedisState } from './state/redis-state.js';
 import type { RouterState } from './state/state.js';
 import type { CallContext, DeploymentHealth, RouterOptions, SpendReport } from './types.js';
 
+/** The longest delay a Node timer takes (2^31 − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * Where `router.route()` would send a request now.
  *
@@ -172,10 +175,14 @@ export class Router {
     if (typeof params?.model !== 'string' || params.model === '') {
       throw new BadRequestError({ message: 'model: required (a model group)', param: 'model' });
     }
-    if (params.timeout !== undefined && !(typeof params.timeout === 'number' && params.timeout > 0)) {
+    if (
+      params.timeout !== undefined &&
+      !(typeof params.timeout === 'number' && params.timeout > 0 && params.timeout <= MAX_TIMER_MS)
+    ) {
       throw new BadRequestError({
-        message: 'timeout: must be a positive number of milliseconds',
+        message: `timeout: must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`,
         param: 'timeout',
+        code: 'invalid_value',
       });
     }
     const { settings, index } = this.#runtime;

@@ -1,5 +1,5 @@
 /**
- * `general_settings`: the master key, virtual keys and request limits.
+ * `general_settings`: the master key, virtual keys, request limits and timeouts.
  * @module
  */
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { type ConfigIssue, formatKeyPath } from './config-error.js';
 import { DEFAULT_LIMITS, type ProxyLimits, type VirtualKeyConfig } from './proxy-config.js';
 
 const MIB = 1024 * 1024;
+const ms = (seconds: number | undefined) => (seconds === undefined ? undefined : Math.ceil(seconds * 1000));
 const positive = z.number().positive();
 const count = z.number().int().positive();
 
@@ -31,6 +32,9 @@ const generalSchema = z.object({
   max_fields: count.optional(),
   max_field_size_kb: positive.optional(),
   strict_config: z.boolean().optional(),
+  request_header_timeout_seconds: positive.optional(),
+  request_body_timeout_seconds: positive.optional(),
+  request_idle_timeout_seconds: positive.optional(),
 });
 
 /** `general_settings` after validation. */
@@ -120,5 +124,8 @@ export function limitsFrom(settings: GeneralSettings | undefined): ProxyLimits {
       settings?.max_field_size_kb === undefined
         ? DEFAULT_LIMITS.maxFieldBytes
         : Math.floor(settings.max_field_size_kb * 1024),
+    headerTimeoutMs: ms(settings?.request_header_timeout_seconds) ?? DEFAULT_LIMITS.headerTimeoutMs,
+    bodyTimeoutMs: ms(settings?.request_body_timeout_seconds) ?? DEFAULT_LIMITS.bodyTimeoutMs,
+    idleTimeoutMs: ms(settings?.request_idle_timeout_seconds) ?? DEFAULT_LIMITS.idleTimeoutMs,
   };
 }

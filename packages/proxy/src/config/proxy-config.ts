@@ -21,7 +21,7 @@ export interface VirtualKeyConfig {
   metadata?: Record<string, unknown>;
 }
 
-/** Request limits; each breach is a 400 or 413 in OpenAI's error shape. */
+/** Request limits; each breach is a 400, 408 or 413 in OpenAI's error shape. */
 export interface ProxyLimits {
   /** Largest request body in bytes (`general_settings.max_request_size_mb`, default 64 MiB). */
   maxRequestBytes: number;
@@ -33,6 +33,12 @@ export interface ProxyLimits {
   maxFields: number;
   /** Largest text field in bytes (`max_field_size_kb`, default 128 KiB). */
   maxFieldBytes: number;
+  /** Time for a request's headers to arrive, in ms (`request_header_timeout_seconds`, default 30 s); then 408. */
+  headerTimeoutMs: number;
+  /** Time for a request's whole body to arrive after its headers, in ms (`request_body_timeout_seconds`, default 120 s); then 408. */
+  bodyTimeoutMs: number;
+  /** Longest pause between two chunks of a body, in ms (`request_idle_timeout_seconds`, default 30 s); then 408. */
+  idleTimeoutMs: number;
 }
 
 /**
@@ -50,6 +56,9 @@ export const DEFAULT_LIMITS: Readonly<ProxyLimits> = Object.freeze({
   maxImages: 16,
   maxFields: 64,
   maxFieldBytes: 128 * 1024,
+  headerTimeoutMs: 30_000,
+  bodyTimeoutMs: 120_000,
+  idleTimeoutMs: 30_000,
 });
 
 /**

@@ -79,6 +79,9 @@ export const GENERAL_SETTINGS_KEYS = [
   'max_fields',
   'max_field_size_kb',
   'strict_config',
+  'request_header_timeout_seconds',
+  'request_body_timeout_seconds',
+  'request_idle_timeout_seconds',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */
@@ -117,6 +120,9 @@ export const NUMERIC_KEYS: ReadonlySet<string> = new Set<string>([
   'max_images',
   'max_fields',
   'max_field_size_kb',
+  'request_header_timeout_seconds',
+  'request_body_timeout_seconds',
+  'request_idle_timeout_seconds',
   'max_budget',
   'rpm_limit',
   ...PRICE_FIELDS.filter((f) => f !== 'output_cost_per_image_by_quality'),

@@ -7,6 +7,9 @@
 import { BadRequestError, type ImageEditParams } from '@retouch/core';
 import type { RawEditRequest } from './raw-edit.js';
 
+/** The longest per-request `timeout` a client may ask for, in seconds. */
+const MAX_TIMEOUT_SECONDS = 86_400;
+
 type FieldKind = 'string' | 'integer' | 'number' | 'boolean' | 'object';
 
 /** Known fields and their types (core's `ImageEditParams`). */
@@ -183,7 +186,16 @@ export function toEditParams(raw: RawEditRequest, context: EditParamsContext): P
     else params[name] = raw.source === 'multipart' ? coerceExtra(value) : value;
   }
   // LiteLLM's proxy timeout is in seconds; core's is in milliseconds.
-  if (typeof params.timeout === 'number') params.timeout = params.timeout * 1000;
+  if (typeof params.timeout === 'number') {
+    if (!(params.timeout > 0 && params.timeout <= MAX_TIMEOUT_SECONDS)) {
+      throw new BadRequestError({
+        message: `timeout: must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (a day), got ${params.timeout}`,
+        param: 'timeout',
+        code: 'invalid_value',
+      });
+    }
+    params.timeout = params.timeout * 1000;
+  }
   // The client's model always wins; the server default only fills a gap.
   const model = (params.model as string | undefined)?.trim() || context.defaultModel;
   if (!model) {

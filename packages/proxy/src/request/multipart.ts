@@ -7,6 +7,7 @@
  */
 import { BadRequestError, type ImageInput, RetouchError } from '@retouch/core';
 import type { FastifyRequest } from 'fastify';
+import { bodyBreach } from '../body-guard.js';
 import type { ProxyLimits } from '../config/proxy-config.js';
 import { type RawEditRequest, setField } from './raw-edit.js';
 
@@ -20,6 +21,9 @@ function imageSlot(name: string): 'image' | 'mask' | undefined {
 function tooLarge(param: string, message: string, code: string): BadRequestError {
   return new BadRequestError({ message: `${param}: ${message}`, param, code, status: 413 });
 }
+
+/** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
+const MAX_BOUNDARY = 70;
 
 const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
@@ -47,9 +51,20 @@ export async function readMultipartEdit(
   request: FastifyRequest,
   limits: ProxyLimits,
 ): Promise<RawEditRequest> {
+  const breach = bodyBreach(request.raw);
+  if (breach) throw breach;
   const fields: Record<string, unknown> = {};
   const images: ImageInput[] = [];
   let mask: ImageInput | undefined;
+  const boundary = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(String(request.headers['content-type']));
+  const boundaryLength = (boundary?.[1] ?? boundary?.[2] ?? '').length;
+  if (boundaryLength < 1 || boundaryLength > MAX_BOUNDARY) {
+    throw new BadRequestError({
+      message: `request: the multipart boundary must be 1 to ${MAX_BOUNDARY} characters (RFC 2046), got ${boundaryLength}`,
+      param: null,
+      code: 'invalid_multipart',
+    });
+  }
   const parts = request.parts({
     limits: {
       fileSize: limits.maxImageBytes,
