@@ -197,6 +197,39 @@ describe('per-model bodies, exactly as AWS documents them', () => {
     expect(getMeta(response).costUsd).toBeCloseTo(0.21, 9);
   });
 
+  it('sends seed + i per call for n with a fixed seed (0, "random", stays 0)', async () => {
+    await edit({ n: 3, seed: 41 });
+    const seeds = sim.requests.map((request) => (request.json as { seed: number }).seed);
+    expect(seeds.sort()).toEqual([41, 42, 43]);
+    sim.reset();
+    await edit({ n: 2, seed: 0 });
+    expect(sim.requests.map((request) => (request.json as { seed: number }).seed)).toEqual([0, 0]);
+  });
+
+  it('reads an answer whose seeds are strings', async () => {
+    sim.injectFault({
+      type: 'status',
+      status: 200,
+      body: { images: [photo.toString('base64')], seeds: ['1234567'], finish_reasons: [null] },
+    });
+    const response = await edit({});
+    expect(response.data).toHaveLength(1);
+  });
+
+  it('warns that a base model id is served on demand only through the us. profile', async () => {
+    const response = await imageEdit(
+      { model: 'stability.stable-image-inpaint-v1:0', image: photo, prompt: 'x' },
+      { provider: provider() },
+    );
+    expect(getMeta(response).warnings).toContainEqual(
+      expect.stringContaining(
+        'through the cross-region inference profile us.stability.stable-image-inpaint-v1:0',
+      ),
+    );
+    const profile = await edit({});
+    expect(getMeta(profile).warnings.join(' ')).not.toContain('base model id');
+  });
+
   it('sends and signs extra headers (X-Amzn-Bedrock-Trace)', async () => {
     await edit({}, { headers: { 'X-Amzn-Bedrock-Trace': 'ENABLED' } });
     expect(sim.lastRequest().headers['x-amzn-bedrock-trace']).toBe('ENABLED');

@@ -4,6 +4,8 @@
  * mask converted to white-means-edit, the model's own extras — checked against AWS's limits before
  * the call (image sizes by capabilities, the 25,000,000-byte body here). The body is built once from
  * the prepared images, so every attempt (a retry after a 503, a fallback) sends the same bytes.
+ * `n` > 1 is one call per image, a fixed `seed` going up by one per call. A base model id (not
+ * the `us.` profile) gets a warning: AWS serves these models on demand through the profile only.
  * A `finish_reasons` entry that is not null is a `ContentPolicyViolationError` (filter) or a 502
  * (inference error), never a success.
  * @module
@@ -22,6 +24,7 @@ import {
   type ProviderImageEditResult,
   parseProviderExtras,
   parseUpstream,
+  seedForCall,
   toBase64,
   UnsupportedParamsError,
 } from '@retouch/core';
@@ -31,11 +34,14 @@ import { invokePath } from './bedrock-endpoint.js';
 import type { ResolvedBedrockModel } from './bedrock-models.js';
 
 const PROVIDER = 'bedrock';
+/** Seeds the Stability services take; `0` means "pick one at random". */
+const SEEDS = { min: 1, max: 4294967294, random: 0 } as const;
 
 const responseSchema = z
   .object({
     images: z.array(z.string()).optional(),
-    seeds: z.array(z.number().nullable()).optional(),
+    // Numbers in AWS's examples; strings seen in the wild. Either is fine (retouch does not use them).
+    seeds: z.array(z.union([z.number(), z.string()]).nullable()).optional(),
     finish_reasons: z.array(z.string().nullable()).optional(),
   })
   .loose();
@@ -158,6 +164,16 @@ export async function bedrockImageEdit(
   maxConcurrency: number,
 ): Promise<ProviderImageEditResult> {
   const warnings: string[] = [];
+  const baseId =
+    !model.profileGeo &&
+    (model.modelId === model.baseModelId || model.modelId.includes(':foundation-model/'));
+  if (baseId) {
+    // AWS lists these services with inference type INFERENCE_PROFILE only: a base id is refused
+    // on-demand ("…with on-demand throughput isn't supported") unless it is provisioned.
+    warnings.push(
+      `model: ${model.modelId} is a base model id; Bedrock serves the Stability image services on demand only through the cross-region inference profile us.${model.baseModelId} (use it, or an alias to your provisioned throughput)`,
+    );
+  }
   const extras = parseProviderExtras({
     request,
     schema: model.spec.extras,
@@ -170,8 +186,10 @@ export async function bedrockImageEdit(
   const ref = { provider: PROVIDER, model: request.model };
   const mediaType = `image/${request.output_format ?? 'png'}`;
 
-  const oneImage = async (signal: AbortSignal): Promise<ProviderImageEditResult> => {
-    const response = await http.postJson(path, body, {
+  const oneImage = async (signal: AbortSignal, index: number): Promise<ProviderImageEditResult> => {
+    // A fixed seed goes up by one per image, so n calls make n different images.
+    const seed = seedForCall(body.seed as number | undefined, index, SEEDS);
+    const response = await http.postJson(path, seed === body.seed ? body : { ...body, seed }, {
       signal,
       model: request.model,
       headers: request.extraHeaders,

@@ -53,12 +53,12 @@ const flux2 = (maxImages: number): ModelCapabilities => ({
   async: true,
 });
 
-// Fill and Expand: the official Python client refuses inputs under 256×256, over 20 megapixels or
-// over 20 MB of base64 (about 15 MB of bytes), so we refuse them before paying for a 4xx.
+// Fill and Expand: the official Python client refuses inputs over 20 megapixels or over 20 MB of
+// base64 (about 15 MB of bytes), and Expand inputs under 256×256 (Fill has no minimum there or in
+// the spec), so we refuse them before paying for a 4xx.
 const fillExpandLimits = {
   maxImages: 1,
   maxN: 10,
-  minSide: 256,
   maxPixels: 20_000_000,
   maxImageBytes: 15 * MB,
   outputFormats: [...OUTPUT_FORMATS],
@@ -84,7 +84,7 @@ export const BFL_MODELS: Readonly<Record<string, ModelCapabilities>> = {
     maxMaskBytes: 15 * MB,
     params: ['mask', 'n', 'output_format'],
   },
-  'flux-pro-1.0-expand': { ...fillExpandLimits, mask: 'none', params: ['n', 'output_format'] },
+  'flux-pro-1.0-expand': { ...fillExpandLimits, minSide: 256, mask: 'none', params: ['n', 'output_format'] },
 };
 
 const info = (endpoint: string, kind: BFLModelKind, defaultOutputFormat: 'png' | 'jpeg'): BFLModelInfo => ({

@@ -5,6 +5,7 @@ import {
   decodePngPixels,
   getMeta,
   imageEdit,
+  PermissionDeniedError,
   sniffImage,
   UnsupportedParamsError,
 } from '@retouch/core';
@@ -86,6 +87,55 @@ describe('the issue: the seed calls, through imageEdit() and the environment', (
     expect(getMeta(byUrl).warnings).toEqual([
       expect.stringMatching(/^result url: BFL's signed URL expires at \d{4}-/),
     ]);
+  });
+
+  it('flux-pro-1.0-fill takes images under 256×256 (only Expand has that minimum)', async () => {
+    const small = createPng(64, 64, { color: [0, 0, 0] });
+    const mask = createOpenAIMask(64, 64, { x: 16, y: 16, width: 32, height: 32 });
+    const response = await imageEdit(
+      { model: 'flux-pro-1.0-fill', image: small, mask, prompt: 'A white square' },
+      { provider: provider() },
+    );
+    expect(response.data).toHaveLength(1);
+    const expand = await rejectionOf(
+      imageEdit({ model: 'flux-pro-1.0-expand', image: small, top: 64 }, { provider: provider() }),
+      BadRequestError,
+    );
+    expect(expand.param).toBe('image');
+  });
+
+  it('n > 1 with a seed sends seed + i per task, and sums the reported cost without float noise', async () => {
+    const image = createPng(64, 64, { color: [0, 0, 0] });
+    const mask = createOpenAIMask(64, 64, { x: 16, y: 16, width: 32, height: 32 });
+    const response = await imageEdit(
+      { model: 'flux-pro-1.0-fill', image, mask, prompt: 'x', n: 3, seed: 5 },
+      { provider: provider() },
+    );
+    expect(
+      submits()
+        .map((submit) => (submit.json as { seed: number }).seed)
+        .sort(),
+    ).toEqual([5, 6, 7]);
+    // 3 × 5 credits: 0.15, not 0.15000000000000002.
+    expect(getMeta(response).costUsd).toBe(0.15);
+  });
+
+  it('BFL_API_BASE wins over the region setting, as documented', async () => {
+    process.env.BFL_API_BASE = sim.url;
+    const eu = createBlackForestLabs({ apiKey: API_KEY, region: 'eu', pollIntervalMs: 5 });
+    await imageEdit({ model: 'flux-kontext-pro', image: createPng(8, 8), prompt: 'x' }, { provider: eu });
+    expect(submits()).toHaveLength(1);
+  });
+
+  it('a 403 says to check the key', async () => {
+    sim.injectFault({ type: 'status', status: 403, body: { detail: 'Not authenticated' } });
+    const error = await rejectionOf(
+      imageEdit({ model: 'flux-kontext-pro', image: createPng(8, 8), prompt: 'x' }, { provider: provider() }),
+      PermissionDeniedError,
+    );
+    expect(error.message).toContain('BFL_API_KEY');
+    expect(error.message).toContain('Not authenticated');
+    expect(error.message).not.toContain(API_KEY);
   });
 
   it('flux-pro-1.0-fill inpaints: image + mask, the mask converted to white-means-edit', async () => {

@@ -2,7 +2,8 @@
  * The BFL mapping: an OpenAI-style edit → one `POST /v1/{endpoint}` body with the field names of
  * that endpoint's spec schema (Kontext / FLUX.2: `input_image`, `input_image_2`, …; Fill and
  * Expand: `image`, Fill's `mask` in BFL's white-means-edit convention), then submit → poll → result
- * (bfl-task.ts). `n` > 1 runs concurrent tasks, bounded by BFL's active-task limit, merged.
+ * (bfl-task.ts). `n` > 1 runs concurrent tasks, bounded by BFL's active-task limit, merged (a
+ * fixed `seed` going up by one per task).
  * @module
  */
 import {
@@ -15,8 +16,10 @@ import {
   type ProviderImageEditResult,
   parseProviderExtras,
   parseSize,
+  PermissionDeniedError,
   RateLimitError,
   type RetouchError,
+  seedForCall,
   toBase64,
   type UpstreamErrorDetails,
   type UpstreamFailure,
@@ -169,10 +172,12 @@ export async function bflImageEdit(
     downloadBFLResult(context, url, signal, request.model);
   const concurrency = Math.min(request.n, context.maxActiveTasks ?? info.activeTaskLimit);
 
-  const merged = await fanOut(request.n, concurrency, options.signal, async (signal) => {
+  const merged = await fanOut(request.n, concurrency, options.signal, async (signal, index) => {
+    // A fixed seed goes up by one per task, so n tasks make n different images.
+    const taskBody = typeof body.seed === 'number' ? { ...body, seed: seedForCall(body.seed, index) } : body;
     const task = await runBFLTask(
       context,
-      { model: request.model, endpoint: info.endpoint, body, headers: request.extraHeaders },
+      { model: request.model, endpoint: info.endpoint, body: taskBody, headers: request.extraHeaders },
       { ...options, signal },
     );
     const image: GeneratedImage = { url: task.sample, mediaType };
@@ -182,7 +187,7 @@ export async function bflImageEdit(
     else taskWarnings.push(expiryWarning(task.sample));
     return {
       images: [image],
-      // 1 credit = $0.01.
+      // 1 credit = $0.01 (core rounds away the float noise of the division and of sums).
       providerCostUsd: task.costCredits === undefined ? undefined : task.costCredits / 100,
       warnings: taskWarnings,
       upstreamRequestId: task.id,
@@ -251,6 +256,13 @@ export function classifyBFLError(
     return new RateLimitError({
       message: `${PROVIDER} returned 429: ${said} (BFL runs at most 24 active tasks per account, 6 for flux-kontext-max; wait for running tasks or lower n)`,
       retryAfterMs: failure.retryAfterMs,
+      ...common,
+    });
+  }
+  if (failure.status === 403) {
+    // BFL's key check (a FastAPI API-key header) answers 403 for a missing or unknown key.
+    return new PermissionDeniedError({
+      message: `${PROVIDER} refused the request (403: ${said}). BFL answers 403 for a missing or invalid key: check BFL_API_KEY (or the apiKey setting), and that the key belongs to this region's account.`,
       ...common,
     });
   }

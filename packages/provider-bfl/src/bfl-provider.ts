@@ -18,18 +18,19 @@ import { bflImageEdit, classifyBFLError, parseBFLError } from './bfl-image-edit.
 
 const PROVIDER = 'black_forest_labs';
 const KEY_VARS = ['BFL_API_KEY', 'BLACK_FOREST_LABS_API_KEY'] as const;
+const KEY_HINT = 'Check BFL_API_KEY (or the apiKey setting).';
 
 /** Settings of {@link createBlackForestLabs}. */
 export interface BlackForestLabsProviderSettings {
   /** API key, sent as `x-key`. Defaults to `BFL_API_KEY` (then `BLACK_FOREST_LABS_API_KEY`), read per call. */
   apiKey?: string;
   /**
-   * API base URL, without `/v1`. Defaults to `BFL_API_BASE`, else the `region`'s host
-   * (`https://api.bfl.ai` for `global`).
+   * API base URL, without `/v1`. Defaults to `BFL_API_BASE` (which wins over `region`), else the
+   * `region`'s host (`https://api.bfl.ai` for `global`).
    */
   baseURL?: string;
   /**
-   * Which BFL host to use when no `baseURL` is set: `global` (`api.bfl.ai`, nearest region with
+   * Which BFL host to use when neither `baseURL` nor `BFL_API_BASE` is set: `global` (`api.bfl.ai`, nearest region with
    * failover), `eu` (`api.eu.bfl.ai`) or `us` (`api.us.bfl.ai`). Defaults to `global`.
    */
   region?: BFLRegion;
@@ -80,8 +81,8 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
   regionHost(settings.region);
   const baseURL = () =>
     settings.baseURL ??
-    regionHost(settings.region) ??
     loadSetting(undefined, ['BFL_API_BASE']) ??
+    regionHost(settings.region) ??
     BFL_REGION_HOSTS.global;
   const keySource = { apiKey: settings.apiKey, envVars: KEY_VARS, provider: PROVIDER };
   const apiKey = () => loadApiKey(keySource);
@@ -94,7 +95,7 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
     secrets,
     parseError: parseBFLError,
     classifyError: classifyBFLError,
-    authHint: 'Check BFL_API_KEY (or the apiKey setting).',
+    authHint: KEY_HINT,
   });
   // Result URLs are signed: downloads carry no key, whatever host they are on.
   const downloadHttp = createProviderHttp({ provider: PROVIDER, baseURL, fetch: settings.fetch, secrets });

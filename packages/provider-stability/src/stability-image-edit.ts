@@ -35,8 +35,8 @@ import {
 } from './stability-endpoints.js';
 
 const PROVIDER = 'stability';
-/** Largest seed Stability takes. */
-const MAX_SEED = 4294967294;
+/** Seeds Stability takes; `0` means "pick one at random". */
+const STABILITY_SEEDS = { min: 1, max: 4294967294, random: 0 } as const;
 /** Stability refuses requests over 10 MiB; one file must leave room for the other parts. */
 const MAX_FILE_BYTES = 10 * 1024 * 1024 - 64 * 1024;
 
@@ -159,13 +159,6 @@ function appendField(form: FormData, name: string, value: unknown): void {
   form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
 
-/** Stability's `0` (or no seed) means "pick one at random"; a fixed seed goes up by one per image. */
-function seedOf(extras: Record<string, unknown>, index: number): unknown {
-  const seed = extras.seed;
-  if (typeof seed !== 'number' || seed === 0) return seed;
-  return seedForCall(seed, index, { min: 1, max: MAX_SEED });
-}
-
 /** Reads the `light_reference` extra (relight) once, as an image Stability takes. */
 async function prepareLightReference(
   request: ProviderImageEditRequest,
@@ -213,7 +206,8 @@ async function buildForm(
     ? nearestAspectRatio(request.size, endpoint.aspectRatios)
     : undefined;
   const { light_reference: _file, ...fields } = extras;
-  fields.seed = seedOf(extras, files.index);
+  // A fixed seed goes up by one per image; Stability's `0` ("pick one at random") stays.
+  fields.seed = seedForCall(extras.seed as number | undefined, files.index, STABILITY_SEEDS);
   // An explicit aspect_ratio wins over the one derived from `size`.
   if (aspectRatio !== undefined && fields.aspect_ratio === undefined) fields.aspect_ratio = aspectRatio;
   for (const [name, value] of Object.entries(fields)) appendField(form, name, value);

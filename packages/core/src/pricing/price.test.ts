@@ -122,6 +122,8 @@ describe('computeCost: provider-reported cost and overrides', () => {
     expect(computeCost({ price: tokenPrice, providerCostUsd: 0.123, usage: usage(), ...one })).toBe(0.123);
     expect(computeCost({ price: undefined, providerCostUsd: 0.04, ...one })).toBe(0.04);
     expect(computeCost({ price: undefined, providerCostUsd: 0, ...one })).toBe(0);
+    // A reported sum keeps no float noise.
+    expect(computeCost({ price: undefined, providerCostUsd: 0.07 + 0.07 + 0.07, ...one })).toBe(0.21);
   });
 
   it('lets a deployment override win over the provider-reported cost', () => {

@@ -125,7 +125,10 @@ function perImageCost(price: ModelPrice, input: CostInput): number | undefined {
  */
 export function computeCost(input: CostInput): number | null {
   const { price } = input;
-  if (input.providerCostUsd !== undefined && !(input.priceIsOverride && price)) return input.providerCostUsd;
+  // A reported cost is what the vendor billed; rounding only removes float noise from sums
+  // (0.07 × 3 = 0.21000000000000002) — every vendor bills in coarser steps than 1e-9 USD.
+  if (input.providerCostUsd !== undefined && !(input.priceIsOverride && price))
+    return roundUsd(input.providerCostUsd);
   if (!price) return null;
   const usageCost = input.usage && input.usage.total_tokens > 0 ? tokenCost(price, input.usage) : undefined;
   const variable = usageCost ?? perImageCost(price, input);

@@ -66,5 +66,6 @@ describe('seedForCall', () => {
     expect(seedForCall(undefined, 3)).toBeUndefined();
     expect(seedForCall(4294967294, 1, { max: 4294967294 })).toBe(0);
     expect(seedForCall(2147483647, 1, { min: 1, max: 2147483647 })).toBe(1);
+    expect(seedForCall(0, 3, { min: 1, max: 9, random: 0 })).toBe(0);
   });
 });

@@ -64,21 +64,23 @@ export function mergeResults(results: readonly ProviderImageEditResult[]): Provi
 /**
  * The seed of the `index`-th call of a fan-out: `seed + index`, so that `n` > 1 with a `seed` gives
  * `n` different (and still reproducible) images instead of the same one `n` times. Wraps past
- * `max` back to `min`; `undefined` (no seed: the upstream picks one) stays `undefined`.
+ * `max` back to `min`; `undefined` (no seed: the upstream picks one) stays `undefined`, and so does
+ * the upstream's own "pick one at random" value when given as `random` (Stability's `0`).
  *
  * @example
  * ```ts
  * seedForCall(42, 0); // 42
  * seedForCall(42, 2); // 44
  * seedForCall(4294967294, 1, { max: 4294967294 }); // 0
+ * seedForCall(0, 1, { min: 1, max: 4294967294, random: 0 }); // 0
  * ```
  */
 export function seedForCall(
   seed: number | undefined,
   index: number,
-  range: { min?: number; max?: number } = {},
+  range: { min?: number; max?: number; random?: number } = {},
 ): number | undefined {
-  if (seed === undefined || index === 0) return seed;
+  if (seed === undefined || index === 0 || seed === range.random) return seed;
   const min = range.min ?? 0;
   const max = range.max ?? Number.MAX_SAFE_INTEGER;
   const span = max - min + 1;
