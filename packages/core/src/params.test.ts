@@ -99,7 +99,9 @@ describe('parseImageEditParams', () => {
 
   it('names model when it is missing or empty', () => {
     expect(parseError({ image }).param).toBe('model');
-    expect(parseError({ model: '', image }).message).toMatch(/model is required/);
+    expect(parseError({ model: '', image }).message).toBe(
+      'model: required (a model id such as gpt-image-1, or provider/model such as gemini/<model id>)',
+    );
   });
 
   it('names image when it is missing or of a wrong type, saying what is accepted', () => {

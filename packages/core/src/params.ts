@@ -62,7 +62,9 @@ const imageInputSchema = z.custom<ImageInput>(isImageInput, {
 });
 
 const paramsSchema = z.object({
-  model: z.string().min(1, 'model is required'),
+  model: z
+    .string()
+    .min(1, 'required (a model id such as gpt-image-1, or provider/model such as gemini/<model id>)'),
   image: z.union([imageInputSchema, z.array(imageInputSchema).min(1, 'at least one image is required')]),
   prompt: z.string().optional(),
   mask: imageInputSchema.optional(),

@@ -25,6 +25,18 @@ describe('redactSecrets', () => {
     expect(redactSecrets('authorization: basic dXNlcjpwYXNz')).toBe('authorization: basic [REDACTED]');
   });
 
+  it('leaves the placeholders of help text alone', () => {
+    const help = 'Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).';
+    expect(redactSecrets(help)).toBe(help);
+    for (const placeholder of ['<token>', '$OPENAI_API_KEY', '${BFL_API_KEY}', 'YOUR_API_KEY', '…']) {
+      expect(redactSecrets(`Authorization: Bearer ${placeholder}`)).toBe(
+        `Authorization: Bearer ${placeholder}`,
+      );
+    }
+    // A real value next to the placeholder-looking word is still removed.
+    expect(redactSecrets('Authorization: Bearer <abc123def456ghi')).toBe('Authorization: Bearer [REDACTED]');
+  });
+
   it('removes ?key= and presigned-URL signature query parameters but keeps the rest of the URL', () => {
     const url =
       'https://generativelanguage.googleapis.com/v1beta/models/x:generateContent?key=secretvalue123&alt=json';

@@ -6,12 +6,23 @@
 
 const REDACTED = '[REDACTED]';
 
+/**
+ * What help text writes where a credential goes (`<key>`, `…`, `$OPENAI_API_KEY`, `YOUR_API_KEY`):
+ * left as it is, so "send Authorization: Bearer <key>" still reads as an instruction.
+ */
+const PLACEHOLDER = /^(?:<[^<>\s]*>|\.{3}|…|\$\{?[A-Z_][A-Z0-9_]*\}?|(?:YOUR|MY)_[A-Z0-9_]+)$/;
+const unlessPlaceholder = (value: string) =>
+  PLACEHOLDER.test(value.replace(/[).\]!?]+$/, '')) ? value : REDACTED;
+
 /** Most characters of an upstream body kept in an error. */
 export const MAX_UPSTREAM_BODY_CHARS = 2000;
 
 const SECRET_PATTERNS: ReadonlyArray<[RegExp, string | ((match: string, ...groups: string[]) => string)]> = [
   // Authorization headers echoed back, and SigV4 pieces.
-  [/\b(Bearer)\s+[A-Za-z0-9._~+/=-]{4,}/gi, `$1 ${REDACTED}`],
+  [
+    /\b(Bearer)\s+([A-Za-z0-9._~+/=-]{4,})/gi,
+    (_match: string, scheme: string, token: string) => `${scheme} ${unlessPlaceholder(token)}`,
+  ],
   // `Basic` only as an Authorization scheme (capitalised, base64 credentials), not the English word.
   [/\bBasic\s+[A-Za-z0-9+/]{8,}={0,2}/g, `Basic ${REDACTED}`],
   [/\b(Credential|Signature|SignedHeaders)=[^,\s"'&]+/g, `$1=${REDACTED}`],
@@ -26,13 +37,15 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string | ((match: string, ...group
     `$1${REDACTED}$2`,
   ],
   [
-    /\b(x-key|x-api-key|x-goog-api-key|api-key|x-amz-security-token)(\s*[:=]\s*)[^\s,;"']+/gi,
-    `$1$2${REDACTED}`,
+    /\b(x-key|x-api-key|x-goog-api-key|api-key|x-amz-security-token)(\s*[:=]\s*)([^\s,;"']+)/gi,
+    (_match: string, name: string, separator: string, value: string) =>
+      `${name}${separator}${unlessPlaceholder(value)}`,
   ],
   // An Authorization header line, whatever its scheme.
   [
-    /\b((?:proxy-)?authorization\s*[:=]\s*)(?:(bearer|basic|aws4-hmac-sha256)\s+)?[^\s,;"']+/gi,
-    (_match: string, head: string, scheme?: string) => `${head}${scheme ? `${scheme} ` : ''}${REDACTED}`,
+    /\b((?:proxy-)?authorization\s*[:=]\s*)(?:(bearer|basic|aws4-hmac-sha256)\s+)?([^\s,;"']+)/gi,
+    (_match: string, head: string, scheme: string | undefined, value: string) =>
+      `${head}${scheme ? `${scheme} ` : ''}${unlessPlaceholder(value)}`,
   ],
   // Well-known key shapes wherever they appear.
   [/\bsk-[A-Za-z0-9_-]{6,}/g, `sk-${REDACTED}`],

@@ -42,7 +42,12 @@ const defaultProviders = new Map<string, Promise<ImageEditProvider>>();
  */
 export function parseModelId(id: string): ModelId {
   if (typeof id !== 'string' || id === '') {
-    throw new BadRequestError({ message: 'model: model is required', param: 'model', code: 'invalid_value' });
+    throw new BadRequestError({
+      message:
+        'model: required (a model id such as gpt-image-1, or provider/model such as gemini/<model id>)',
+      param: 'model',
+      code: 'invalid_value',
+    });
   }
   const slash = id.indexOf('/');
   if (slash > 0) {

@@ -262,7 +262,7 @@ export function classifyBFLError(
   if (failure.status === 403) {
     // BFL's key check (a FastAPI API-key header) answers 403 for a missing or unknown key.
     return new PermissionDeniedError({
-      message: `${PROVIDER} refused the request (403: ${said}). BFL answers 403 for a missing or invalid key: check BFL_API_KEY (or the apiKey setting), and that the key belongs to this region's account.`,
+      message: `${PROVIDER} refused the request (403: ${said}). BFL answers 403 for a missing or invalid key: check BFL_API_KEY (or the apiKey setting).`,
       ...common,
     });
   }

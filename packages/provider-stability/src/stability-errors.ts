@@ -72,7 +72,7 @@ export function classifyStabilityError(
     return new BadRequestError({
       ...common,
       status: 402,
-      message: `stability returned 402: ${said} Add credits to the Stability account, or use another key.`,
+      message: `stability returned 402 (${said}). Add credits to the Stability account, or use another key.`,
     });
   }
   if (failure.status === 429 && failure.retryAfterMs === undefined) {

@@ -24,6 +24,8 @@ describe('KeyStore', () => {
     expect(() => keys.authenticate({})).toThrow(
       expect.objectContaining({ status: 401, code: 'missing_api_key' }),
     );
+    // The help text survives redaction: it tells the caller what to send.
+    expect(() => keys.authenticate({})).toThrow(/send Authorization: Bearer <key> \(/);
     expect(() => keys.authenticate({ authorization: 'Bearer sk-nope' })).toThrow(
       expect.objectContaining({ status: 401, code: 'invalid_api_key' }),
     );
