@@ -28,7 +28,7 @@ describe('redactSecrets', () => {
   it('leaves the placeholders of help text alone', () => {
     const help = 'Missing API key: send Authorization: Bearer <key> (or x-api-key: <key>).';
     expect(redactSecrets(help)).toBe(help);
-    for (const placeholder of ['<token>', '$OPENAI_API_KEY', '${BFL_API_KEY}', 'YOUR_API_KEY', '…']) {
+    for (const placeholder of ['<token>', '$OPENAI_API_KEY', 'YOUR_API_KEY', '…']) {
       expect(redactSecrets(`Authorization: Bearer ${placeholder}`)).toBe(
         `Authorization: Bearer ${placeholder}`,
       );
