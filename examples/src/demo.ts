@@ -14,6 +14,7 @@ import { bflDemo } from './demo/bfl-demo.js';
 import { geminiDemo } from './demo/gemini-demo.js';
 import { openaiDemo } from './demo/openai-demo.js';
 import { openrouterDemo } from './demo/openrouter-demo.js';
+import { bytesOf, CASE_COLUMNS, extensionOf, filesCell, formatTable } from './demo/output.js';
 import { runProxyDemo } from './demo/proxy-demo.js';
 import { stabilityDemo } from './demo/stability-demo.js';
 import { vertexDemo } from './demo/vertex-demo.js';
@@ -29,21 +30,13 @@ const providers: DemoProvider[] = [
 ];
 const outDir = fileURLToPath(new URL('../../demo-out/', import.meta.url));
 
-async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {
-  if (item.b64_json) return Buffer.from(item.b64_json, 'base64');
-  const url = item.url ?? '';
-  if (url.startsWith('data:')) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-  // A URL answer (dall-e-2 style) points at the local simulator.
-  return Buffer.from(await (await fetch(url)).arrayBuffer());
+/** One row of the table, and the full reason when the case was rejected. */
+interface CaseRow {
+  cells: string[];
+  note?: string;
 }
 
-function extensionOf(bytes: Buffer): string {
-  if (bytes[0] === 0xff) return 'jpg';
-  if (bytes.subarray(8, 12).toString() === 'WEBP') return 'webp';
-  return 'png';
-}
-
-async function runCase(demoCase: DemoCase): Promise<string[]> {
+async function runCase(demoCase: DemoCase): Promise<CaseRow> {
   const started = performance.now();
   try {
     const response = await imageEdit(demoCase.params as ImageEditParams);
@@ -56,44 +49,45 @@ async function runCase(demoCase: DemoCase): Promise<string[]> {
       files.push(file);
     }
     const cost = meta.costUsd === null ? 'unknown' : `$${meta.costUsd.toFixed(4)}`;
-    return [
-      demoCase.title,
-      `${meta.provider}/${meta.model}`,
-      String(files.length),
-      `${meta.latencyMs} ms`,
-      cost,
-      files.join(', '),
-    ];
+    return {
+      cells: [
+        demoCase.title,
+        `${meta.provider}/${meta.model}`,
+        String(files.length),
+        `${meta.latencyMs} ms`,
+        cost,
+        filesCell(files),
+      ],
+    };
   } catch (error) {
     const latency = `${Math.round(performance.now() - started)} ms`;
     const what = RetouchError.isInstance(error)
       ? `${error.name} ${error.status}: ${error.message}`
       : String(error);
     if (!demoCase.expectError) throw error;
-    return [
-      demoCase.title,
-      demoCase.params.model as string,
-      '0',
-      latency,
-      '-',
-      `rejected as expected — ${what}`,
-    ];
+    const name = RetouchError.isInstance(error) ? `${error.name} ${error.status}` : 'error';
+    return {
+      cells: [demoCase.title, demoCase.params.model as string, '0', latency, '-', `rejected: ${name}`],
+      note: `${demoCase.title}: ${what}`,
+    };
   }
 }
 
-function printTable(rows: string[][]): void {
-  const header = ['case', 'provider/model', 'images', 'latency', 'cost', 'output'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
+function printTable(rows: CaseRow[]): void {
+  for (const line of formatTable(
+    CASE_COLUMNS,
+    rows.map((row) => row.cells),
+  ))
+    console.log(line);
+  const notes = rows.flatMap((row) => (row.note ? [row.note] : []));
+  if (notes.length > 0)
+    console.log(`\nRejected before any upstream call, as intended:\n- ${notes.join('\n- ')}`);
 }
 
 async function main(): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const assets = await loadAssets();
-  const rows: string[][] = [];
+  const rows: CaseRow[] = [];
   for (const provider of providers) {
     const stop = await provider.start();
     try {
@@ -103,7 +97,7 @@ async function main(): Promise<void> {
     }
   }
   printTable(rows);
-  console.log(`\nWrote ${rows.reduce((n, r) => n + Number(r[2]), 0)} images to ${outDir}`);
+  console.log(`\nWrote ${rows.reduce((n, r) => n + Number(r.cells[2]), 0)} images to ${outDir}`);
   await runProxyDemo({ assets, outDir });
 }
 

@@ -15,6 +15,7 @@ import { createProxyServer, loadConfig } from '@retouch/proxy';
 import * as testing from '@retouch/testing';
 import OpenAI, { toFile } from 'openai';
 import type { DemoAssets } from './assets.js';
+import { bytesOf, extensionOf, filesCell, formatTable, PROXY_COLUMNS } from './output.js';
 
 const MASTER_KEY = 'sk-retouch-demo';
 const CONFIG = fileURLToPath(new URL('../../demo.config.yaml', import.meta.url));
@@ -226,22 +227,6 @@ async function call(url: string, client: OpenAI, demoCase: ProxyCase, assets: De
   return { data: data.data ?? [], headers: response.headers };
 }
 
-async function bytesOf(item: { b64_json?: string; url?: string }): Promise<Buffer> {
-  if (item.b64_json) return Buffer.from(item.b64_json, 'base64');
-  const url = item.url ?? '';
-  if (url.startsWith('data:')) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-  return Buffer.from(await (await fetch(url)).arrayBuffer());
-}
-
-function printTable(rows: string[][]): void {
-  const header = ['model group → provider', 'request', 'latency', 'cost', 'output'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
 /**
  * Runs the proxy demo.
  *
@@ -277,6 +262,7 @@ export async function runProxyDemo({
     const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
     const groups = new Set(proxy.router.modelGroups());
     const rows: string[][] = [];
+    const failures: string[] = [];
     let written = 0;
     try {
       for (const [index, demoCase] of CASES.entries()) {
@@ -287,34 +273,32 @@ export async function runProxyDemo({
           const latency = `${Math.round(performance.now() - started)} ms`;
           const files: string[] = [];
           for (const [i, item] of data.entries()) {
-            const file = `proxy-${index + 1}-${demoCase.group}-${i + 1}.png`;
-            await writeFile(`${outDir}${file}`, await bytesOf(item));
+            const bytes = await bytesOf(item);
+            // Named by what the bytes are: a JPEG answer is a .jpg, never a broken .png.
+            const file = `proxy-${index + 1}-${demoCase.group}-${i + 1}.${extensionOf(bytes)}`;
+            await writeFile(`${outDir}${file}`, bytes);
             files.push(file);
           }
           written += files.length;
           const cost = headers.get('x-retouch-response-cost');
           rows.push([
-            `${demoCase.group} → ${headers.get('x-retouch-provider') ?? '?'} (${headers.get('x-retouch-model-id') ?? '?'})`,
+            `${demoCase.group} → ${headers.get('x-retouch-provider') ?? '?'}`,
             KIND_LABEL[demoCase.kind],
             latency,
             cost === null ? 'unknown' : `$${Number(cost).toFixed(4)}`,
-            files.join(', '),
+            filesCell(files),
           ]);
         } catch (error) {
-          rows.push([
-            demoCase.group,
-            KIND_LABEL[demoCase.kind],
-            '-',
-            '-',
-            `failed: ${(error as Error).message}`,
-          ]);
+          rows.push([demoCase.group, KIND_LABEL[demoCase.kind], '-', '-', 'failed (see below)']);
+          failures.push(`${demoCase.group}: ${(error as Error).message}`);
           process.exitCode = 1;
         }
       }
     } finally {
       await proxy.close();
     }
-    printTable(rows);
+    for (const line of formatTable(PROXY_COLUMNS, rows)) console.log(line);
+    if (failures.length > 0) console.log(`\nFailed:\n- ${failures.join('\n- ')}`);
     console.log(`\nWrote ${written} images through the proxy to ${outDir}`);
     return written;
   } finally {

@@ -12,6 +12,7 @@ import type { BFLInputImage, BFLSubmit } from './bfl-validate.js';
 import { createJpeg, createWebp } from './fixtures.js';
 import {
   decodePngOrUndefined,
+  drawInputThumbnails,
   encodePng,
   invertPng,
   promptColour,
@@ -64,13 +65,18 @@ function renderPixels(submit: BFLSubmit, width: number, height: number): PNG {
       );
     return out;
   }
-  return first
+  const out = first
     ? resizeNearest(
         invertPng(first, () => true),
         width,
         height,
       )
     : solidPng(width, height, promptColour(prompt));
+  // Kontext and FLUX.2 take several references: each shows as a thumbnail.
+  return drawInputThumbnails(
+    out,
+    submit.images.slice(1).map((image) => ({ bytes: image.bytes, mediaType: image.info?.mediaType })),
+  );
 }
 
 function luma(png: PNG, offset: number): number {

@@ -11,6 +11,7 @@ import { createJpeg } from './fixtures.js';
 import type { GeminiEditRequest } from './gemini-validate.js';
 import {
   decodePngOrUndefined,
+  drawInputThumbnails,
   encodePng,
   invertPng,
   promptColour,
@@ -42,7 +43,10 @@ const THOUGHT_TOKENS = 96;
 
 const tokensOf = (text: string) => Math.ceil(text.length / 4);
 
-/** The output image: the first input inverted, reshaped to `aspectRatio` (same area), as PNG or JPEG. */
+/**
+ * The output image: the first input inverted, reshaped to `aspectRatio` (same area), with every
+ * further input as a thumbnail, as PNG or JPEG.
+ */
 function renderImage(edit: GeminiEditRequest): { bytes: Buffer; mimeType: string } {
   const first = edit.images[0];
   const info = first ? sniffImage(first.bytes) : undefined;
@@ -55,6 +59,10 @@ function renderImage(edit: GeminiEditRequest): { bytes: Buffer; mimeType: string
   const png = source
     ? resizeNearest(invertPng(source), size.width, size.height)
     : solidPng(size.width, size.height, promptColour(edit.prompt));
+  drawInputThumbnails(
+    png,
+    edit.images.slice(1).map((image) => ({ bytes: image.bytes, mediaType: image.mimeType })),
+  );
   return { bytes: encodePng(png), mimeType: 'image/png' };
 }
 

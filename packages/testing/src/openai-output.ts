@@ -8,6 +8,7 @@ import { PNG } from 'pngjs';
 import { createJpeg, createWebp } from './fixtures.js';
 import { badRequest } from './openai-errors.js';
 import type { OpenAIEdit } from './openai-validate.js';
+import { drawInputThumbnails } from './sim-render.js';
 
 /** One generated image. */
 export interface RenderedImage {
@@ -121,6 +122,10 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
   if (first?.bytes && first.info?.mediaType === 'image/png') {
     const mask = edit.mask?.bytes ? decode(edit.mask.bytes, 'mask') : undefined;
     png = resizeNearest(editPixels(decode(first.bytes, first.param), mask), width, height);
+    drawInputThumbnails(
+      png,
+      edit.images.slice(1).map((image) => ({ bytes: image.bytes, mediaType: image.info?.mediaType })),
+    );
   } else {
     png = solid(width, height, promptColour(edit.prompt));
   }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { RecordedRequest } from './recorded-request.js';
 import {
   decodePngOrUndefined,
+  drawInputThumbnails,
   encodePng,
   invertPng,
   promptColour,
@@ -130,6 +131,10 @@ function render(edit: OpenRouterImageRequest): { b64: string; mediaType: string 
   const png = source
     ? resizeNearest(invertPng(source), shape.width, shape.height)
     : solidPng(shape.width, shape.height, promptColour(edit.prompt));
+  drawInputThumbnails(
+    png,
+    edit.images.slice(1).map((image) => ({ bytes: image.bytes, mediaType: image.info?.mediaType })),
+  );
   // The simulator encodes PNG whatever output_format asked for, and says so in media_type.
   return { b64: encodePng(png).toString('base64'), mediaType: 'image/png' };
 }

@@ -1,6 +1,7 @@
 /**
- * Pixel helpers the BFL and OpenRouter simulators share to turn inputs into deterministic results:
- * decode a PNG input, invert it, resize it, fill with a colour taken from the prompt.
+ * Pixel helpers the simulators share to turn inputs into deterministic results: decode a PNG input,
+ * invert it (inside the mask), resize it, fill with a colour taken from the prompt, and show every
+ * further input image as a thumbnail, so a result visibly depends on the mask and on each input.
  * @module
  */
 import { PNG } from 'pngjs';
@@ -126,4 +127,41 @@ export function sizeForAspectRatio(
  */
 export function encodePng(png: PNG): Buffer {
   return PNG.sync.write(png, { filterType: 0 });
+}
+
+/**
+ * Draws each further input image (the second, third, … of a request) as a square thumbnail along
+ * the bottom edge of `out`, from the right, a quarter of the short side each, with a 1 px gap —
+ * so a simulated multi-image edit visibly uses every input. Inputs that are not decodable PNGs
+ * (header-only JPEG/WebP fixtures) are drawn in a colour taken from their bytes. Changes `out`.
+ *
+ * @example
+ * ```ts
+ * drawInputThumbnails(result, [{ bytes: secondPng, mediaType: 'image/png' }]);
+ * ```
+ */
+export function drawInputThumbnails(
+  out: PNG,
+  extras: readonly ({ bytes?: Uint8Array; mediaType?: string } | undefined)[],
+): PNG {
+  const side = Math.floor(Math.min(out.width, out.height) / 4);
+  if (side < 2) return out;
+  extras.forEach((extra, index) => {
+    const x = out.width - (index + 1) * (side + 1);
+    const y = out.height - side - 1;
+    if (x < 0 || y < 0) return;
+    const decoded = decodePngOrUndefined(extra?.bytes, extra?.mediaType);
+    const tile = decoded
+      ? resizeNearest(decoded, side, side)
+      : solidPng(side, side, promptColour(Buffer.from(extra?.bytes ?? []).toString('base64', 0, 64)));
+    for (let row = 0; row < side; row++) {
+      for (let column = 0; column < side; column++) {
+        const from = (row * side + column) * 4;
+        const to = ((y + row) * out.width + x + column) * 4;
+        tile.data.copy(out.data, to, from, from + 3);
+        out.data[to + 3] = 255;
+      }
+    }
+  });
+  return out;
 }
