@@ -64,7 +64,8 @@ export function isTimeoutReason(reason: unknown): boolean {
 
 function deadlineReason(timeoutMs: number): DeadlineReason {
   const reason = new DOMException(
-    `the call's deadline of ${timeoutMs} ms passed`,
+    // The unit, because config.yaml's timeouts are seconds and a request's are milliseconds.
+    `the call's deadline of ${timeoutMs} ms passed (timeouts are milliseconds in the SDK, seconds in config.yaml and proxy requests)`,
     'TimeoutError',
   ) as DOMException & { timeoutMs: number };
   reason.timeoutMs = timeoutMs;

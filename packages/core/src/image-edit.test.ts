@@ -262,6 +262,10 @@ describe('imageEdit: the call', () => {
     const error = await failure(imageEdit(params({ timeout: 30 }), { provider }));
     expect(error).toBeInstanceOf(TimeoutError);
     expect(error).toMatchObject({ status: 408, provider: 'acme', model: 'edit-1' });
+    // The deadline and its unit, so a `timeout: 30` meant as seconds shows at once.
+    expect(error.message).toContain(
+      'deadline of 30 ms passed (timeouts are milliseconds in the SDK, seconds in config.yaml',
+    );
   });
 
   it('passes a deadline matching the timeout, and the default deadline without one', async () => {

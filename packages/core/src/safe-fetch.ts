@@ -213,7 +213,10 @@ function requestOnce(
         const reason = signal.reason as { name?: string } | undefined;
         return reject(
           isTimeoutReason(reason)
-            ? new TimeoutError({ message: `${param}: download timed out`, param })
+            ? new TimeoutError({
+                message: `${param}: download timed out${reason && 'message' in reason ? ` (${(reason as Error).message})` : ''}`,
+                param,
+              })
             : new APIUserAbortError({ message: 'Request was aborted.', cause: reason }),
         );
       }

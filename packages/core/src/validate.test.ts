@@ -229,6 +229,15 @@ describe('bindRequest: values', () => {
         bindRequest(req({ size: '512x512' }), caps({ params: ['size'], sizes: ['1024x1024'] }), ref),
       ).message,
     ).toContain('accepts 1024x1024; got 512x512');
+    // Any side length: no "divisible by 1".
+    const anySide = caps({
+      params: ['size'],
+      sizes: ['auto'],
+      customSizes: { multipleOf: 1, maxSide: 4096, maxPixels: 4096 * 4096, maxAspectRatio: 3 },
+    });
+    const tooLong = fails(() => bindRequest(req({ size: '8000x8000' }), anySide, ref));
+    expect(tooLong.message).toContain('accepts auto or WxH, longest side ≤ 4096; got 8000x8000');
+    expect(tooLong.message).not.toContain('divisible');
   });
 
   it('checks quality and output_format against their lists', () => {

@@ -224,9 +224,10 @@ export function bindRequest(
   const size = kept.size as string | undefined;
   if (size !== undefined && !isSizeSupported(size, caps)) {
     const listed = caps.sizes?.join(', ') ?? '';
-    const custom = caps.customSizes
-      ? `${listed ? ' or ' : ''}WxH with sides divisible by ${caps.customSizes.multipleOf}, longest side ≤ ${caps.customSizes.maxSide}`
-      : '';
+    const rule = caps.customSizes;
+    // "divisible by 1" says nothing: name the multiple only when there is one.
+    const multiple = rule && rule.multipleOf > 1 ? ` with sides divisible by ${rule.multipleOf}` : '';
+    const custom = rule ? `${listed ? ' or ' : ''}WxH${multiple}, longest side ≤ ${rule.maxSide}` : '';
     throw bad(ref, 'size', `${target} accepts ${listed}${custom}; got ${size}.`);
   }
   const quality = kept.quality as string | undefined;
