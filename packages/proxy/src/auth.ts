@@ -22,6 +22,8 @@ export interface Caller {
   /** Default end-user of the key. */
   userId?: string;
   isMaster: boolean;
+  /** A virtual key with `admin: true`: may sign in to the web console, like the master key. */
+  admin?: boolean;
 }
 
 /**
@@ -98,6 +100,7 @@ export class KeyStore {
           rpmLimit: key.rpm_limit,
           userId: key.user_id,
           isMaster: false,
+          admin: key.admin === true,
         },
       });
     }

@@ -211,6 +211,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
   out(
     `retouch proxy listening on ${url} (config ${options.config}; ${server.router.modelGroups().length} model groups)`,
   );
+  if (server.app.hasRoute({ method: 'GET', url: '/ui/' })) out(`retouch console: ${url}/ui`);
   if (io.handleSignals !== false) {
     const stop = (signal: string) => {
       out(`retouch: ${signal}, shutting down`);

@@ -23,6 +23,7 @@ import { withLines } from './config/config-parts.js';
 import { strictIssue } from './config/load-config.js';
 import { bodyBreach, guardBodies } from './body-guard.js';
 import { clientErrorHandler } from './client-errors.js';
+import { type ConsoleOptions, prepareConsole } from './console/setup.js';
 import { trackConnections } from './connections.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
@@ -40,6 +41,8 @@ export interface ProxyServerOptions {
   logger?: Logger | false;
   /** Router options merged over the config's (a shared `state`, extra `callbacks`). */
   routerOverrides?: Partial<RouterOptions>;
+  /** The web console at `/ui`: its settings, or `false` for none. On by default. */
+  console?: ConsoleOptions | false;
 }
 
 /**
@@ -125,8 +128,10 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   const startupWarnings = [...config.warnings];
   let router: Router | undefined;
   const metrics = createMetrics({ deployments: () => (router ? router.deployments() : Promise.resolve([])) });
+  const consoleUi = await prepareConsole(config, options.console);
   const callbacks = [
     metrics.callback,
+    ...(consoleUi ? [consoleUi.recorder.callback] : []),
     ...builtInCallbacks(config.callbacks, logger, (m) => startupWarnings.push(m)),
     ...(options.routerOverrides?.callbacks ?? []),
   ];
@@ -264,6 +269,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     });
     return reply.code(404).send(error.toJSON());
   });
+  consoleUi?.register(app, ctx);
   registerEditRoutes(app, ctx);
   registerModelRoutes(app, ctx);
   registerHealthRoutes(app, ctx);

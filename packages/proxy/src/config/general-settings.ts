@@ -18,6 +18,7 @@ const virtualKeySchema = z.object({
   max_budget: z.number().nonnegative().optional(),
   rpm_limit: z.number().int().positive().optional(),
   user_id: z.string().min(1).optional(),
+  admin: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -35,6 +36,7 @@ const generalSchema = z.object({
   request_header_timeout_seconds: positive.optional(),
   request_body_timeout_seconds: positive.optional(),
   request_idle_timeout_seconds: positive.optional(),
+  disable_admin_ui: z.boolean().optional(),
 });
 
 /** `general_settings` after validation. */

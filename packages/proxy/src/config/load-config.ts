@@ -193,6 +193,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     keys,
     limits: limitsFrom(settings),
     defaultModel: settings?.image_generation_model,
+    disableAdminUi: settings?.disable_admin_ui,
     environment,
     warnings: warningIssues.map(formatIssue),
     strict,

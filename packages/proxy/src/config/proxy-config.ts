@@ -18,6 +18,8 @@ export interface VirtualKeyConfig {
   rpm_limit?: number;
   /** Default end-user of the key's calls, when the request names none. */
   user_id?: string;
+  /** May sign in to the web console at `/ui` (as the master key can). Defaults to false. */
+  admin?: boolean;
   metadata?: Record<string, unknown>;
 }
 
@@ -81,6 +83,8 @@ export interface ProxyConfig {
   /** Virtual keys from `general_settings.keys` and `general_settings.keys_file`. */
   keys: VirtualKeyConfig[];
   limits: ProxyLimits;
+  /** `general_settings.disable_admin_ui`: no web console at `/ui`. */
+  disableAdminUi?: boolean;
   /** `general_settings.image_generation_model`: used only when a request names no `model`. */
   defaultModel?: string;
   /** `environment_variables`: set at startup for variables not already set. */

@@ -82,6 +82,7 @@ export const GENERAL_SETTINGS_KEYS = [
   'request_header_timeout_seconds',
   'request_body_timeout_seconds',
   'request_idle_timeout_seconds',
+  'disable_admin_ui',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */
@@ -92,6 +93,7 @@ export const VIRTUAL_KEY_KEYS = [
   'max_budget',
   'rpm_limit',
   'user_id',
+  'admin',
   'metadata',
 ] as const;
 

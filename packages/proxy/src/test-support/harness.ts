@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
 import { pino } from 'pino';
 import { parseConfig } from '../config/load-config.js';
+import type { ConsoleOptions } from '../console/setup.js';
 import { createProxyServer, type ProxyServer } from '../server.js';
 
 export const UPSTREAM_KEY = 'sk-test-simulator';
@@ -51,7 +52,7 @@ ${extra}`;
 
 /** Starts a simulator and a proxy; `generalSettings` is YAML under `general_settings:`. */
 export async function startHarness(
-  options: { generalSettings?: string; extra?: string } = {},
+  options: { generalSettings?: string; extra?: string; console?: ConsoleOptions | false } = {},
 ): Promise<Harness> {
   const sim = await startOpenAISimulator();
   const general = options.generalSettings ?? `  master_key: ${MASTER_KEY}\n`;
@@ -64,7 +65,11 @@ export async function startHarness(
       callback();
     },
   });
-  const proxy = await createProxyServer({ config, logger: pino({ level: 'info' }, stream) });
+  const proxy = await createProxyServer({
+    config,
+    logger: pino({ level: 'info' }, stream),
+    console: options.console,
+  });
   const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
   return {
     sim,

@@ -1,0 +1,29 @@
+/** Display helpers: money, durations, times, counts. */
+
+/** `$0.0420`, `$12.50`; `unknown` for null (a cost that could not be known is not 0). */
+export function usd(value: number | null | undefined): string {
+  if (value === null || value === undefined) return 'unknown';
+  return `$${value.toFixed(Math.abs(value) < 1 ? 4 : 2)}`;
+}
+
+/** `840 ms`, `12.3 s`; `–` for null. */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '–';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+}
+
+/** Local time of day, `14:03:27`. */
+export function clock(at: string | number): string {
+  return new Date(at).toLocaleTimeString([], { hour12: false });
+}
+
+/** `in 27 s`, `in 3 min`. */
+export function fromNow(at: string | number, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((new Date(at).getTime() - now) / 1000));
+  return seconds < 120 ? `in ${seconds} s` : `in ${Math.round(seconds / 60)} min`;
+}
+
+/** Entries of a record, largest value first. */
+export function ranked(record: Record<string, number>): [string, number][] {
+  return Object.entries(record).sort((a, b) => b[1] - a[1]);
+}
