@@ -23,6 +23,8 @@ export interface Series {
   label: string;
   values: (number | null)[];
   color?: string;
+  /** Draw each point: for series with gaps (null), where a lone value has no line to show it. */
+  points?: boolean;
 }
 
 /** Props of {@link TimeChart}. */
@@ -59,6 +61,7 @@ export function TimeChart({ title, times, series, format, height = 200 }: TimeCh
             stroke: s.color ?? PALETTE[i % PALETTE.length],
             width: 2,
             spanGaps: false,
+            points: { show: s.points === true && times.length <= 180, size: 5 },
             value: show,
           })),
         ],
@@ -80,7 +83,7 @@ export function TimeChart({ title, times, series, format, height = 200 }: TimeCh
       plot.destroy();
       chart.current = null;
     };
-  }, [shape, height]);
+  }, [shape, height, times.length]);
 
   useEffect(() => {
     chart.current?.setData(data);

@@ -122,7 +122,10 @@ export function Painter({ src, width, height, disabled, onPaint, exportRef }: Pa
           Clear
         </button>
       </div>
-      <div class="canvas-stack" style={{ aspectRatio: `${width} / ${height}` }}>
+      <div
+        class="canvas-stack"
+        style={{ aspectRatio: `${width} / ${height}`, width: `min(100%, calc(70vh * ${width / height}))` }}
+      >
         <img src={src} alt="Input to paint on" draggable={false} />
         <canvas
           ref={canvas}

@@ -160,8 +160,8 @@ export function Overview() {
           times={times}
           format={(v) => duration(v)}
           series={[
-            { label: 'p50', values: data.minutes.map((m) => m.p50Ms), color: '#059669' },
-            { label: 'p95', values: data.minutes.map((m) => m.p95Ms), color: '#7c3aed' },
+            { label: 'p50', values: data.minutes.map((m) => m.p50Ms), color: '#059669', points: true },
+            { label: 'p95', values: data.minutes.map((m) => m.p95Ms), color: '#7c3aed', points: true },
           ]}
         />
         <TimeChart

@@ -1,0 +1,193 @@
+/**
+ * The console in a real browser, as a person uses it: sign in, watch a deployment cool down after
+ * injected faults, read the logs, paint a mask and get an edited picture back, manage keys. Every
+ * page is photographed at 1280×800 and at phone width into `screenshots/`.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { decodePngPixels } from '@retouch/core';
+import { ASSETS, haveChromium, MASTER_KEY, screenshots, startWorld, TEAM_KEY, type World } from './world.js';
+
+if (!haveChromium) {
+  const why = 'Chromium is not installed (apt-get install -y chromium; .ci/run does it)';
+  if (process.env.CI) throw new Error(`console browser tests: ${why}`);
+  console.warn(`console browser tests skipped: ${why}`);
+}
+const suite = haveChromium ? describe : describe.skip;
+
+async function edit(world: World, key = MASTER_KEY): Promise<number> {
+  const form = new FormData();
+  form.set('model', 'gpt-image-1');
+  form.set('prompt', 'Add a hat');
+  form.set(
+    'image',
+    new Blob([await readFile(join(ASSETS, 'landscape.png'))], { type: 'image/png' }),
+    'landscape.png',
+  );
+  const response = await fetch(`${world.url}/v1/images/edits`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    body: form,
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+async function healthy(world: World, id: string): Promise<boolean> {
+  return (await world.proxy.router.deployments()).find((d) => d.id === id)?.healthy ?? false;
+}
+
+suite('the web console in Chromium', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await startWorld();
+  });
+  afterAll(async () => world?.close());
+
+  it('signs in with the master key (and refuses a wrong one)', async () => {
+    const { page, url } = world;
+    await page.goto(`${url}/ui/`);
+    await page.fill('#key', 'sk-not-a-key');
+    await page.click('button[type=submit]');
+    const error = page.locator('#error');
+    await error.waitFor({ state: 'visible' });
+    expect(await error.textContent()).toContain('Invalid API key');
+    await screenshots(page, 'login');
+
+    await page.fill('#key', MASTER_KEY);
+    await page.click('button[type=submit]');
+    await page.locator('#signed-in-as').waitFor();
+    expect(await page.locator('#signed-in-as').textContent()).toBe('master');
+    expect(await page.title()).toBe('Overview · retouch console');
+  });
+
+  it('shows a deployment cooling down after injected faults, with its failure kind', async () => {
+    const { page, simA } = world;
+    expect(await edit(world, TEAM_KEY)).toBe(200);
+    simA.injectFault({ type: 'status', status: 500 }, { times: Number.POSITIVE_INFINITY });
+    let sent = 0;
+    while ((await healthy(world, 'openai-a')) && sent < 40) {
+      await edit(world);
+      sent++;
+    }
+    expect(await healthy(world, 'openai-a')).toBe(false);
+    expect(await healthy(world, 'openai-b')).toBe(true);
+
+    await page.click('nav >> text=Overview');
+    await page.reload();
+    const row = page.locator('tr[data-deployment="openai-a"]');
+    await row.getByText('cooling down until').waitFor();
+    await row.getByText(/InternalServerError × \d+/).waitFor();
+    expect(await page.locator('[data-stat="cooling"]').textContent()).toBe('1 / 3');
+    expect(await page.locator('tr[data-deployment="openai-b"] .badge.ok').textContent()).toBe('healthy');
+    expect(Number(await page.locator('[data-stat="requests"]').textContent())).toBeGreaterThanOrEqual(sent);
+    expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(4);
+    await screenshots(page, 'overview');
+  });
+
+  it('lists the failed edits in Logs and filters them by status', async () => {
+    const { page } = world;
+    await page.click('nav >> text=Logs');
+    await page.locator('#logs tbody tr').first().waitFor();
+    await page.selectOption('select[name=status]', 'error');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#logs tbody tr')].every(
+        (tr) => tr.querySelector('.badge')?.textContent === '500',
+      ),
+    );
+    const failed = page.locator('#logs tbody tr').first();
+    expect(await failed.locator('td[data-label="Deployment"]').textContent()).toContain('openai-a');
+    expect(await failed.locator('td[data-label="Key"]').textContent()).toBe('master');
+    await failed.locator('summary').click();
+    expect(await failed.locator('.error-cell p').textContent()).toBeTruthy();
+    await page.selectOption('select[name=status]', '');
+    await page.locator('td[data-label="Key"]', { hasText: 'team-a' }).first().waitFor();
+    await screenshots(page, 'logs');
+  });
+
+  it('paints a mask over a dropped image and gets the edited pictures back', async () => {
+    const { page, simB } = world;
+    await page.click('nav >> text=Playground');
+    const landscape = (await readFile(join(ASSETS, 'landscape.png'))).toString('base64');
+    const dropped = await page.evaluateHandle((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([bytes], 'landscape.png', { type: 'image/png' }));
+      return transfer;
+    }, landscape);
+    await page.dispatchEvent('#dropzone', 'drop', { dataTransfer: dropped });
+    await page.setInputFiles('#image-input', join(ASSETS, 'balloon.png'));
+    await page.locator('.thumbs li').nth(1).waitFor();
+
+    // Impossible choices are not offered: dall-e-2 takes one image and none of gpt-image-1's wide sizes.
+    await page.selectOption('#model', 'dall-e-2');
+    expect(await page.locator('#size option').allTextContents()).not.toContain('1536x1024');
+    expect(await page.locator('#run').isDisabled()).toBe(true);
+    await page.selectOption('#model', 'gpt-image-1');
+    expect(await page.locator('#size option').allTextContents()).toContain('1536x1024');
+
+    // Paint the upper band, then erase a spot in it.
+    const box = await page.locator('#mask-layer').boundingBox();
+    if (!box) throw new Error('no mask layer');
+    const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+    await page.mouse.move(...at(0.2, 0.25));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.8, 0.25), { steps: 12 });
+    await page.mouse.up();
+    await page.click('button:has-text("Eraser")');
+    await page.mouse.move(...at(0.5, 0.25));
+    await page.mouse.down();
+    await page.mouse.move(...at(0.52, 0.25), { steps: 2 });
+    await page.mouse.up();
+    expect(await page.locator('#mask-status').textContent()).toMatch(
+      /^\d+% of the first image will be edited/,
+    );
+
+    await page.fill('#prompt', 'Float the balloon over the hills');
+    await page.selectOption('#n', '2');
+    await page.selectOption('#size', '1024x1024');
+    await page.click('#run');
+    await page.locator('#results .result-image').nth(1).waitFor();
+    expect(await page.locator('#results .result-image').count()).toBe(2);
+    expect(await page.locator('#result-deployment').textContent()).toBe('openai-b');
+    expect(await page.locator('#result-cost').textContent()).toMatch(/^\$\d+\.\d{4}$/);
+
+    // What reached the upstream: both images, and an OpenAI mask — transparent where painted.
+    const sent = simB.lastRequest();
+    expect(sent.fields?.n).toEqual(['2']);
+    expect(sent.files?.filter((f) => f.field.startsWith('image')).length).toBe(2);
+    const maskFile = sent.files?.find((f) => f.field === 'mask');
+    if (!maskFile) throw new Error('no mask was sent');
+    const mask = await decodePngPixels(maskFile.bytes);
+    expect([mask.width, mask.height]).toEqual([256, 256]);
+    const alpha = (fx: number, fy: number) =>
+      mask.data[(Math.round(mask.height * fy) * mask.width + Math.round(mask.width * fx)) * 4 + 3];
+    expect(alpha(0.3, 0.25)).toBe(0);
+    expect(alpha(0.7, 0.25)).toBe(0);
+    expect(alpha(0.51, 0.25)).toBe(255);
+    expect(alpha(0.5, 0.8)).toBe(255);
+    await screenshots(page, 'playground');
+  });
+
+  it('shows keys with their spend against budget', async () => {
+    const { page } = world;
+    await page.click('nav >> text=Keys');
+    const team = page.locator('tr[data-key-alias="team-a"]');
+    await team.waitFor();
+    expect(await team.locator('td[data-label="Spend / budget"]').textContent()).toMatch(
+      /^\$0\.\d{4} of \$0\.5000$/,
+    );
+    expect(await team.locator('td[data-label="Model groups"]').textContent()).toBe('gpt-image-1');
+    await screenshots(page, 'keys');
+  });
+
+  it('signs out', async () => {
+    const { page, url } = world;
+    await page.click('button:has-text("Sign out")');
+    await page.locator('#key').waitFor();
+    const response = await page.request.get(`${url}/ui/api/overview`);
+    expect(response.status()).toBe(401);
+  });
+});

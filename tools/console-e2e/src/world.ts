@@ -1,0 +1,133 @@
+/**
+ * The world the browser tests run in: two OpenAI simulators, a real proxy over them (one model
+ * group of two deployments, so one can cool down while the other serves), and Debian's Chromium
+ * driven by playwright-core — never a downloaded browser.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createProxyServer, parseConfig, type ProxyServer } from '@retouch/proxy';
+import { type Simulator, startOpenAISimulator } from '@retouch/testing';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const MASTER_KEY = 'sk-e2e-master-0000';
+export const TEAM_KEY = 'sk-e2e-team-a-1111';
+const UPSTREAM_KEY = 'sk-e2e-upstream';
+
+/** The flags every launch uses: headless, and no network of its own (this machine has none). */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Where the tests write their screenshots (ignored by git). */
+export const SCREENSHOTS = fileURLToPath(new URL('../screenshots/', import.meta.url));
+/** The demo's pictures. */
+export const ASSETS = fileURLToPath(new URL('../../../examples/assets/', import.meta.url));
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+/** A running world. */
+export interface World {
+  simA: Simulator;
+  simB: Simulator;
+  proxy: ProxyServer;
+  url: string;
+  browser: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+function configText(a: Simulator, b: Simulator): string {
+  const deployment = (group: string, model: string, sim: Simulator, id: string) => `  - model_name: ${group}
+    litellm_params:
+      model: ${model}
+      api_key: os.environ/E2E_UPSTREAM_KEY
+      api_base: ${sim.url}/v1
+    model_info:
+      id: ${id}
+`;
+  return `model_list:
+${deployment('gpt-image-1', 'gpt-image-1', a, 'openai-a')}${deployment('gpt-image-1', 'gpt-image-1', b, 'openai-b')}${deployment('dall-e-2', 'dall-e-2', b, 'dalle-b')}
+router_settings:
+  num_retries: 0
+  allowed_fails: 1
+  cooldown_time: 900
+general_settings:
+  master_key: ${MASTER_KEY}
+  keys:
+    - key: ${TEAM_KEY}
+      key_alias: team-a
+      models: [gpt-image-1]
+      max_budget: 0.5
+`;
+}
+
+/** Whether this machine has the browser (CI installs it; elsewhere the tests say how). */
+export const haveChromium = existsSync(CHROMIUM);
+
+/**
+ * Starts the simulators, the proxy and Chromium.
+ *
+ * @example
+ * ```ts
+ * const world = await startWorld();
+ * await world.page.goto(`${world.url}/ui/`);
+ * await world.close();
+ * ```
+ */
+export async function startWorld(): Promise<World> {
+  const simA = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
+  const simB = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
+  const config = parseConfig(configText(simA, simB), { env: { E2E_UPSTREAM_KEY: UPSTREAM_KEY } });
+  const proxy = await createProxyServer({ config, logger: false });
+  const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  const profile = await mkdtemp(join(tmpdir(), 'retouch-chromium-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: DESKTOP,
+  });
+  const page = browser.pages()[0] ?? (await browser.newPage());
+  return {
+    simA,
+    simB,
+    proxy,
+    url,
+    browser,
+    page,
+    async close() {
+      await browser.close().catch(() => {});
+      await rm(profile, { recursive: true, force: true });
+      await proxy.close();
+      await simA.close();
+      await simB.close();
+    },
+  };
+}
+
+/** Screenshots of the page as it is, at 1280×800 and at phone width (`<name>-desktop.png`, `<name>-phone.png`). */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  // Charts follow their container's width through a ResizeObserver: let them redraw.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await page.setViewportSize(DESKTOP);
+  if (overflow > 1)
+    throw new Error(`${name}: the page is ${overflow}px wider than a ${PHONE.width}px phone screen`);
+}
