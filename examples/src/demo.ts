@@ -99,6 +99,9 @@ async function main(): Promise<void> {
   printTable(rows);
   console.log(`\nWrote ${rows.reduce((n, r) => n + Number(r.cells[2]), 0)} images to ${outDir}`);
   await runProxyDemo({ assets, outDir });
+  console.log(
+    '\nWeb console: `npx -y pnpm@10.34.9 console` starts this proxy over the simulators and keeps it running, with its console at http://127.0.0.1:4000/ui (sign in with sk-retouch-demo).',
+  );
 }
 
 main().catch((error: unknown) => {
