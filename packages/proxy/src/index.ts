@@ -16,6 +16,8 @@ export { loadConfig, parseConfig } from './config/load-config.js';
 export type { ProxyConfig, ProxyLimits, VirtualKeyConfig } from './config/proxy-config.js';
 export { DEFAULT_LIMITS } from './config/proxy-config.js';
 export { coerceScalars } from './config/sections.js';
+export type { CallOutcome, ConsoleRecorderOptions, EditRecord, LogFilter } from './console/recorder.js';
+export { ConsoleRecorder } from './console/recorder.js';
 export type { ConsoleOptions } from './console/setup.js';
 export type { ProxyContext, RequestState } from './context.js';
 export type { ErrorReply } from './errors.js';

@@ -10,11 +10,17 @@ import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNoisePng, createOpenAIMask, createPng, startSimulator } from '@retouch/testing';
+import {
+  createNoisePng,
+  createOpenAIMask,
+  createPng,
+  type Simulator,
+  startSimulator,
+} from '@retouch/testing';
 import { ms, printTable, summarize } from './stats.js';
 
-const UPSTREAM_KEY = 'sk-bench-upstream';
-const PROXY_KEY = 'sk-bench-proxy';
+export const UPSTREAM_KEY = 'sk-bench-upstream';
+export const PROXY_KEY = 'sk-bench-proxy';
 const TARGET_BYTES = 615 * 1024;
 const CLI = fileURLToPath(new URL('../../../packages/proxy/dist/cli.js', import.meta.url));
 
@@ -45,7 +51,7 @@ function curlForm(parts: { name: string; value?: string; file?: Uint8Array }[]):
 }
 
 /** The benchmark request: two noise images (incompressible) and a mask, about 615 KB in all. */
-function benchRequest(): { body: Buffer; type: string } {
+export function benchRequest(): { body: Buffer; type: string } {
   const build = (side: number) =>
     curlForm([
       { name: 'model', value: 'gpt-image-1' },
@@ -59,12 +65,14 @@ function benchRequest(): { body: Buffer; type: string } {
   return build(side);
 }
 
-interface Run {
+/** One timed run: each request's latency and the whole run's wall time. */
+export interface Run {
   samples: number[];
   wallMs: number;
 }
 
-async function run(
+/** Posts `request` `total` times, `concurrency` at a time; throws on any non-2xx answer. */
+export async function run(
   url: string,
   request: { body: Buffer; type: string },
   headers: Record<string, string>,
@@ -94,7 +102,8 @@ async function run(
   return { samples, wallMs: performance.now() - t0 };
 }
 
-async function startProxy(configFile: string): Promise<{ child: ChildProcess; url: string }> {
+/** Starts the real `retouch` CLI in its own process; resolves once it listens. */
+export async function startProxy(configFile: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
     [CLI, '--config', configFile, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
@@ -114,7 +123,8 @@ async function startProxy(configFile: string): Promise<{ child: ChildProcess; ur
   return { child, url };
 }
 
-async function peakRssMiB(pid: number | undefined): Promise<string> {
+/** Peak resident memory of a process, MiB. */
+export async function peakRssMiB(pid: number | undefined): Promise<string> {
   if (pid === undefined) return 'n/a';
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -125,13 +135,10 @@ async function peakRssMiB(pid: number | undefined): Promise<string> {
   }
 }
 
-/** Runs the proxy benchmark and prints its table. */
-export async function benchProxyOverhead(
-  options: { perRound?: number; rounds?: number } = {},
-): Promise<void> {
-  const rounds = options.rounds ?? 2;
+/** An OpenAI-shaped upstream that answers every edit at once with a tiny image and real usage. */
+export function startInstantUpstream(): Promise<Simulator> {
   const tinyPng = createPng(8, 8).toString('base64');
-  const sim = await startSimulator({
+  return startSimulator({
     name: 'instant-openai',
     handle: () => ({
       status: 200,
@@ -150,6 +157,14 @@ export async function benchProxyOverhead(
       error: { message, type: 'invalid_request_error', param: null, code },
     }),
   });
+}
+
+/** Runs the proxy benchmark and prints its table. */
+export async function benchProxyOverhead(
+  options: { perRound?: number; rounds?: number } = {},
+): Promise<void> {
+  const rounds = options.rounds ?? 2;
+  const sim = await startInstantUpstream();
   const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-'));
   const configFile = join(dir, 'config.yaml');
   await writeFile(
