@@ -25,6 +25,18 @@ function sum(overview: ConsoleOverview, field: 'byModelGroup' | 'byDeployment'):
   return out;
 }
 
+/** The bar charts: spend today and this month, and requests, by model group and deployment. */
+function breakdowns(o: ConsoleOverview): [string, Record<string, number>, (v: number) => string][] {
+  return [
+    ['Spend today by model group', o.spend.today.byModelGroup, usd],
+    ['Spend today by deployment', o.spend.today.byDeployment, usd],
+    ['Spend this month by model group', o.spend.month.byModelGroup, usd],
+    ['Spend this month by deployment', o.spend.month.byDeployment, usd],
+    ['Requests in the window by model group', sum(o, 'byModelGroup'), String],
+    ['Requests in the window by deployment', sum(o, 'byDeployment'), String],
+  ];
+}
+
 function Health({ d, now }: { d: ConsoleDeployment; now: number }) {
   const kinds = ranked(d.failureKinds);
   const last = d.recentFailures[0];
@@ -170,26 +182,9 @@ export function Overview() {
           series={groupSeries(data, 'byModelGroup')}
         />
         <TimeChart title="Requests per deployment" times={times} series={groupSeries(data, 'byDeployment')} />
-        <Bars
-          title="Spend today by model group"
-          entries={ranked(data.spend.today.byModelGroup)}
-          format={usd}
-        />
-        <Bars
-          title="Spend today by deployment"
-          entries={ranked(data.spend.today.byDeployment)}
-          format={usd}
-        />
-        <Bars
-          title="Spend this month by model group"
-          entries={ranked(data.spend.month.byModelGroup)}
-          format={usd}
-        />
-        <Bars
-          title="Requests in the window by deployment"
-          entries={ranked(sum(data, 'byDeployment'))}
-          format={String}
-        />
+        {breakdowns(data).map(([title, record, format]) => (
+          <Bars key={title} title={title} entries={ranked(record)} format={format} />
+        ))}
       </div>
       {data.spend.month.unpricedCalls > 0 && (
         <p class="muted small">
