@@ -231,6 +231,8 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       reply.elapsedTime / 1000,
     );
     if (route === '/metrics' || route.startsWith('/health/')) return;
+    // An open console tab polls every few seconds; its sign-ins stay in the log.
+    if (request.method === 'GET' && route.startsWith('/ui')) return;
     request.log.info(
       {
         method: request.method,

@@ -40,6 +40,8 @@ export interface LogFilter {
 }
 
 interface MinuteAgg {
+  /** The UTC day of the minute, `YYYY-MM-DD`. */
+  day: string;
   requests: number;
   clientErrors: number;
   serverErrors: number;
@@ -191,6 +193,7 @@ export class ConsoleRecorder {
     let minute = this.#minutes.get(start);
     if (!minute) {
       minute = {
+        day: dayOf(start),
         requests: 0,
         clientErrors: 0,
         serverErrors: 0,
@@ -215,7 +218,7 @@ export class ConsoleRecorder {
   }
 
   #spend(entry: EditRecord, minute: MinuteAgg): void {
-    const key = dayOf(entry.at);
+    const key = minute.day;
     let day = this.#days.get(key);
     if (!day) {
       day = { totalUsd: 0, byModelGroup: new Map(), byDeployment: new Map(), unpricedCalls: 0 };
