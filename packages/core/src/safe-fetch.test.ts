@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { APIUserAbortError, BadRequestError, RetouchError, TimeoutError } from './errors.js';
-import { isPrivateAddress, safeFetchBytes } from './safe-fetch.js';
+import { isPrivateAddress, type SafeFetchOptions, safeFetchBytes } from './safe-fetch.js';
 
 const BODY = Buffer.from('pretend-image-bytes');
 
@@ -28,6 +28,10 @@ beforeAll(async () => {
         return;
       case '/to-file':
         res.writeHead(302, { location: 'file:///etc/passwd' });
+        res.end();
+        return;
+      case '/redirect':
+        res.writeHead(302, { location: url.searchParams.get('to') ?? '/' });
         res.end();
         return;
       case '/to-metadata':
@@ -95,7 +99,29 @@ describe('isPrivateAddress', () => {
     ['::ffff:127.0.0.1', true],
     ['::ffff:10.0.0.1', true],
     ['::ffff:7f00:1', true],
+    // IPv4-compatible (deprecated), translated, NAT64 and 6to4 forms that carry a private IPv4.
+    ['::7f00:1', true],
+    ['::127.0.0.1', true],
+    ['::a9fe:a9fe', true],
+    ['::ffff:0:7f00:1', true],
+    ['::ffff:0:a9fe:a9fe', true],
+    ['64:ff9b::7f00:1', true],
+    ['64:ff9b::a00:1', true],
+    ['64:ff9b:1::a00:1', true],
+    ['2002:7f00:1::', true],
+    ['2002:a9fe:a9fe::1', true],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', true],
+    // Site-local, discard, documentation, benchmarking.
+    ['fec0::1', true],
+    ['feff::1', true],
+    ['100::1', true],
+    ['2001:db8::1', true],
+    ['198.18.0.1', true],
+    ['192.0.2.1', true],
+    ['255.255.255.255', true],
+    ['240.0.0.1', true],
     ['not-an-ip', true],
+    ['fe80::1%eth0', true],
     ['172.32.0.1', false],
     ['172.15.255.255', false],
     ['8.8.8.8', false],
@@ -103,6 +129,11 @@ describe('isPrivateAddress', () => {
     ['93.184.216.34', false],
     ['2606:4700:4700::1111', false],
     ['::ffff:8.8.8.8', false],
+    // The same embedding forms are judged by their (public) IPv4 address.
+    ['64:ff9b::808:808', false],
+    ['2002:808:808::1', false],
+    ['::ffff:0:808:808', false],
+    ['2a00:1450:4001:80b::200e', false],
   ])('%s → %p', (address, expected) => {
     expect(isPrivateAddress(address)).toBe(expected);
   });
@@ -124,8 +155,16 @@ describe('safeFetchBytes', () => {
     expect(error.message).toMatch(/refusing to fetch 127\.0\.0\.1/);
   });
 
-  it('refuses IPv6 loopback and IPv4-mapped loopback literals', async () => {
-    for (const host of ['[::1]', '[::ffff:127.0.0.1]']) {
+  it('refuses IPv6 loopback and every IPv4-embedding form of loopback as literals', async () => {
+    for (const host of [
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+      '[::7f00:1]',
+      '[::ffff:0:7f00:1]',
+      '[64:ff9b::7f00:1]',
+      '[2002:7f00:1::]',
+      '[fec0::1]',
+    ]) {
       const error = await failure(safeFetchBytes(`http://${host}:${port}/ok.png`));
       expect(error.message).toMatch(/refusing to fetch/);
     }
@@ -135,6 +174,60 @@ describe('safeFetchBytes', () => {
     const error = await failure(safeFetchBytes(`http://localhost:${port}/ok.png`));
     expect(error).toBeInstanceOf(BadRequestError);
     expect(error.message).toMatch(/resolves to a private, loopback or link-local address/);
+  });
+
+  it('checks every address a name resolves to, not only the first', async () => {
+    const resolving =
+      (...addresses: string[]) =>
+      (
+        _host: string,
+        _options: unknown,
+        callback: (e: null, list: { address: string; family: number }[]) => void,
+      ) =>
+        callback(
+          null,
+          addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        );
+    for (const list of [
+      ['93.184.216.34', '10.0.0.1'],
+      ['2606:4700:4700::1111', '::ffff:0:7f00:1'],
+      ['93.184.216.34', '2002:a9fe:a9fe::'],
+    ]) {
+      const error = await failure(
+        safeFetchBytes('http://images.example/cat.png', {
+          lookup: resolving(...list) as unknown as SafeFetchOptions['lookup'],
+        }),
+      );
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.message).toMatch(/images\.example: it resolves to a private/);
+    }
+  });
+
+  it('checks every redirect hop: only the trusted range passes, embedding forms do not', async () => {
+    // Trust only the test server's own address; each redirect leads somewhere else private.
+    const trusted = { allowPrivateNetwork: ['127.0.0.1/32'] };
+    expect(Buffer.from((await safeFetchBytes(`${base}/hop`, trusted)).bytes).equals(BODY)).toBe(true);
+    for (const target of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.1/',
+      `http://[::7f00:1]:${port}/ok.png`,
+      `http://[::ffff:0:7f00:1]:${port}/ok.png`,
+      `http://[2002:7f00:1::]:${port}/ok.png`,
+      `http://[64:ff9b::7f00:1]:${port}/ok.png`,
+      `http://[::1]:${port}/ok.png`,
+    ]) {
+      const error = await failure(
+        safeFetchBytes(`${base}/redirect?to=${encodeURIComponent(target)}`, trusted),
+      );
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.message).toMatch(/refusing to fetch/);
+    }
+  });
+
+  it('names a trusted range that is not CIDR', async () => {
+    await expect(safeFetchBytes(`${base}/ok.png`, { allowPrivateNetwork: ['10.0.0.0/33'] })).rejects.toThrow(
+      /allowPrivateNetwork: "10.0.0.0\/33" is not a CIDR range/,
+    );
   });
 
   it('refuses a redirect from an allowed host to the cloud metadata address', async () => {

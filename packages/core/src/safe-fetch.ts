@@ -1,13 +1,15 @@
 /**
  * The one way retouch downloads a URL it was handed (an input image, a provider's result URL):
- * http(s) only, every resolved address checked against private, loopback and link-local ranges at
- * connect time (so DNS rebinding cannot slip past), redirects re-checked, size and time bounded.
+ * http(s) only, every resolved address checked at connect time (so DNS rebinding cannot slip past)
+ * to be global unicast by ipaddr.js's ranges, IPv6 forms that embed an IPv4 address judged by that
+ * address, every redirect hop re-checked, size and time bounded.
  * @module
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { isTimeoutReason, startDeadline } from './deadline.js';
 import { APIUserAbortError, BadRequestError, TimeoutError } from './errors.js';
 
@@ -19,8 +21,13 @@ export interface SafeFetchOptions {
   timeoutMs?: number;
   /** Redirects followed, each re-checked. Defaults to 3. */
   maxRedirects?: number;
-  /** Allow private, loopback and link-local targets (tests, trusted networks). Defaults to false. */
-  allowPrivateNetwork?: boolean;
+  /**
+   * Allow private, loopback and link-local targets: `true` for any (tests), or the CIDR ranges of
+   * trusted networks (`['10.1.0.0/16']`) for only those. Defaults to false.
+   */
+  allowPrivateNetwork?: boolean | readonly string[];
+  /** Resolves host names (a custom resolver). Defaults to `dns.lookup`; every address it gives is checked. */
+  lookup?: typeof dnsLookup;
   /** When set, only these host names (exact, or `*.suffix`) may be contacted. */
   allowedHosts?: readonly string[];
   /** Cancels the download. */
@@ -36,54 +43,62 @@ export interface FetchedBytes {
   finalUrl: string;
 }
 
-const blocked = new BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.0.2.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['198.51.100.0', 24],
-  ['203.0.113.0', 24],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv4');
+/** IPv6 ranges refused outright, besides every ipaddr.js range other than `unicast`. */
+const REFUSED_IPV6: readonly (readonly [ipaddr.IPv6, number])[] = [
+  // IPv4-compatible (deprecated): some stacks still route `::7f00:1` to 127.0.0.1.
+  [ipaddr.IPv6.parse('::'), 96],
+  // Site-local (deprecated, still routed inside some networks).
+  [ipaddr.IPv6.parse('fec0::'), 10],
+  // Local-use NAT64 (RFC 8215): translates to whatever the local network chooses.
+  [ipaddr.IPv6.parse('64:ff9b:1::'), 48],
+  // Teredo carries a client's (obfuscated) IPv4 address: no telling where it leads.
+  [ipaddr.IPv6.parse('2001::'), 32],
+];
+
+function ipv4Of(high: number, low: number): ipaddr.IPv4 {
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['64:ff9b::', 96],
-  ['100::', 64],
-  ['2001:db8::', 32],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  blocked.addSubnet(network, prefix, 'ipv6');
+
+/** The IPv4 address an IPv6 address stands for (mapped, translated, NAT64, 6to4), if any. */
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const parts = address.parts;
+  const range = address.range();
+  // ::ffff:a.b.c.d (mapped), ::ffff:0:a.b.c.d (translated, RFC 6145), 64:ff9b::a.b.c.d (NAT64, RFC 6052).
+  if (range === 'ipv4Mapped' || range === 'rfc6145' || range === 'rfc6052') {
+    return ipv4Of(parts[6] ?? 0, parts[7] ?? 0);
+  }
+  // 2002:AABB:CCDD::/48 (6to4) carries AA.BB.CC.DD.
+  if (range === '6to4') return ipv4Of(parts[1] ?? 0, parts[2] ?? 0);
+  return undefined;
+}
+
+function blocked(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  if (address.kind() === 'ipv4') return address.range() !== 'unicast';
+  const v6 = address as ipaddr.IPv6;
+  if (REFUSED_IPV6.some(([range, bits]) => v6.match(range, bits))) return true;
+  const embedded = embeddedIPv4(v6);
+  if (embedded) return blocked(embedded);
+  return v6.range() !== 'unicast';
 }
 
 /**
- * Whether an IP address is private, loopback, link-local, reserved or multicast (IPv4-mapped IPv6
- * addresses are judged as their IPv4 address).
+ * Whether an IP address must not be fetched: anything but global unicast. Judged by ipaddr.js's
+ * ranges (private, loopback, link-local, carrier-grade NAT, reserved, documentation, benchmarking,
+ * multicast, broadcast, unspecified, unique-local…); IPv6 forms that carry an IPv4 address
+ * (`::ffff:7f00:1`, `::ffff:0:7f00:1`, `64:ff9b::7f00:1`, `2002:7f00:1::`) are judged by that IPv4
+ * address; IPv4-compatible (`::7f00:1`), site-local (`fec0::/10`), local-use NAT64 and Teredo
+ * addresses are refused outright. Anything that is not an IP address counts as private.
  *
  * @example
  * ```ts
  * isPrivateAddress('169.254.169.254'); // true
+ * isPrivateAddress('2002:7f00:1::'); // true (6to4 of 127.0.0.1)
  * isPrivateAddress('8.8.8.8'); // false
  * ```
  */
 export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped?.[1]) return isPrivateAddress(mapped[1]);
-  const family = isIP(address);
-  if (family === 0) return true;
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (!ipaddr.isValid(address) || isIP(address) === 0) return true;
+  return blocked(ipaddr.parse(address));
 }
 
 function hostAllowed(host: string, allowedHosts: readonly string[] | undefined): boolean {
@@ -95,12 +110,34 @@ function hostAllowed(host: string, allowedHosts: readonly string[] | undefined):
   });
 }
 
-function guardedLookup(allowPrivate: boolean, param: string): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+function isCidr(text: string): boolean {
+  try {
+    ipaddr.parseCIDR(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `address` may be contacted under `allowPrivateNetwork`. */
+function addressAllowed(address: string, allow: SafeFetchOptions['allowPrivateNetwork']): boolean {
+  if (allow === true || !isPrivateAddress(address)) return true;
+  if (!allow || !ipaddr.isValid(address)) return false;
+  const parsed = ipaddr.parse(address);
+  return allow.some((cidr) => {
+    const [range, bits] = ipaddr.parseCIDR(cidr);
+    return range.kind() === parsed.kind() && parsed.match(range, bits);
+  });
+}
+
+function guardedLookup(options: SafeFetchOptions, param: string): LookupFunction {
+  const resolve = options.lookup ?? dnsLookup;
+  return (hostname, lookupOptions, callback) => {
+    resolve(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
       if (error) return callback(error, '', 0);
       const list = addresses as unknown as LookupAddress[];
-      const bad = list.find((a) => !allowPrivate && isPrivateAddress(a.address));
+      // Every address, not only the first: the connection may go to any of them.
+      const bad = list.find((a) => !addressAllowed(a.address, options.allowPrivateNetwork));
       if (bad || list.length === 0) {
         const refusal = new BadRequestError({
           message: `${param}: refusing to fetch ${hostname}: it resolves to a private, loopback or link-local address. Send the image bytes or a data: URL instead.`,
@@ -109,7 +146,7 @@ function guardedLookup(allowPrivate: boolean, param: string): LookupFunction {
         });
         return callback(refusal as unknown as NodeJS.ErrnoException, '', 0);
       }
-      if (options.all) return callback(null, list as unknown as string, 0);
+      if (lookupOptions.all) return callback(null, list as unknown as string, 0);
       const first = list[0] as LookupAddress;
       callback(null, first.address, first.family);
     });
@@ -132,7 +169,7 @@ function checkUrl(url: URL, options: SafeFetchOptions, param: string): void {
       code: 'invalid_image_url',
     });
   }
-  if (isIP(host) && !options.allowPrivateNetwork && isPrivateAddress(host)) {
+  if (isIP(host) && !addressAllowed(host, options.allowPrivateNetwork)) {
     throw new BadRequestError({
       message: `${param}: refusing to fetch ${host}: private, loopback and link-local addresses are not allowed. Send the image bytes or a data: URL instead.`,
       param,
@@ -164,6 +201,10 @@ async function download(
   signal: AbortSignal,
 ): Promise<FetchedBytes> {
   const param = options.param ?? 'image';
+  const trusted = options.allowPrivateNetwork;
+  const invalid = Array.isArray(trusted) ? trusted.find((cidr) => !isCidr(cidr)) : undefined;
+  // The operator's mistake, not the caller's: a plain error (a 500 naming the setting).
+  if (invalid !== undefined) throw new Error(`allowPrivateNetwork: "${invalid}" is not a CIDR range`);
   let url: URL;
   try {
     url = new URL(input);
@@ -233,7 +274,7 @@ function requestOnce(
     const request = transport.get(
       url,
       {
-        lookup: guardedLookup(options.allowPrivateNetwork ?? false, param),
+        lookup: guardedLookup(options, param),
         signal,
         headers: { accept: 'image/*' },
       },
