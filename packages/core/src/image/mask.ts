@@ -10,6 +10,22 @@
 import { PNG } from 'pngjs';
 import { BadRequestError } from '../errors.js';
 import type { PreparedImage } from './prepare.js';
+import { createWorkerPool, type WorkerPool } from './worker-pool.js';
+
+/**
+ * Most pixels retouch decodes in one mask: 40 megapixels (about 160 MB of RGBA while it converts).
+ * A larger mask is refused from its header, before anything is decoded.
+ *
+ * @example
+ * ```ts
+ * MAX_DECODE_PIXELS; // 40000000
+ * ```
+ */
+export const MAX_DECODE_PIXELS = 40_000_000;
+
+// `workers/` sits beside `src/` and `dist/`, so the same URL works from the sources and the build.
+const MASK_WORKER = new URL('../../workers/mask-worker.mjs', import.meta.url);
+let pool: WorkerPool<{ bytes: Uint8Array; convention: MaskConvention }, { bytes: Uint8Array }> | undefined;
 
 /** Which pixels of a mask mark the area to edit. */
 export type MaskConvention = 'alpha-transparent' | 'white';
@@ -61,30 +77,6 @@ export function assertMaskMatches(mask: PreparedImage, image: PreparedImage): vo
   }
 }
 
-/** Per-pixel edit weight 0..255 (255 = edit fully) in the mask's own convention. */
-function editWeights(png: PNG): Uint8Array {
-  const { data, width, height } = png;
-  const weights = new Uint8Array(width * height);
-  let anyTransparent = false;
-  for (let i = 0, p = 0; p < weights.length; i += 4, p++) {
-    if ((data[i + 3] as number) < 255) {
-      anyTransparent = true;
-      break;
-    }
-  }
-  for (let i = 0, p = 0; p < weights.length; i += 4, p++) {
-    if (anyTransparent) {
-      weights[p] = 255 - (data[i + 3] as number);
-    } else {
-      // Rec. 601 luma of an opaque black/white mask.
-      weights[p] = Math.round(
-        0.299 * (data[i] as number) + 0.587 * (data[i + 1] as number) + 0.114 * (data[i + 2] as number),
-      );
-    }
-  }
-  return weights;
-}
-
 const converted = new WeakMap<Uint8Array, Map<MaskConvention, PreparedImage>>();
 
 /**
@@ -103,9 +95,18 @@ const converted = new WeakMap<Uint8Array, Map<MaskConvention, PreparedImage>>();
 export async function convertMask(mask: PreparedImage, convention: MaskConvention): Promise<PreparedImage> {
   const cached = converted.get(mask.bytes)?.get(convention);
   if (cached) return cached;
-  let png: PNG;
+  if (mask.width * mask.height > MAX_DECODE_PIXELS) {
+    throw new BadRequestError({
+      message: `mask: ${mask.width}x${mask.height} is more pixels than retouch converts (${MAX_DECODE_PIXELS}); send a smaller mask, or one in the convention the model reads.`,
+      param: 'mask',
+      code: 'image_too_large',
+    });
+  }
+  let bytes: Uint8Array;
   try {
-    png = await decodePng(mask.bytes);
+    // Decoding and re-encoding is CPU work: it runs on a worker, never on the event loop.
+    pool ??= createWorkerPool(MASK_WORKER);
+    ({ bytes } = await pool.run({ bytes: mask.bytes, convention }));
   } catch (error) {
     throw new BadRequestError({
       message: `mask: could not decode the PNG (${(error as Error).message})`,
@@ -113,23 +114,11 @@ export async function convertMask(mask: PreparedImage, convention: MaskConventio
       code: 'invalid_image',
     });
   }
-  const weights = editWeights(png);
-  const rgba = Buffer.alloc(weights.length * 4);
-  for (let p = 0, i = 0; p < weights.length; p++, i += 4) {
-    const w = weights[p] as number;
-    if (convention === 'white') {
-      rgba[i] = rgba[i + 1] = rgba[i + 2] = w;
-      rgba[i + 3] = 255;
-    } else {
-      rgba[i + 3] = 255 - w;
-    }
-  }
-  const bytes = await encodePng(png.width, png.height, rgba, convention === 'white' ? 0 : 6);
   const result: PreparedImage = {
     bytes,
     mediaType: 'image/png',
-    width: png.width,
-    height: png.height,
+    width: mask.width,
+    height: mask.height,
     hasAlpha: convention === 'alpha-transparent',
     filename: 'mask.png',
   };

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BadRequestError } from '../errors.js';
 import { type SafeFetchOptions, safeFetchBytes } from '../safe-fetch.js';
-import { extensionFor, type ImageMediaType, sniffImage } from './sniff.js';
+import { extensionFor, type ImageMediaType, pngHeaderProblem, sniffImage } from './sniff.js';
 
 /**
  * An image as the caller may give it: bytes (`Uint8Array`/`Buffer`, `ArrayBuffer`), a `Blob`/`File`,
@@ -214,6 +214,9 @@ export async function prepareImage(input: ImageInput, options: PrepareImageOptio
       'invalid_image_format',
     );
   }
+  // A PNG whose header lies about its size is refused here, before anything decodes or forwards it.
+  const problem = info.mediaType === 'image/png' ? pngHeaderProblem(bytes) : undefined;
+  if (problem) throw invalid(param, `the PNG ${problem}`, 'invalid_image');
   const filename = name ?? `${options.defaultName ?? 'image'}.${extensionFor(info.mediaType)}`;
   return { bytes, filename, ...info };
 }

@@ -134,6 +134,62 @@ function sniffGif(bytes: Uint8Array): ImageInfo | undefined {
   };
 }
 
+/** Bit depths PNG allows per colour type (PNG spec, 11.2.2). */
+const PNG_DEPTHS: Record<number, readonly number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Deflate cannot expand data by more than about 1032:1; a little slack on top. */
+const MAX_DEFLATE_RATIO = 1100;
+const MAX_PNG_CHUNK = 2 ** 31 - 1;
+
+/**
+ * What is wrong with a PNG's header, or `undefined` when it is consistent: IHDR's fields (size, bit
+ * depth for the colour type, compression, filter, interlace), chunk lengths, and whether the
+ * compressed image data could possibly hold the pixels the header declares. A header that lies
+ * (60000×60000 pixels in 69 bytes) is caught here, before anything is decoded or forwarded.
+ *
+ * @example
+ * ```ts
+ * pngHeaderProblem(bytes); // 'declares 60000x60000 pixels, more than its 12 bytes of image data can hold'
+ * ```
+ */
+export function pngHeaderProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 33 || ascii(bytes, 12, 4) !== 'IHDR') return 'has no IHDR header';
+  const v = view(bytes);
+  if (v.getUint32(8) !== 13) return 'has an IHDR chunk of the wrong length';
+  const width = v.getUint32(16);
+  const height = v.getUint32(20);
+  const [depth = 0, colourType = 0, compression, filter, interlace] = bytes.subarray(24, 29);
+  if (width === 0 || height === 0 || width > MAX_PNG_CHUNK || height > MAX_PNG_CHUNK) {
+    return `declares an impossible size of ${width}x${height}`;
+  }
+  if (!PNG_DEPTHS[colourType]?.includes(depth)) {
+    return `declares bit depth ${depth} with colour type ${colourType}, which PNG does not allow`;
+  }
+  if (compression !== 0 || filter !== 0 || (interlace !== 0 && interlace !== 1)) {
+    return `declares an unknown compression (${compression}), filter (${filter}) or interlace (${interlace}) method`;
+  }
+  let data = 0;
+  for (let offset = 8; offset + 8 <= bytes.length; ) {
+    const length = v.getUint32(offset);
+    if (length > MAX_PNG_CHUNK) return `has a chunk of ${length} bytes, over PNG's limit`;
+    if (ascii(bytes, offset + 4, 4) === 'IDAT') data += length;
+    offset += 12 + length;
+  }
+  const rowBytes = Math.ceil((width * (PNG_CHANNELS[colourType] ?? 1) * depth) / 8);
+  // Each (non-interlaced) row is one filter byte and its pixels; interlacing only adds bytes.
+  const raw = height * (1 + rowBytes);
+  if (raw > data * MAX_DEFLATE_RATIO + 1024) {
+    return `declares ${width}x${height} pixels, more than its ${data} bytes of image data can hold (a damaged or crafted file)`;
+  }
+  return undefined;
+}
+
 /**
  * Reads an image's real type and size from its bytes; `undefined` when the bytes are not a
  * complete PNG, JPEG, WebP or GIF.
