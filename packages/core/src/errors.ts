@@ -228,6 +228,27 @@ export function errorClassForStatus(status: number): typeof RetouchError {
 }
 
 /**
+ * Removes exact secret values from an error already made (its message, stack and upstream body), in
+ * place: errors built from upstream text by code that did not know the credentials are scrubbed
+ * where they leave the provider.
+ *
+ * @example
+ * ```ts
+ * throw redactError(toRetouchError(error), [apiKey]);
+ * ```
+ */
+export function redactError<E extends RetouchError>(error: E, secrets: readonly (string | undefined)[]): E {
+  if (!secrets.some((secret) => secret && secret.length >= 4)) return error;
+  const clean = (text: string) => redactSecrets(text, secrets);
+  error.message = clean(error.message);
+  if (error.stack) error.stack = clean(error.stack);
+  if (error.upstreamBody !== undefined) {
+    Object.defineProperty(error, 'upstreamBody', { value: clean(error.upstreamBody), enumerable: true });
+  }
+  return error;
+}
+
+/**
  * Wraps anything thrown into a `RetouchError`, keeping `RetouchError`s as they are.
  *
  * @example

@@ -4,7 +4,14 @@
  * @module
  */
 import type { ModelCapabilities } from './capabilities.js';
-import { APIUserAbortError, BadRequestError, NotFoundError, TimeoutError, toRetouchError } from './errors.js';
+import {
+  APIUserAbortError,
+  BadRequestError,
+  NotFoundError,
+  redactError,
+  TimeoutError,
+  toRetouchError,
+} from './errors.js';
 import { DEFAULT_TIMEOUT_MS, startDeadline } from './deadline.js';
 import { abortError } from './http.js';
 import { holdStreamErrors, type PreparedImage, prepareImage } from './image/prepare.js';
@@ -171,7 +178,7 @@ export async function runImageEdit(
   } catch (error) {
     // Whatever broke after the signal fired (a reset socket, a half-read body) is the abort; the
     // provider had been called, so the request may be with the upstream.
-    const failure = toRetouchError(error, ref);
+    const failure = redactError(toRetouchError(error, ref), provider.secrets?.() ?? []);
     if (signal.aborted && !(failure instanceof TimeoutError || failure instanceof APIUserAbortError)) {
       throw abortError(signal, { ...ref, reachedUpstream: true });
     }

@@ -28,6 +28,7 @@ export {
   PermissionDeniedError,
   RateLimitError,
   RetouchError,
+  redactError,
   ServiceUnavailableError,
   TimeoutError,
   toRetouchError,

@@ -107,6 +107,11 @@ export interface ImageEditProvider {
   /** Models this provider knows, for errors and `/v1/models`. */
   models(): readonly string[];
   /**
+   * The credential values this provider uses (API keys, tokens). Every error leaving `imageEdit` is
+   * scrubbed of them, whatever path built it. Optional; patterns (`sk-…`, `Bearer …`) apply anyway.
+   */
+  secrets?(): readonly (string | undefined)[];
+  /**
    * What stops this provider from calling its upstream, found without any network call (no API
    * key, no project), or `undefined` when nothing does. Read from the settings and the environment
    * each time: the router skips a deployment while it has a problem and shows it on `/health`.

@@ -112,6 +112,7 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
     configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => BFL_MODELS[model],
     models: () => Object.keys(BFL_MODELS),
+    secrets,
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
         bflImageEdit(context, request, options),

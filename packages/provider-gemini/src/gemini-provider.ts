@@ -94,6 +94,7 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
     configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
+    secrets,
     async imageEdit(request, options) {
       const spec = specs[request.model] as GeminiModelSpec;
       return withProviderTimeout(options, settings.timeout, (options) =>

@@ -76,6 +76,7 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
     configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => models[model],
     models: () => Object.keys(models),
+    secrets: () => [settings.apiKey ?? process.env.OPENAI_API_KEY],
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
         openAIImageEdit(http, request, options),

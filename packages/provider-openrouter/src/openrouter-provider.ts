@@ -85,6 +85,7 @@ export function createOpenRouter(settings: OpenRouterProviderSettings = {}): Ima
     configurationProblem: () => apiKeyProblem(keySource),
     capabilities: openRouterCapabilities,
     models: () => OPENROUTER_MODELS,
+    secrets: () => [settings.apiKey ?? process.env.OPENROUTER_API_KEY],
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
         openRouterImageEdit(http, request, options),

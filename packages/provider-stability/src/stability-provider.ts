@@ -90,6 +90,7 @@ export function createStability(settings: StabilityProviderSettings = {}): Image
     configurationProblem: () => apiKeyProblem(keySource),
     capabilities: (model) => STABILITY_MODELS[model],
     models: () => Object.keys(STABILITY_MODELS),
+    secrets,
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
         stabilityImageEdit(http, request, options, config),
