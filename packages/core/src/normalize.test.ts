@@ -68,6 +68,8 @@ describe('toOpenAIResponse: b64_json', () => {
     expect((error as Error).message).toMatch(
       /could not download the result image: result: refusing to fetch 127\.0\.0\.1/,
     );
+    // The edit was made and billed: not retried.
+    expect(error).toMatchObject({ reachedUpstream: true, isRetryable: false });
   });
 });
 

@@ -101,9 +101,11 @@ async function bytesOf(
   } catch (error) {
     if (signal.aborted) throw error;
     // The caller's request was fine; the provider handed back a result we could not fetch.
+    // The edit was made (and billed); only its result is out of reach: not repeated automatically.
     throw new BadGatewayError({
       message: `could not download the result image: ${(error as Error).message}`,
       cause: error,
+      reachedUpstream: true,
     });
   }
 }
