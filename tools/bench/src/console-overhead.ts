@@ -1,25 +1,19 @@
 /**
  * What the web console costs the edit path: (1) the work it adds to each edit request — one
  * `ConsoleRecorder.record` and one router-callback outcome — timed in process, and (2) the same
- * 615 KB edit through two `retouch` processes over one instant upstream, one with the console
+ * 614 KB edit through two `retouch` processes over one draining upstream, one with the console
  * and one with `disable_admin_ui: true`, while a console tab polls the first every second (five
  * times as often as the pages do). Rounds alternate so that machine load hits both alike.
  * @module
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConsoleRecorder, type EditRecord } from '@retouch/proxy';
-import {
-  benchRequest,
-  PROXY_KEY,
-  type Run,
-  run,
-  startInstantUpstream,
-  startProxy,
-  UPSTREAM_KEY,
-} from './proxy-overhead.js';
+import { startLoadClient, startRetouch, startUpstream } from './proxy/processes.js';
+import { PROXY_KEY, UPSTREAM_KEY } from './proxy/protocol.js';
+import { twoImagesAndMask } from './proxy/requests.js';
+import { type BodyFile, type Harness, type Measured, measure, type Target } from './proxy/scenarios.js';
 import { ms, printTable, summarize, us } from './stats.js';
 
 function recorderCost(iterations = 200_000): { recordUs: number; callbackUs: number } {
@@ -89,12 +83,6 @@ function pollConsole(url: string, everyMs: number): { stop(): Promise<number> } 
   };
 }
 
-const stopProcess = (child: ChildProcess) =>
-  new Promise((resolve) => {
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-  });
-
 /** Runs the console benchmark and prints its tables. */
 export async function benchConsoleOverhead(options: { rounds?: number } = {}): Promise<void> {
   const rounds = options.rounds ?? 4;
@@ -108,38 +96,52 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
     ],
   );
 
-  const sim = await startInstantUpstream();
+  const upstream = await startUpstream();
+  const client = await startLoadClient();
+  const harness: Harness = { client, upstream, budgetMs: 90_000, timeoutMs: 60_000 };
   const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-console-'));
   const config = (extra: string) =>
-    `model_list:\n  - model_name: gpt-image-1\n    litellm_params:\n      model: gpt-image-1\n      api_key: ${UPSTREAM_KEY}\n      api_base: ${sim.url}/v1\nrouter_settings:\n  num_retries: 0\ngeneral_settings:\n  master_key: ${PROXY_KEY}\n${extra}`;
+    `model_list:\n  - model_name: gpt-image-1\n    litellm_params:\n      model: gpt-image-1\n      api_key: ${UPSTREAM_KEY}\n      api_base: ${upstream.url}/v1\nrouter_settings:\n  num_retries: 0\ngeneral_settings:\n  master_key: ${PROXY_KEY}\n${extra}`;
   await writeFile(join(dir, 'on.yaml'), config(''));
   await writeFile(join(dir, 'off.yaml'), config('  disable_admin_ui: true\n'));
-  const on = await startProxy(join(dir, 'on.yaml'));
-  const off = await startProxy(join(dir, 'off.yaml'));
-  const request = benchRequest();
+  const on = await startRetouch(join(dir, 'on.yaml'));
+  const off = await startRetouch(join(dir, 'off.yaml'));
+  const request = twoImagesAndMask();
+  const body: BodyFile = {
+    label: request.label,
+    file: join(dir, 'edit.body'),
+    bytes: request.body.length,
+    contentType: request.type,
+  };
+  await writeFile(body.file, request.body);
   const headers = { authorization: `Bearer ${PROXY_KEY}` };
-  const reset = () => sim.reset();
+  const targets: Record<'on' | 'off', Target> = {
+    on: { name: 'on', url: `${on.url}/v1/images/edits`, headers, pid: on.pid },
+    off: { name: 'off', url: `${off.url}/v1/images/edits`, headers, pid: off.pid },
+  };
   const poller = pollConsole(on.url, 1000);
   try {
-    for (const target of [on, off])
-      await run(`${target.url}/v1/images/edits`, request, headers, 50, 4, reset);
+    for (const target of Object.values(targets))
+      await measure(harness, target, body, { total: 50, concurrency: 4 });
     const rows: string[][] = [];
     for (const concurrency of [1, 16]) {
-      const perRound = concurrency === 1 ? 120 : 320;
-      const runs = { on: [] as Run[], off: [] as Run[] };
+      const total = concurrency === 1 ? 120 : 320;
+      const runs = { on: [] as Measured[], off: [] as Measured[] };
       for (let round = 0; round < rounds; round++) {
         const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
         for (const which of order) {
-          const target = which === 'on' ? on : off;
-          runs[which].push(
-            await run(`${target.url}/v1/images/edits`, request, headers, perRound, concurrency, reset),
-          );
+          const run = await measure(harness, targets[which], body, { total, concurrency });
+          if (Object.keys(run.result.errors).length > 0)
+            throw new Error(
+              `console ${which}: ${JSON.stringify(run.result.errors)} ${run.result.firstError ?? ''}`,
+            );
+          runs[which].push(run);
         }
       }
-      const summary = (list: Run[]) => {
-        const samples = list.flatMap((r) => r.samples);
-        const wall = list.reduce((s, r) => s + r.wallMs, 0);
-        const p50s = list.map((r) => summarize(r.samples).p50);
+      const summary = (list: Measured[]) => {
+        const samples = list.flatMap((r) => r.result.samples);
+        const wall = list.reduce((s, r) => s + r.result.wallMs, 0);
+        const p50s = list.map((r) => summarize(r.result.samples).p50);
         return {
           ...summarize(samples),
           rps: (samples.length / wall) * 1000,
@@ -172,14 +174,16 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
     }
     const polls = await poller.stop();
     printTable(
-      `Edit latency with and without the console: ${(request.body.length / 1024).toFixed(0)} KB multipart edit, instant upstream, ${rounds} alternating rounds, ${polls} console polls (overview + logs + models)`,
+      `Edit latency with and without the console: ${request.label}, draining upstream, ${rounds} alternating rounds, ${polls} console polls (overview + logs + models)`,
       ['concurrency', 'console', 'p50 ms', 'p50 per round', 'p99 ms', 'req/s', 'Δ p50 ms', 'Δ p99 ms'],
       rows,
     );
   } finally {
     await poller.stop().catch(() => 0);
-    await stopProcess(on.child);
-    await stopProcess(off.child);
-    await sim.close();
+    await on.stop();
+    await off.stop();
+    await client.stop();
+    await upstream.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }

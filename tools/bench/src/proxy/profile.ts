@@ -1,0 +1,158 @@
+/**
+ * Where retouch's time goes: `pnpm bench:proxy --profile` runs retouch with `--cpu-prof`, sends it
+ * the 615 KB edit at concurrency 16, and reduces the V8 CPU profile to CPU per request by part
+ * (undici, web streams, busboy, fastify, node's own HTTP and streams, GC, retouch's packages, …).
+ * Native frames (no script URL) are charged to the script that called them.
+ * @module
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { printTable } from '../stats.js';
+import { startLoadClient, startRetouch, startUpstream } from './processes.js';
+import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import { twoImagesAndMask } from './requests.js';
+import { measure } from './scenarios.js';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+const PARTS: [RegExp, string][] = [
+  [/undici/, 'undici (fetch)'],
+  [
+    /internal\/webstreams|internal\/blob|internal\/file|js_transferable|internal\/abort_controller|internal\/event_target/,
+    'web streams, Blob, AbortSignal',
+  ],
+  [/busboy/, 'busboy (multipart parse)'],
+  [/@fastify\/multipart/, '@fastify/multipart'],
+  [/fastify|find-my-way|avvio|light-my-request|fast-json-stringify|secure-json-parse/, 'fastify'],
+  [/pino|sonic-boom|thread-stream/, 'pino (logs)'],
+  [/prom-client/, 'prom-client (metrics)'],
+  [/zod/, 'zod'],
+  [/pngjs/, 'pngjs (mask decode)'],
+  [/packages\/core\//, 'retouch core'],
+  [/packages\/router\//, 'retouch router'],
+  [/packages\/proxy\//, 'retouch proxy'],
+  [/packages\/provider-/, 'retouch provider'],
+  [/node:_http|node:http|internal\/http/, 'node http'],
+  [/node:net|node:internal\/net|stream_base_commons|node:internal\/dns|node:dns/, 'node net (sockets)'],
+  [/internal\/streams|node:stream/, 'node streams'],
+  [/internal\/buffer|node:buffer/, 'node Buffer'],
+  [/internal\/process\/task_queues|internal\/timers|node:timers|async_hooks/, 'node timers, microtasks'],
+  [/node:events/, 'node events'],
+  [/internal\/crypto|node:crypto/, 'node crypto'],
+  [/internal\/fs|node:fs/, 'node fs'],
+];
+
+function partOf(url: string): string | undefined {
+  if (!url) return undefined;
+  for (const [pattern, name] of PARTS) if (pattern.test(url)) return name;
+  return url.startsWith('node:') ? 'node (other)' : 'other dependencies';
+}
+
+/**
+ * Reduces a `.cpuprofile` to milliseconds of self time per part (native frames charged to their
+ * caller's part), plus GC and idle.
+ *
+ * @example
+ * ```ts
+ * const parts = summarizeProfile(JSON.parse(await readFile(file, 'utf8')));
+ * ```
+ */
+export function summarizeProfile(profile: CpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const part = new Map<number, string>();
+  const visit = (id: number, inherited: string) => {
+    const node = byId.get(id);
+    if (!node) return;
+    const { functionName, url } = node.callFrame;
+    let own = partOf(url) ?? inherited;
+    if (functionName === '(garbage collector)') own = 'GC';
+    else if (functionName === '(idle)') own = 'idle';
+    else if (functionName === '(program)') own = 'V8/native (program)';
+    part.set(id, own);
+    for (const child of node.children ?? []) visit(child, own);
+  };
+  visit(profile.nodes[0]?.id ?? 1, 'V8/native (program)');
+  const totals = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = part.get(id) ?? 'V8/native (program)';
+    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return totals;
+}
+
+/**
+ * Profiles retouch on the 615 KB edit at concurrency 16 and prints where its CPU goes.
+ *
+ * @example
+ * ```ts
+ * await profileRetouch({ requests: 2000 });
+ * ```
+ */
+export async function profileRetouch(options: { requests?: number; out?: string } = {}): Promise<void> {
+  const requests = options.requests ?? 2000;
+  const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-profile-'));
+  const upstream = await startUpstream();
+  const client = await startLoadClient();
+  try {
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(
+      configFile,
+      `model_list:\n  - model_name: gpt-image-1\n    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
+    );
+    const profileDir = join(dir, 'profile');
+    const retouch = await startRetouch(configFile, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
+    const edit = twoImagesAndMask();
+    const file = join(dir, 'edit.body');
+    await writeFile(file, edit.body);
+    const body = { label: edit.label, file, bytes: edit.body.length, contentType: edit.type };
+    const target = {
+      name: 'retouch',
+      url: `${retouch.url}/v1/images/edits`,
+      headers: { authorization: `Bearer ${PROXY_KEY}` },
+      pid: retouch.pid,
+    };
+    const harness = { client, upstream, budgetMs: 300_000, timeoutMs: 60_000 };
+    const run = await measure(harness, target, body, { total: requests, concurrency: 16 });
+    await retouch.stop();
+    const [name] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+    if (!name) throw new Error('retouch wrote no CPU profile');
+    const raw = await readFile(join(profileDir, name), 'utf8');
+    if (options.out) await writeFile(options.out, raw);
+    const totals = summarizeProfile(JSON.parse(raw) as CpuProfile);
+    const served = run.result.samples.length;
+    // The profile's sample gaps are wall time, stretched when the machine is loaded: shares are
+    // taken from the profile, absolute CPU from /proc around the run.
+    const cpuPerRequest = run.proxyCpuMs / served;
+    const busy = [...totals].filter(([k]) => k !== 'idle').reduce((s, [, v]) => s + v, 0);
+    const rows = [...totals]
+      .filter(([k]) => k !== 'idle')
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [
+        k,
+        ((v / busy) * cpuPerRequest * 1000).toFixed(0),
+        `${((v / busy) * 100).toFixed(1)} %`,
+      ]);
+    printTable(
+      `Where retouch's CPU goes: ${edit.label}, concurrency 16, ${served} requests; ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s`,
+      ['part', 'µs CPU/request', 'share'],
+      rows,
+    );
+    if (options.out) console.log(`profile: ${options.out}`);
+  } finally {
+    await client.stop();
+    await upstream.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}

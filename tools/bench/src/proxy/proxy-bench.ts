@@ -1,0 +1,387 @@
+/**
+ * `pnpm bench:proxy`: what a proxy costs beside the wire. The same requests go straight to a
+ * draining upstream (direct), through retouch (the real CLI) and through the Portkey gateway, each
+ * in its own process, from a load client in its own process, in alternating rounds in one run:
+ *
+ * - the 615 KB edit (two incompressible PNGs + a mask): p50/p90/p99 at concurrency 1, throughput
+ *   at 16, ratios to direct, CPU per request of each proxy, peak RSS;
+ * - a 20 MB single-image edit: MB/s through each proxy against direct;
+ * - a 10 KB JSON edit (retouch only: Portkey's edit route reads multipart only);
+ * - memory: 16 concurrent uploads of 4 × 4 MB images, peak RSS against 3 × the payload in flight
+ *   + 80 MB, and RSS after the load;
+ * - a streamed edit's time to its first partial image (when this retouch streams).
+ *
+ * Results are printed and written as JSON (`--out`).
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { printTable } from '../stats.js';
+import {
+  type BenchServer,
+  ensurePortkey,
+  resetPeak,
+  sample,
+  startLoadClient,
+  startPortkey,
+  startRetouch,
+  startUpstream,
+} from './processes.js';
+import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import {
+  type BenchBody,
+  manyLargeImages,
+  oneLargeImage,
+  smallJsonEdit,
+  streamedEdit,
+  twoImagesAndMask,
+} from './requests.js';
+import { alternate, type BodyFile, type Harness, measure, type Row, type Target } from './scenarios.js';
+
+/** Options of {@link benchProxy}. */
+export interface ProxyBenchOptions {
+  /** Alternating rounds per scenario. Defaults to 3. */
+  rounds?: number;
+  /** Fewer requests per round (a smoke run). */
+  quick?: boolean;
+  /** Leave the Portkey gateway out. */
+  noPortkey?: boolean;
+  /** Where the JSON results go. */
+  out: string;
+  /** Scenarios to run (all by default): `edit`, `large`, `json`, `memory`, `stream`. */
+  only?: readonly string[];
+}
+
+const f = (value: number | undefined, digits = 2) =>
+  value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(2)}x` : 'n/a');
+
+function machine() {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    // Not a git checkout.
+  }
+  return {
+    date: new Date().toISOString(),
+    commit,
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+function failures(rows: readonly Row[]): string[] {
+  return rows
+    .filter((r) => r.failed > 0)
+    .map((r) => `${r.target}: ${r.failed} failed (${r.firstError?.replace(/\s+/g, ' ').slice(0, 200)})`);
+}
+
+/**
+ * Runs the proxy benchmark, prints its tables and writes the JSON results to `options.out`.
+ *
+ * @example
+ * ```ts
+ * await benchProxy({ rounds: 3, out: 'results/proxy.json' });
+ * ```
+ */
+export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
+  const rounds = options.rounds ?? 3;
+  const scale = options.quick ? 0.2 : 1;
+  const n = (count: number) => Math.max(4, Math.round(count * scale));
+  const wants = (name: string) => !options.only || options.only.includes(name);
+  const started = machine();
+  console.log(
+    `proxy bench: node ${started.node}, ${started.cpus} × ${started.cpuModel}, load average ${started.loadAverage.join(' ')}, commit ${started.commit}`,
+  );
+
+  const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-proxy-'));
+  const servers: BenchServer[] = [];
+  const upstream = await startUpstream();
+  servers.push(upstream);
+  const client = await startLoadClient();
+  const harness: Harness = { client, upstream, budgetMs: 90_000, timeoutMs: 60_000 };
+  const results: Record<string, unknown> = { machine: started };
+  const notes: string[] = [];
+  try {
+    const configFile = join(dir, 'config.yaml');
+    await writeFile(
+      configFile,
+      [
+        'model_list:',
+        '  - model_name: gpt-image-1',
+        `    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }`,
+        '  - model_name: gpt-image-1-stream',
+        `    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/stream/v1" }`,
+        'router_settings: { num_retries: 0 }',
+        `general_settings: { master_key: ${PROXY_KEY} }`,
+        '',
+      ].join('\n'),
+    );
+    const retouch = await startRetouch(configFile);
+    servers.push(retouch);
+    let portkey: BenchServer | undefined;
+    if (!options.noPortkey) {
+      const installed = await ensurePortkey();
+      if ('skipped' in installed) notes.push(installed.skipped);
+      else {
+        portkey = await startPortkey(installed.script);
+        servers.push(portkey);
+      }
+    }
+    const direct = (prefix = ''): Target => ({
+      name: 'direct',
+      url: `${upstream.url}${prefix}/v1/images/edits`,
+      headers: { authorization: `Bearer ${UPSTREAM_KEY}` },
+    });
+    const viaRetouch: Target = {
+      name: 'retouch',
+      url: `${retouch.url}/v1/images/edits`,
+      headers: { authorization: `Bearer ${PROXY_KEY}` },
+      pid: retouch.pid,
+    };
+    const viaPortkey = (prefix = ''): Target[] =>
+      portkey
+        ? [
+            {
+              name: 'portkey',
+              url: `${portkey.url}/v1/images/edits`,
+              headers: {
+                authorization: `Bearer ${UPSTREAM_KEY}`,
+                'x-portkey-provider': 'openai',
+                'x-portkey-custom-host': `${upstream.url}${prefix}/v1`,
+              },
+              pid: portkey.pid,
+            },
+          ]
+        : [];
+    const targets = [direct(), viaRetouch, ...viaPortkey()];
+    const write = async (name: string, body: BenchBody): Promise<BodyFile> => {
+      const file = join(dir, `${name}.body`);
+      await writeFile(file, body.body);
+      return { label: body.label, file, bytes: body.body.length, contentType: body.type };
+    };
+
+    if (wants('edit')) {
+      const edit = await write('edit', twoImagesAndMask());
+      // Warm-up: JIT, connection pools, both concurrencies.
+      for (const target of targets) {
+        await measure(harness, target, edit, { total: n(60), concurrency: 4 });
+        await measure(harness, target, edit, { total: n(64), concurrency: 16 });
+      }
+      const serial = await alternate(harness, targets, edit, { total: n(150), concurrency: 1 }, rounds);
+      const parallel = await alternate(harness, targets, edit, { total: n(320), concurrency: 16 }, rounds);
+      const d1 = serial[0] as Row;
+      const d16 = parallel[0] as Row;
+      printTable(
+        `Edit: ${edit.label}; p50/p90/p99 at concurrency 1, req/s at 16 (${rounds} alternating rounds)`,
+        [
+          'path',
+          'p50 ms',
+          'p90 ms',
+          'p99 ms',
+          'added p50',
+          'req/s @16',
+          'rounds',
+          'vs direct',
+          'CPU ms/req',
+          'peak RSS MiB',
+        ],
+        serial.map((row, i) => {
+          const par = parallel[i] as Row;
+          return [
+            row.target,
+            f(row.p50),
+            f(row.p90),
+            f(row.p99),
+            row.target === 'direct' ? '' : `+${f(row.p50 - d1.p50)}`,
+            f(par.rps, 0),
+            par.rpsPerRound.map((r) => r.toFixed(0)).join('/'),
+            ratio(par.rps, d16.rps),
+            row.target === 'direct' ? '' : f(par.proxyCpuMsPerRequest),
+            row.target === 'direct' ? '' : f(Math.max(row.peakMiB, par.peakMiB), 0),
+          ];
+        }),
+      );
+      console.log(
+        `  upstream CPU ${f(d16.upstreamCpuMsPerRequest)} ms/req, load client CPU ${f(d16.clientCpuMsPerRequest)} ms/req (direct, @16); bytes the upstream got per request: ${parallel.map((r) => `${r.target} ${r.upstreamBytesPerRequest.toFixed(0)}`).join(', ')}`,
+      );
+      notes.push(...failures([...serial, ...parallel]));
+      results.edit = {
+        request: edit.label,
+        bytes: edit.bytes,
+        concurrency1: serial,
+        concurrency16: parallel,
+      };
+    }
+
+    if (wants('large')) {
+      const large = await write('large', oneLargeImage());
+      for (const target of targets) await measure(harness, target, large, { total: 2, concurrency: 1 });
+      const rows = await alternate(harness, targets, large, { total: n(8), concurrency: 1 }, rounds);
+      const d = rows[0] as Row;
+      printTable(
+        `Large edit: ${large.label}; concurrency 1 (${rounds} alternating rounds)`,
+        ['path', 'p50 ms', 'p90 ms', 'MB/s', 'vs direct', 'CPU ms/req', 'peak RSS MiB'],
+        rows.map((row) => [
+          row.target,
+          f(row.p50),
+          f(row.p90),
+          f(row.mbPerSecond, 0),
+          ratio(row.mbPerSecond, d.mbPerSecond),
+          row.target === 'direct' ? '' : f(row.proxyCpuMsPerRequest),
+          row.target === 'direct' ? '' : f(row.peakMiB, 0),
+        ]),
+      );
+      notes.push(...failures(rows));
+      results.large = { request: large.label, bytes: large.bytes, concurrency1: rows };
+    }
+
+    if (wants('json')) {
+      const json = await write('json', smallJsonEdit());
+      // Portkey's edit route reads multipart only.
+      const jsonTargets = [direct(), viaRetouch];
+      for (const target of jsonTargets)
+        await measure(harness, target, json, { total: n(100), concurrency: 16 });
+      const serial = await alternate(harness, jsonTargets, json, { total: n(150), concurrency: 1 }, rounds);
+      const parallel = await alternate(
+        harness,
+        jsonTargets,
+        json,
+        { total: n(320), concurrency: 16 },
+        rounds,
+      );
+      const d1 = serial[0] as Row;
+      const d16 = parallel[0] as Row;
+      printTable(
+        `JSON edit: ${json.label} (retouch only: Portkey's edit route reads multipart only)`,
+        ['path', 'p50 ms', 'p99 ms', 'added p50', 'req/s @16', 'vs direct', 'CPU ms/req'],
+        serial.map((row, i) => {
+          const par = parallel[i] as Row;
+          return [
+            row.target,
+            f(row.p50),
+            f(row.p99),
+            row.target === 'direct' ? '' : `+${f(row.p50 - d1.p50)}`,
+            f(par.rps, 0),
+            ratio(par.rps, d16.rps),
+            row.target === 'direct' ? '' : f(par.proxyCpuMsPerRequest),
+          ];
+        }),
+      );
+      notes.push(...failures([...serial, ...parallel]));
+      results.json = {
+        request: json.label,
+        bytes: json.bytes,
+        concurrency1: serial,
+        concurrency16: parallel,
+      };
+    }
+
+    if (wants('memory')) {
+      const heavy = await write('memory', manyLargeImages());
+      const concurrency = 16;
+      const inFlightMiB = (concurrency * heavy.bytes) / 1024 / 1024;
+      const boundMiB = 3 * inFlightMiB + 80;
+      const rows: string[][] = [];
+      const memory: unknown[] = [];
+      for (const target of targets.slice(1)) {
+        const pid = target.pid as number;
+        const before = await sample(pid);
+        await resetPeak(pid);
+        const run = await measure(harness, target, heavy, { total: n(48), concurrency });
+        // Idle a moment: what the proxy gives back once the load is gone.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const after = await sample(pid);
+        rows.push([
+          target.name,
+          f(before.rssMiB, 0),
+          f(run.peakMiB, 0),
+          f(boundMiB, 0),
+          run.peakMiB <= boundMiB ? 'yes' : 'NO',
+          f(after.rssMiB, 0),
+          String(run.result.samples.length),
+        ]);
+        memory.push({
+          target: target.name,
+          rssBeforeMiB: before.rssMiB,
+          peakMiB: run.peakMiB,
+          boundMiB,
+          withinBound: run.peakMiB <= boundMiB,
+          rssAfterMiB: after.rssMiB,
+          requests: run.result.samples.length,
+          errors: run.result.errors,
+        });
+        if (Object.keys(run.result.errors).length > 0)
+          notes.push(
+            `${target.name} (memory): ${JSON.stringify(run.result.errors)} ${run.result.firstError ?? ''}`,
+          );
+      }
+      printTable(
+        `Memory: ${concurrency} concurrent ${heavy.label} (${f(inFlightMiB, 0)} MiB in flight; bound 3 × that + 80 MiB)`,
+        ['proxy', 'RSS before', 'peak RSS', 'bound', 'within', 'RSS 3 s after', 'requests'],
+        rows,
+      );
+      results.memory = {
+        request: heavy.label,
+        bytes: heavy.bytes,
+        concurrency,
+        inFlightMiB,
+        boundMiB,
+        rows: memory,
+      };
+    }
+
+    if (wants('stream')) {
+      const streamed = await write('stream', streamedEdit());
+      const probe = await measure(harness, viaRetouch, streamed, { total: 1, concurrency: 1, stream: true });
+      if (probe.result.samples.length === 0) {
+        notes.push(
+          `stream: skipped, this retouch does not stream an edit (${probe.result.firstError?.replace(/\s+/g, ' ').slice(0, 160)})`,
+        );
+      } else {
+        const streamTargets = [direct('/stream'), viaRetouch, ...viaPortkey('/stream')];
+        for (const target of streamTargets)
+          await measure(harness, target, streamed, { total: 3, concurrency: 1, stream: true });
+        const rows = await alternate(
+          harness,
+          streamTargets,
+          streamed,
+          { total: n(20), concurrency: 1, stream: true },
+          rounds,
+        );
+        const d = rows[0] as Row;
+        printTable(
+          `Streamed edit: ${streamed.label}; time to the first partial image (upstream sends it 50 ms after the body)`,
+          ['path', 'first partial p50 ms', 'p90 ms', 'added p50', 'whole stream p50 ms'],
+          rows.map((row) => [
+            row.target,
+            f(row.firstEventP50),
+            f(row.firstEventP90),
+            row.target === 'direct' ? '' : `+${f((row.firstEventP50 ?? 0) - (d.firstEventP50 ?? 0))}`,
+            f(row.p50),
+          ]),
+        );
+        notes.push(...failures(rows));
+        results.stream = { request: streamed.label, concurrency1: rows };
+      }
+    }
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    await client.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  const ended = machine();
+  results.loadAverageAfter = ended.loadAverage;
+  results.notes = notes;
+  for (const note of notes) console.log(`note: ${note}`);
+  console.log(`\nload average before ${started.loadAverage.join(' ')}, after ${ended.loadAverage.join(' ')}`);
+  await mkdir(dirname(options.out), { recursive: true });
+  await writeFile(options.out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results: ${options.out}`);
+}
