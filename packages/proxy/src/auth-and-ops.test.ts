@@ -144,7 +144,9 @@ describe('health, models and metrics', () => {
   it('/metrics exposes requests, latency, upstream errors by class, cost and cooldowns', async () => {
     h.sim.injectFault({ type: 'status', status: 500 });
     expect((await postForm(h.url, edit(), bearer(MASTER_KEY))).status).toBe(500);
-    const text = await (await fetch(`${h.url}/metrics`)).text();
+    expect((await fetch(`${h.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${h.url}/metrics`, { headers: bearer(TEAM_KEY) })).status).toBe(403);
+    const text = await (await fetch(`${h.url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
     expect(text).toMatch(
       /retouch_requests_total\{route="\/v1\/images\/edits",status="200",model_group="gpt-image-1",method="POST"\} \d+/,
     );

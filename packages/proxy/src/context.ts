@@ -20,6 +20,10 @@ export interface RequestState {
   costUsd?: number | null;
   attempts?: number;
   errorCode?: string | null;
+  /** The client hung up before the answer (logged as 499). */
+  clientClosed?: boolean;
+  /** The access-log line and metric are written (once per request). */
+  logged?: boolean;
   /** The call's warnings, logged in full with the request line. */
   warnings?: readonly string[];
 }

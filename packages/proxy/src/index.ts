@@ -14,14 +14,16 @@ export { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './config/gen
 export type { ParseConfigOptions } from './config/load-config.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { ProxyConfig, ProxyLimits, VirtualKeyConfig } from './config/proxy-config.js';
-export { DEFAULT_LIMITS } from './config/proxy-config.js';
+export { DEFAULT_LIMITS, DEFAULT_SHUTDOWN_GRACE_MS } from './config/proxy-config.js';
 export { coerceScalars } from './config/sections.js';
 export type { CallOutcome, ConsoleRecorderOptions, EditRecord, LogFilter } from './console/recorder.js';
 export { ConsoleRecorder } from './console/recorder.js';
 export type { ConsoleOptions } from './console/setup.js';
 export type { ProxyContext, RequestState } from './context.js';
+export { CLIENT_CLOSED_STATUS } from './access-log.js';
 export type { ErrorReply } from './errors.js';
 export { toErrorReply } from './errors.js';
+export { CREDENTIAL_HEADERS, configSecrets, createLogScrubber, redactingLogger } from './log-redaction.js';
 export type { CliOptions, MainIO, MainResult } from './main.js';
 export { main, parseCliArgs, USAGE, UsageError } from './main.js';
 export type { MetricsOptions, ProxyMetrics } from './metrics.js';

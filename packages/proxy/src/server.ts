@@ -21,6 +21,7 @@ import { KeyStore } from './auth.js';
 import { ConfigError, type ConfigIssue, formatIssue } from './config/config-error.js';
 import { withLines } from './config/config-parts.js';
 import { strictIssue } from './config/load-config.js';
+import { registerAccessLog } from './access-log.js';
 import { bodyBreach, guardBodies } from './body-guard.js';
 import { clientErrorHandler } from './client-errors.js';
 import { type ConsoleOptions, prepareConsole } from './console/setup.js';
@@ -28,6 +29,7 @@ import { trackConnections } from './connections.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
 import { toErrorReply } from './errors.js';
+import { configSecrets, redactingLogger } from './log-redaction.js';
 import { createMetrics } from './metrics.js';
 import { registerEditRoutes } from './routes/edits.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -122,8 +124,12 @@ function groupIndex(config: ProxyConfig): (model: string) => string[] {
  */
 export async function createProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
   const { config } = options;
+  // Whoever logs through it (Fastify, @fastify/multipart at trace, the router's callbacks), no
+  // line carries a credential header or a configured secret.
   const logger =
-    options.logger === false ? pino({ level: 'silent' }) : (options.logger ?? pino({ level: 'info' }));
+    options.logger === false
+      ? pino({ level: 'silent' })
+      : redactingLogger(options.logger ?? pino({ level: 'info' }), configSecrets(config));
   for (const [name, value] of Object.entries(config.environment)) process.env[name] ??= value;
   const startupWarnings = [...config.warnings];
   let router: Router | undefined;
@@ -212,8 +218,15 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   };
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
   app.decorateRequest('retouch');
-  app.addHook('onRequest', async (request) => {
-    request.retouch = {};
+  const knownGroups = new Set(router.modelGroups());
+  registerAccessLog(app, {
+    metrics,
+    knownGroup: (model) => {
+      if (model === undefined) return undefined;
+      if (knownGroups.has(model)) return model;
+      const groups = groupsOf(model);
+      return groups.length === 1 ? groups[0] : undefined;
+    },
   });
   app.addHook('preParsing', async (request) => {
     // A body that broke its bounds before any reader started.
@@ -223,36 +236,9 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const state = request.retouch ?? {};
-    const route = request.routeOptions.url ?? 'unmatched';
-    metrics.observeRequest(
-      { route, method: request.method, status: reply.statusCode, modelGroup: state.modelGroup },
-      reply.elapsedTime / 1000,
-    );
-    if (route === '/metrics' || route.startsWith('/health/')) return;
-    // An open console tab polls every few seconds; its sign-ins stay in the log.
-    if (request.method === 'GET' && route.startsWith('/ui')) return;
-    request.log.info(
-      {
-        method: request.method,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-        key: state.caller?.keyHash,
-        key_alias: state.caller?.alias,
-        user: state.user,
-        model_group: state.modelGroup,
-        deployment: state.deploymentId,
-        attempts: state.attempts,
-        cost_usd: state.costUsd,
-        error_code: state.errorCode,
-        warnings: state.warnings?.length ? state.warnings : undefined,
-      },
-      'request',
-    );
-  });
   app.setErrorHandler(async (thrown, request, reply) => {
+    // The client is gone: its access-log line (499) is written; there is nobody to answer.
+    if (request.retouch?.clientClosed) return reply;
     const { status, body, headers, error, unexpected } = toErrorReply(thrown);
     if (request.retouch) request.retouch.errorCode = error.code ?? error.type;
     if (unexpected) request.log.error({ err: thrown }, 'unexpected error');

@@ -13,6 +13,7 @@ import {
   CALLBACK_KEYS,
   coerceScalars,
   DEPLOYMENT_KEYS,
+  LITELLM_PROXY_KEYS,
   LITELLM_QUIET_KEYS,
   LITELLM_TO_ROUTER,
   ROUTER_SETTINGS_KEYS,
@@ -140,7 +141,7 @@ export function buildRouterOptions(root: Dict, warnings: Warnings, issues: Confi
       if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
         issues.push({ path: `litellm_settings.${key}`, message: 'expected a list of callback names' });
       } else callbacks.push(...(names as string[]));
-    } else if (!(LITELLM_QUIET_KEYS as readonly string[]).includes(key)) {
+    } else if (![...LITELLM_QUIET_KEYS, ...LITELLM_PROXY_KEYS].includes(key as never)) {
       warnings.add(
         `litellm_settings.${key}`,
         `litellm_settings.${key}`,

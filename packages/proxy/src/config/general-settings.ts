@@ -37,6 +37,8 @@ const generalSchema = z.object({
   request_body_timeout_seconds: positive.optional(),
   request_idle_timeout_seconds: positive.optional(),
   disable_admin_ui: z.boolean().optional(),
+  shutdown_grace_seconds: z.number().nonnegative().optional(),
+  require_auth_for_metrics_endpoint: z.boolean().optional(),
 });
 
 /** `general_settings` after validation. */

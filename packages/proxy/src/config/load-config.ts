@@ -23,7 +23,7 @@ import {
 } from './config-parts.js';
 import { resolveEnvRefs } from './env-refs.js';
 import { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './general-settings.js';
-import type { ProxyConfig, VirtualKeyConfig } from './proxy-config.js';
+import { DEFAULT_SHUTDOWN_GRACE_MS, type ProxyConfig, type VirtualKeyConfig } from './proxy-config.js';
 import { coerceScalars, GENERAL_SETTINGS_KEYS, TOP_LEVEL_KEYS, VIRTUAL_KEY_KEYS } from './sections.js';
 
 /** Options of {@link parseConfig} and {@link loadConfig}. */
@@ -182,6 +182,16 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     else secrets.set(k.key, `virtual key #${i + 1}`);
   });
 
+  // LiteLLM keeps this one in litellm_settings; general_settings wins when both set it.
+  const litellmMetricsAuth = isDict(root.litellm_settings)
+    ? root.litellm_settings.require_auth_for_metrics_endpoint
+    : undefined;
+  if (litellmMetricsAuth !== undefined && typeof litellmMetricsAuth !== 'boolean') {
+    issues.push({
+      path: 'litellm_settings.require_auth_for_metrics_endpoint',
+      message: 'expected true or false',
+    });
+  }
   if (issues.length > 0) fail(withLines(issues, lineOf));
   const strict = options.strict === true || settings?.strict_config === true;
   const warningIssues = warnings.issues(lineOf);
@@ -192,6 +202,12 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     masterKey: settings?.master_key,
     keys,
     limits: limitsFrom(settings),
+    metricsRequireAuth:
+      settings?.require_auth_for_metrics_endpoint ?? (litellmMetricsAuth as boolean | undefined) ?? true,
+    shutdownGraceMs:
+      settings?.shutdown_grace_seconds === undefined
+        ? DEFAULT_SHUTDOWN_GRACE_MS
+        : Math.ceil(settings.shutdown_grace_seconds * 1000),
     defaultModel: settings?.image_generation_model,
     disableAdminUi: settings?.disable_admin_ui,
     environment,

@@ -44,6 +44,17 @@ export interface ProxyLimits {
 }
 
 /**
+ * Default of `shutdown_grace_seconds`, in ms: below Kubernetes' default 30 s termination grace.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SHUTDOWN_GRACE_MS } from '@retouch/proxy';
+ * DEFAULT_SHUTDOWN_GRACE_MS; // 20000
+ * ```
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
+
+/**
  * The default {@link ProxyLimits}.
  *
  * @example
@@ -85,6 +96,14 @@ export interface ProxyConfig {
   limits: ProxyLimits;
   /** `general_settings.disable_admin_ui`: no web console at `/ui`. */
   disableAdminUi?: boolean;
+  /**
+   * Whether `GET /metrics` needs the master key (`require_auth_for_metrics_endpoint`, in
+   * `general_settings` or, as LiteLLM has it, `litellm_settings`). Default true when the proxy has
+   * keys: metrics name every model group and deployment, and their spend.
+   */
+  metricsRequireAuth: boolean;
+  /** How long shutdown lets calls in flight finish before aborting them, in ms (`shutdown_grace_seconds`, default 20 s). */
+  shutdownGraceMs: number;
   /** `general_settings.image_generation_model`: used only when a request names no `model`. */
   defaultModel?: string;
   /** `environment_variables`: set at startup for variables not already set. */

@@ -64,6 +64,9 @@ export const LITELLM_TO_ROUTER: Readonly<Record<string, keyof RouterOptions>> = 
 /** `litellm_settings` keys naming callbacks (mapped to the built-in loggers). */
 export const CALLBACK_KEYS = ['callbacks', 'success_callback', 'failure_callback'] as const;
 
+/** `litellm_settings` keys the proxy itself reads (LiteLLM keeps them there). */
+export const LITELLM_PROXY_KEYS = ['require_auth_for_metrics_endpoint'] as const;
+
 /** `litellm_settings` keys accepted without a warning because they change nothing here. */
 export const LITELLM_QUIET_KEYS = ['json_logs'] as const;
 
@@ -83,6 +86,8 @@ export const GENERAL_SETTINGS_KEYS = [
   'request_body_timeout_seconds',
   'request_idle_timeout_seconds',
   'disable_admin_ui',
+  'shutdown_grace_seconds',
+  'require_auth_for_metrics_endpoint',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */
@@ -125,6 +130,7 @@ export const NUMERIC_KEYS: ReadonlySet<string> = new Set<string>([
   'request_header_timeout_seconds',
   'request_body_timeout_seconds',
   'request_idle_timeout_seconds',
+  'shutdown_grace_seconds',
   'max_budget',
   'rpm_limit',
   ...PRICE_FIELDS.filter((f) => f !== 'output_cost_per_image_by_quality'),

@@ -24,6 +24,8 @@ export interface RawIO {
   closed(): boolean;
   /** Resolves once what was written has gone out (or the connection closed). */
   drained(): Promise<void>;
+  /** Hangs up (as a client that goes away). */
+  destroy(): void;
 }
 
 /**
@@ -86,7 +88,9 @@ export function rawExchange(
           socket.once('drain', finish);
           socket.once('close', finish);
         });
-      Promise.resolve(send({ write, closed: () => closed || socket.destroyed, drained })).catch(() => {});
+      Promise.resolve(
+        send({ write, closed: () => closed || socket.destroyed, drained, destroy: () => socket.destroy() }),
+      ).catch(() => {});
     });
   });
 }
