@@ -13,6 +13,8 @@ import type { Socket } from 'node:net';
 export interface ConnectionTracker {
   /** Ends idle sockets now and busy ones after their answer; call when shutdown begins. */
   drain(): void;
+  /** Destroys every socket left (the end of the shutdown grace period). */
+  destroyAll(): void;
 }
 
 /**
@@ -52,6 +54,9 @@ export function trackConnections(server: Server): ConnectionTracker {
     drain() {
       draining = true;
       for (const [socket, count] of busy) if (count === 0) socket.destroy();
+    },
+    destroyAll() {
+      for (const socket of busy.keys()) socket.destroy();
     },
   };
 }

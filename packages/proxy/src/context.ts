@@ -49,4 +49,6 @@ export interface ProxyContext {
   promptOptional(model: string): boolean;
   /** True once shutdown began (readiness answers 503). */
   closing: boolean;
+  /** One controller per edit in flight: shutdown aborts them at the end of its grace period. */
+  readonly inFlight: Set<AbortController>;
 }

@@ -37,6 +37,7 @@ describe('parseCliArgs', () => {
       bodyTimeoutSeconds: 60,
       idleTimeoutSeconds: 2.5,
     });
+    expect(parseCliArgs(['--shutdown-grace', '0'], {}).shutdownGraceSeconds).toBe(0);
     expect(() => parseCliArgs(['--body-timeout', '0'], {})).toThrow(/--body-timeout/);
     expect(() => parseCliArgs(['--idle-timeout', 'soon'], {})).toThrow(/--idle-timeout/);
   });

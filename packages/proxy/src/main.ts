@@ -23,6 +23,8 @@ export interface CliOptions {
   headerTimeoutSeconds?: number;
   bodyTimeoutSeconds?: number;
   idleTimeoutSeconds?: number;
+  /** `--shutdown-grace` (seconds): overrides `general_settings.shutdown_grace_seconds`. */
+  shutdownGraceSeconds?: number;
 }
 
 /**
@@ -43,6 +45,7 @@ Options:
       --header-timeout <s>  seconds for a request's headers to arrive (default 30; request_header_timeout_seconds)
       --body-timeout <s>    seconds for a request's body to arrive (default 120; request_body_timeout_seconds)
       --idle-timeout <s>    longest pause within a request's body, seconds (default 30; request_idle_timeout_seconds)
+      --shutdown-grace <s>  on SIGTERM, seconds calls in flight may finish before they are aborted (default 20; shutdown_grace_seconds)
       --log-level <l>   pino level: fatal, error, warn, info (default), debug, trace, silent
       --detailed_debug  same as --log-level debug
       --strict          refuse to start on any config warning (unknown keys, deployments without a key)
@@ -86,6 +89,7 @@ export function parseCliArgs(
         'header-timeout': { type: 'string' },
         'body-timeout': { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
         detailed_debug: { type: 'boolean' },
         debug: { type: 'boolean' },
         strict: { type: 'boolean' },
@@ -102,18 +106,21 @@ export function parseCliArgs(
   if (!/^\d+$/.test(portText) || port > 65535)
     throw new UsageError(`--port: expected 0–65535, got "${portText}"`);
   const debug = values.detailed_debug === true || values.debug === true;
-  const seconds = (flag: string): number | undefined => {
+  const seconds = (flag: string, least = Number.MIN_VALUE): number | undefined => {
     const text = values[flag] as string | undefined;
     if (text === undefined) return undefined;
     const value = Number(text);
-    if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0))
-      throw new UsageError(`--${flag}: expected a number of seconds above 0, got "${text}"`);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(value >= least))
+      throw new UsageError(
+        `--${flag}: expected a number of seconds${least > 0 ? ' above 0' : ''}, got "${text}"`,
+      );
     return value;
   };
   return {
     headerTimeoutSeconds: seconds('header-timeout'),
     bodyTimeoutSeconds: seconds('body-timeout'),
     idleTimeoutSeconds: seconds('idle-timeout'),
+    shutdownGraceSeconds: seconds('shutdown-grace', 0),
     config: (values.config as string | undefined) ?? env.CONFIG_FILE_PATH ?? env.RETOUCH_CONFIG,
     port,
     host: (values.host as string | undefined) ?? env.HOST ?? '0.0.0.0',
@@ -129,6 +136,7 @@ function withCliOverrides(config: ProxyConfig, options: CliOptions): ProxyConfig
     seconds === undefined ? fallback : Math.ceil(seconds * 1000);
   return {
     ...config,
+    shutdownGraceMs: ms(options.shutdownGraceSeconds, config.shutdownGraceMs),
     limits: {
       ...config.limits,
       headerTimeoutMs: ms(options.headerTimeoutSeconds, config.limits.headerTimeoutMs),
@@ -213,8 +221,14 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
   );
   if (server.app.hasRoute({ method: 'GET', url: '/ui/' })) out(`retouch console: ${url}/ui`);
   if (io.handleSignals !== false) {
+    const graceMs = server.config.shutdownGraceMs;
     const stop = (signal: string) => {
-      out(`retouch: ${signal}, shutting down`);
+      out(`retouch: ${signal}, shutting down (calls in flight get ${graceMs / 1000} s)`);
+      // Whatever happens, the process is gone within the grace period plus a second.
+      setTimeout(() => {
+        err('retouch: shutdown did not finish within its grace period; exiting');
+        process.exit(1);
+      }, graceMs + 900).unref();
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),
@@ -222,6 +236,9 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
+    // With node --expose-gc, SIGUSR2 forces a full collection (soak tests, leak hunts).
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (typeof gc === 'function') process.on('SIGUSR2', () => gc());
   }
   return { exitCode: 0, server, url };
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
-import { NotFoundError, parseModelId } from '@retouch/core';
+import { NotFoundError, parseModelId, ServiceUnavailableError } from '@retouch/core';
 import {
   openTelemetryCallback,
   pinoCallback,
@@ -64,8 +64,13 @@ export interface ProxyServer {
   readonly config: ProxyConfig;
   /** Starts listening; resolves to the base URL (`http://127.0.0.1:4000`). */
   listen(options?: { port?: number; host?: string }): Promise<string>;
-  /** Stops accepting requests, finishes those in flight, closes the router. */
-  close(): Promise<void>;
+  /**
+   * Bounded shutdown: stops accepting (new requests get a 503 `shutting_down`, readiness says so),
+   * starts no further retry or fallback, lets calls in flight finish for `graceMs` (default
+   * `general_settings.shutdown_grace_seconds`, 20 s), then aborts them with a 503 in OpenAI's shape
+   * and closes every connection. Calling it again returns the same promise.
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -194,7 +199,8 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    // Requests that arrive during shutdown get our own OpenAI-shaped 503 (below).
+    return503OnClosing: false,
   });
   const connections = trackConnections(app.server);
   guardBodies(app.server, {
@@ -215,6 +221,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       return groups.length > 0 && groups.every((g) => promptFree.get(g) === true);
     },
     closing: false,
+    inFlight: new Set(),
   };
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
   app.decorateRequest('retouch');
@@ -227,6 +234,16 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       const groups = groupsOf(model);
       return groups.length === 1 ? groups[0] : undefined;
     },
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    // Readiness still answers (503 shutting_down), so that load balancers see the shutdown.
+    if (!ctx.closing || request.url.startsWith('/health')) return;
+    reply.header('connection', 'close');
+    throw new ServiceUnavailableError({
+      message: 'The proxy is shutting down; send the request again (another instance will take it).',
+      code: 'shutting_down',
+      isRetryable: true,
+    });
   });
   app.addHook('preParsing', async (request) => {
     // A body that broke its bounds before any reader started.
@@ -270,6 +287,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     );
   }
   const activeRouter = router;
+  let shutdown: Promise<void> | undefined;
   return {
     app,
     router: activeRouter,
@@ -282,12 +300,32 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       const shown = host.includes(':') ? `[${host}]` : host;
       return `http://${shown}:${port}`;
     },
-    async close() {
-      ctx.closing = true;
-      const closed = app.close();
-      connections.drain();
-      await closed;
-      await activeRouter.close();
+    close(closeOptions = {}) {
+      shutdown ??= (async () => {
+        const graceMs = closeOptions.graceMs ?? config.shutdownGraceMs;
+        ctx.closing = true;
+        // No new paid attempt from here: calls in flight finish their current one.
+        activeRouter.drain();
+        const closed = app.close();
+        connections.drain();
+        const grace = setTimeout(() => {
+          const reason = new ServiceUnavailableError({
+            message: `The proxy shut down and aborted this call after its ${Math.round(graceMs / 100) / 10} s grace period. The upstream may have received it, so it is not retried automatically.`,
+            code: 'shutting_down',
+            isRetryable: false,
+          });
+          for (const call of ctx.inFlight) call.abort(reason);
+          // What is still open then (a body still arriving, an answer nobody reads) is cut.
+          setTimeout(() => connections.destroyAll(), 500).unref();
+        }, graceMs);
+        try {
+          await closed;
+        } finally {
+          clearTimeout(grace);
+        }
+        await activeRouter.close();
+      })();
+      return shutdown;
     },
   };
 }

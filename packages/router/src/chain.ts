@@ -122,6 +122,8 @@ export interface RouterRuntime {
   readonly now: () => number;
   /** Whether the shared state answers (see `withLocalFallback`). */
   readonly stateHealth: () => StateHealth;
+  /** Set by `router.drain()`: no new calls, and no further attempts (retries, fallbacks) of those in flight. */
+  readonly lifecycle: { draining: boolean };
 }
 
 /**
@@ -191,4 +193,19 @@ export async function guarded<T>(op: RouterOperation, promise: Promise<T>, fallb
     if (!op.trace.warnings.includes(warning)) op.trace.warnings.push(warning);
     return fallback;
   }
+}
+
+/**
+ * The error as it is, noting in the call's warnings that shutdown (`router.drain()`) stopped its
+ * retries and fallbacks.
+ *
+ * @example
+ * ```ts
+ * if (rt.lifecycle.draining) throw notRetried(op, error);
+ * ```
+ */
+export function notRetried(op: RouterOperation, error: RetouchError): RetouchError {
+  const warning = 'shutting down: no further attempt (retry or fallback) was started';
+  if (!op.trace.warnings.includes(warning)) op.trace.warnings.push(warning);
+  return error;
 }

@@ -364,6 +364,34 @@ describe('cancellation and shutdown', () => {
     expect((await r.deployments()).every((d) => d.healthy && d.inFlight === 0)).toBe(true);
   });
 
+  it('drain() starts no retry or fallback for a call in flight, and refuses new calls', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a'), acme(f, 'f', 'backup')],
+      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      num_retries: 3,
+      cooldown_time: 0,
+    });
+    a.injectFault({ type: 'rate-limit', retryAfterSeconds: 1 }, { times: Number.POSITIVE_INFINITY });
+    const call = r.imageEdit(edit('gpt-image-1')).catch((e: unknown) => e);
+    // The first attempt got its 429; the router now waits out Retry-After before retrying.
+    await until(() => hits(a) === 1, 'the first attempt');
+    r.drain();
+    const error = await call;
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(hits(a)).toBe(1);
+    expect(hits(f)).toBe(0);
+    await expect(r.imageEdit(edit('gpt-image-1'))).rejects.toBeInstanceOf(RouterClosedError);
+  });
+
+  it('drain() lets a call in flight finish its attempt', async () => {
+    const r = await router({ model_list: [openai(a, 'a')] });
+    a.injectFault({ type: 'delay', ms: 300 });
+    const call = r.imageEdit(edit('gpt-image-1'));
+    await until(() => hits(a) === 1, 'the attempt');
+    r.drain();
+    expect((await call).data).toHaveLength(1);
+  });
+
   it('close() aborts calls in flight and refuses new ones', async () => {
     const r = await router({ model_list: [openai(a, 'a')] });
     a.injectFault({ type: 'delay', ms: 60_000 });

@@ -147,6 +147,7 @@ export class Router {
       random: Math.random,
       now: Date.now,
       stateHealth: () => resilient?.health() ?? { shared: false, degraded: false },
+      lifecycle: { draining: false },
     };
     return new Router(runtime, ownsState, warnings);
   }
@@ -171,7 +172,7 @@ export class Router {
     context: CallContext,
     stop: AbortController,
   ): { op: RouterOperation; call: CallDeadline } {
-    if (this.#closed) throw new RouterClosedError();
+    if (this.#closed || this.#runtime.lifecycle.draining) throw new RouterClosedError();
     if (typeof params?.model !== 'string' || params.model === '') {
       throw new BadRequestError({ message: 'model: required (a model group)', param: 'model' });
     }
@@ -349,6 +350,23 @@ export class Router {
    */
   spend(): Promise<SpendReport> {
     return this.#runtime.state.getSpend();
+  }
+
+  /**
+   * The first step of a bounded shutdown: refuses new calls (503 `router_closed`) and lets the
+   * calls in flight finish their current attempt, but starts no retry and no fallback for them
+   * (no new paid attempt after shutdown began). `close()` then aborts what is left.
+   *
+   * @example
+   * ```ts
+   * process.once('SIGTERM', async () => {
+   *   router.drain();
+   *   setTimeout(() => router.close(), 20_000); // the grace period
+   * });
+   * ```
+   */
+  drain(): void {
+    this.#runtime.lifecycle.draining = true;
   }
 
   /**

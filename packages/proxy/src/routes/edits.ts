@@ -5,7 +5,7 @@
  * headers.
  * @module
  */
-import { APIUserAbortError, getMeta } from '@retouch/core';
+import { APIUserAbortError, getMeta, RetouchError } from '@retouch/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyBudgets } from '../auth.js';
 import type { ProxyContext } from '../context.js';
@@ -44,15 +44,28 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
  */
 export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const state = request.retouch;
-    const caller = state.caller ?? ctx.keys.authenticate(request.headers);
-    // The client went away: stop downloads, retries and upstream calls made for it.
+    // Aborted when the client goes away (stop downloads, retries and upstream calls made for it)
+    // and at the end of the shutdown grace period.
     const controller = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) {
         controller.abort(new APIUserAbortError({ message: 'the client closed the connection' }));
       }
     });
+    ctx.inFlight.add(controller);
+    try {
+      return await serve(request, reply, controller.signal);
+    } catch (error) {
+      // The reason it was aborted for (a shutdown, a hang-up), not the abort it caused downstream.
+      const reason: unknown = controller.signal.reason;
+      throw controller.signal.aborted && RetouchError.isInstance(reason) ? reason : error;
+    } finally {
+      ctx.inFlight.delete(controller);
+    }
+  };
+  const serve = async (request: FastifyRequest, reply: FastifyReply, signal: AbortSignal) => {
+    const state = request.retouch;
+    const caller = state.caller ?? ctx.keys.authenticate(request.headers);
     const { limits, defaultModel } = ctx.config;
     const raw = request.isMultipart()
       ? await readMultipartEdit(request, limits)
@@ -69,14 +82,14 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     ctx.keys.authorizeModel(caller, params.model, ctx.groupsOf(params.model));
     const checked = await prepareInputs(params, {
       maxImageBytes: limits.maxImageBytes,
-      signal: controller.signal,
+      signal,
     });
     const response = await ctx.router.imageEdit(checked, {
       requestId: request.id,
       apiKeyHash: caller.keyHash,
       budgets: keyBudgets(caller),
       allowedGroups: caller.models,
-      signal: controller.signal,
+      signal,
       metadata: { ...metadata, user_api_key_alias: caller.alias },
     });
     const meta = getMeta(response);

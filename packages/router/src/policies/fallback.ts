@@ -9,7 +9,7 @@
  * @module
  */
 import { ContentPolicyViolationError, parseModelId, type RetouchError, toRetouchError } from '@retouch/core';
-import type { RouterLink, RouterOperation, RouterRuntime } from '../chain.js';
+import { notRetried, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
 import { basePayload, deploymentFields, errorFields } from '../callbacks/payload.js';
 import { BudgetExceededError, type IncapableReason, NoCapableDeploymentError } from '../errors.js';
 import type { RouterSettings } from '../settings.js';
@@ -192,6 +192,7 @@ export function fallbackLink(rt: RouterRuntime): RouterLink {
         errors.push(error);
         const kind = fallbackKind(error, rt.settings);
         if (!kind || op.signal.aborted) throw finalError(op, errors);
+        if (rt.lifecycle.draining) throw notRetried(op, finalError(op, errors));
         for (const target of fallbackTargets(rt.settings, current.group, kind)) {
           if (visited.has(target)) continue;
           visited.add(target);

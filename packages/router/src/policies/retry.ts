@@ -14,7 +14,7 @@ import {
   type RetouchError,
   toRetouchError,
 } from '@retouch/core';
-import type { RouterLink, RouterOperation, RouterRuntime } from '../chain.js';
+import { notRetried, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
 import { basePayload, deploymentFields, errorFields } from '../callbacks/payload.js';
 import { NoDeploymentAvailableError } from '../errors.js';
 import type { RouterSettings } from '../settings.js';
@@ -132,6 +132,7 @@ export function retryLink(rt: RouterRuntime): RouterLink {
       } catch (thrown) {
         const error = toRetouchError(thrown);
         if (op.signal.aborted || retry >= rt.settings.numRetries) throw error;
+        if (rt.lifecycle.draining) throw notRetried(op, error);
         const retryable = isRetryableError(error, rt.settings) || DEPLOYMENT_FAULTS.has(error.status ?? 0);
         if (!retryable) throw error;
         // Every deployment is cooling down and fallbacks exist: go to them now instead of waiting.
@@ -141,6 +142,7 @@ export function retryLink(rt: RouterRuntime): RouterLink {
         const failed = op.trace.lastFailure?.error === error ? op.trace.lastFailure.deployment : undefined;
         rt.emit({ ...basePayload(op, 'retry'), ...deploymentFields(failed), ...errorFields(error) });
         if (delay > 0) await sleep(delay, op.signal);
+        if (rt.lifecycle.draining) throw notRetried(op, error);
       }
     }
   };

@@ -1,0 +1,114 @@
+/**
+ * Test support (not built, not exported): the `retouch` command as a real process, run from the
+ * TypeScript sources (`tools/ts-run`), for what only a process shows: signals, exit, forced GC, RSS.
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+
+/** A running `retouch` process. */
+export interface ProxyProcess {
+  readonly url: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Every stdout line so far, with when it arrived (`performance.now()`). */
+  readonly lines: { text: string; at: number }[];
+  /** Resolves with the exit code and when it exited (`performance.now()`). */
+  readonly exited: Promise<{ code: number | null; at: number }>;
+  /** Resident set size in bytes, from /proc (Linux). */
+  rss(): number;
+  /** Kills it if it still runs. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Writes `config` to a temporary config.yaml and starts `retouch` on 127.0.0.1 (a free port).
+ *
+ * @example
+ * ```ts
+ * const proxy = await startProxyProcess(configText, { args: ['--shutdown-grace', '2'] });
+ * proxy.child.kill('SIGTERM');
+ * ```
+ */
+export async function startProxyProcess(
+  config: string,
+  options: { args?: string[]; env?: Record<string, string>; nodeArgs?: string[]; startupMs?: number } = {},
+): Promise<ProxyProcess> {
+  const dir = await mkdtemp(join(tmpdir(), 'retouch-process-'));
+  const file = join(dir, 'config.yaml');
+  await writeFile(file, config);
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeArgs ?? []),
+      '--conditions=@retouch/source',
+      '--import',
+      './tools/ts-run/register.mjs',
+      CLI,
+      '--config',
+      file,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'warn', ...options.env },
+    },
+  );
+  const lines: { text: string; at: number }[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffered += chunk;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const text of parts) lines.push({ text, at: performance.now() });
+  });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.once('exit', (code) => resolve({ code, at: performance.now() })),
+  );
+  // The sources compile on start; a loaded machine makes that slow.
+  const end = performance.now() + (options.startupMs ?? 90_000);
+  let url: string | undefined;
+  while (!url) {
+    url = lines.map((l) => /listening on (http:\/\/\S+)/.exec(l.text)?.[1]).find(Boolean);
+    if (url) break;
+    if (child.exitCode !== null || performance.now() > end) {
+      child.kill('SIGKILL');
+      throw new Error(`retouch did not start: ${stderr || lines.map((l) => l.text).join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const pid = child.pid as number;
+  return {
+    url,
+    pid,
+    child,
+    lines,
+    exited,
+    rss() {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
