@@ -95,12 +95,14 @@ function call(
         { seed: 1, provider: { sort: 'price' } },
       ),
     );
-    // gpt-image takes `quality` as is; other models get the `resolution` tier.
-    const tiered = buildImagesBody(call({ model: 'bytedance-seed/seedream-4.5' }));
+    // A pixel size goes as `size`; without one, the ratio goes as aspect_ratio and quality as the `resolution` tier.
+    const tiered = buildImagesBody(
+      call({ model: 'bytedance-seed/seedream-4.5', size: undefined }, { aspect_ratio: '3:2' }),
+    );
     const sent = [...new Set([...Object.keys(body), ...Object.keys(tiered)])];
     expect(sent.filter((field) => !(field in properties))).toEqual([]);
-    // `size` is expressed as aspect_ratio (+ resolution); streaming edits are not supported.
-    const leftOut = ['size', 'stream'];
+    // Streaming edits are not supported on OpenRouter's /images.
+    const leftOut = ['stream'];
     expect(
       Object.keys(properties).filter((field) => !sent.includes(field) && !leftOut.includes(field)),
     ).toEqual([]);
