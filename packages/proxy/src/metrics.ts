@@ -26,6 +26,8 @@ export interface ProxyMetrics {
 export interface MetricsOptions {
   /** Read on every scrape for the cooldown and in-flight gauges. */
   deployments?: () => Promise<DeploymentHealth[]>;
+  /** Read on every scrape: edit requests received and not yet answered. */
+  editsInFlight?: () => number;
   /** Also export Node process metrics (CPU, memory, event loop). Defaults to true. */
   processMetrics?: boolean;
 }
@@ -113,6 +115,16 @@ export function createMetrics(options: MetricsOptions = {}): ProxyMetrics {
       for (const d of await deployments().catch(() => [])) {
         this.set({ deployment: d.id, model_group: d.modelGroup, provider: d.provider }, d.inFlight);
       }
+    },
+  });
+
+  const editsInFlight = options.editsInFlight;
+  new Gauge({
+    name: 'retouch_edits_in_flight',
+    help: 'Edit requests received and not yet answered (or aborted).',
+    registers: [registry],
+    collect() {
+      if (editsInFlight) this.set(editsInFlight());
     },
   });
 

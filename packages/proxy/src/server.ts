@@ -138,7 +138,11 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   for (const [name, value] of Object.entries(config.environment)) process.env[name] ??= value;
   const startupWarnings = [...config.warnings];
   let router: Router | undefined;
-  const metrics = createMetrics({ deployments: () => (router ? router.deployments() : Promise.resolve([])) });
+  const editsInFlight = new Set<AbortController>();
+  const metrics = createMetrics({
+    deployments: () => (router ? router.deployments() : Promise.resolve([])),
+    editsInFlight: () => editsInFlight.size,
+  });
   const consoleUi = await prepareConsole(config, options.console);
   const callbacks = [
     metrics.callback,
@@ -221,7 +225,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       return groups.length > 0 && groups.every((g) => promptFree.get(g) === true);
     },
     closing: false,
-    inFlight: new Set(),
+    inFlight: editsInFlight,
   };
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
   app.decorateRequest('retouch');

@@ -135,6 +135,7 @@ export type {
   ErrorBodyBuilder,
   Fault,
   FaultOptions,
+  FaultPolicy,
   Simulator,
   SimulatorContext,
   SimulatorOptions,

@@ -132,6 +132,72 @@ describe('startSimulator', () => {
     expect(await pending).toHaveProperty('message', 'fetch failed');
   });
 
+  it('hangs until the client gives up, and counts the connection as busy meanwhile', async () => {
+    const server = await start();
+    server.injectFault({ type: 'hang' });
+    const controller = new AbortController();
+    const pending = fetch(server.url, { signal: controller.signal }).catch((error: unknown) => error);
+    while (server.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(server.connections()).toEqual({ open: 1, busy: 1 });
+    controller.abort();
+    expect(await pending).toHaveProperty('name', 'AbortError');
+    while (server.connections().open > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(server.connections()).toEqual({ open: 0, busy: 0 });
+  });
+
+  it('cuts a body short: headers and half the body, then a reset', async () => {
+    const server = await start();
+    server.injectFault({ type: 'truncated-body' });
+    const response = await fetch(`${server.url}/some/long/path/for/a/longer/body`);
+    expect(response.status).toBe(200);
+    const full = JSON.stringify({ ok: true, path: '/some/long/path/for/a/longer/body' });
+    expect(response.headers.get('content-length')).toBe(String(full.length));
+    await expect(response.text()).rejects.toThrow();
+  });
+
+  it('stalls a body: headers and half the body, then nothing', async () => {
+    const server = await start();
+    server.injectFault({ type: 'stalled-body' });
+    const controller = new AbortController();
+    const response = await fetch(server.url, { signal: controller.signal });
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    const full = JSON.stringify({ ok: true, path: '/' });
+    expect(Buffer.from(first.value ?? []).toString()).toBe(full.slice(0, Math.floor(full.length / 2)));
+    const next = reader.read().catch((error: unknown) => error);
+    controller.abort();
+    expect(await next).toHaveProperty('name', 'AbortError');
+  });
+
+  it('answers garbage: a 200 JSON content type over bytes that are not JSON', async () => {
+    const server = await start();
+    server.injectFault({ type: 'garbage' });
+    const response = await fetch(server.url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    await expect(response.json()).rejects.toThrow();
+  });
+
+  it('asks the fault policy about requests no queued fault or header decides', async () => {
+    const server = await start();
+    const asked: string[] = [];
+    server.setFaultPolicy((request) => {
+      asked.push(request.path);
+      return request.path === '/fail' ? { type: 'status', status: 503 } : undefined;
+    });
+    server.injectFault({ type: 'status', status: 500 });
+    expect((await fetch(`${server.url}/fail`)).status).toBe(500);
+    expect((await fetch(`${server.url}/fail`)).status).toBe(503);
+    expect((await fetch(`${server.url}/ok`)).status).toBe(200);
+    expect(
+      (await fetch(`${server.url}/fail`, { headers: { 'x-simulator-fault': 'status=502' } })).status,
+    ).toBe(502);
+    expect(asked).toEqual(['/fail', '/ok']);
+    server.setFaultPolicy(undefined);
+    expect((await fetch(`${server.url}/fail`)).status).toBe(200);
+  });
+
   it('forgets requests and faults on reset', async () => {
     const server = await start();
     await fetch(server.url);
@@ -151,6 +217,11 @@ describe('parseFaultHeader', () => {
     ['delay=500', { type: 'delay', ms: 500 }],
     ['reset', { type: 'reset' }],
     ['malformed-json', { type: 'malformed-json' }],
+    ['hang', { type: 'hang' }],
+    ['truncated-body', { type: 'truncated-body' }],
+    ['stalled-body', { type: 'stalled-body' }],
+    ['garbage', { type: 'garbage' }],
+    ['hang=1', undefined],
     ['status=abc', undefined],
     ['status=42', undefined],
     ['delay', undefined],

@@ -1,7 +1,8 @@
 /**
  * The base every upstream simulator is built on: a `node:http` server on 127.0.0.1 (free port) that
  * records every request, can host result files, and injects faults (error statuses, rate limits,
- * delays, connection resets, malformed JSON), chosen programmatically or per request through the
+ * delays, hangs, connection resets, cut or stalled bodies, malformed JSON, garbage), chosen
+ * programmatically (queued, or by a policy per request) or per request through the
  * `x-simulator-fault` header. A simulator only supplies `handle` (the API itself) and `errorBody`
  * (the API's own error shape).
  * @module
@@ -19,10 +20,18 @@ export type Fault =
   | { type: 'rate-limit'; retryAfterSeconds?: number }
   /** Wait `ms`, then answer normally. */
   | { type: 'delay'; ms: number }
+  /** Never answer: the request stays open until the client gives up (or `close()`). */
+  | { type: 'hang' }
   /** Destroy the connection without answering. */
   | { type: 'reset' }
   /** 200 with a JSON content type and a truncated JSON body. */
-  | { type: 'malformed-json' };
+  | { type: 'malformed-json' }
+  /** The normal answer's status, headers (its full `content-length`) and half its body, then the connection is destroyed. */
+  | { type: 'truncated-body' }
+  /** The normal answer's status, headers and half its body, then nothing more until the client gives up. */
+  | { type: 'stalled-body' }
+  /** 200 with a JSON content type and a body of bytes that are not JSON (not even text). */
+  | { type: 'garbage' };
 
 /** Which requests a queued fault applies to. */
 export interface FaultOptions {
@@ -65,6 +74,12 @@ export interface SimulatorOptions {
   filesPath?: string;
 }
 
+/**
+ * Picks the fault (or none) for each request that neither the `x-simulator-fault` header nor a
+ * queued fault already decides; e.g. a seeded mix of faults for a soak test.
+ */
+export type FaultPolicy = (request: RecordedRequest) => Fault | undefined;
+
 /** A running simulator. */
 export interface Simulator {
   readonly name: string;
@@ -77,7 +92,11 @@ export interface Simulator {
   /** Queues a fault for the next matching request(s). */
   injectFault(fault: Fault, options?: FaultOptions): void;
   clearFaults(): void;
-  /** Forgets recorded requests and queued faults (hosted files stay downloadable). */
+  /** Sets (or with `undefined` removes) the policy consulted for requests no other fault decides. */
+  setFaultPolicy(policy: FaultPolicy | undefined): void;
+  /** Client connections open now, and how many of them carry a request not yet answered. */
+  connections(): { open: number; busy: number };
+  /** Forgets recorded requests, queued faults and the fault policy (hosted files stay downloadable). */
   reset(): void;
   /** The API's own error body (for custom `status` faults). */
   errorBody: ErrorBodyBuilder;
@@ -85,7 +104,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-/** Request header that selects a fault for that one request (`status=503`, `rate-limit=2`, `delay=500`, `reset`, `malformed-json`). */
+/** Request header that selects a fault for that one request (`status=503`, `rate-limit=2`, `delay=500`, `hang`, `reset`, `malformed-json`, `truncated-body`, `stalled-body`, `garbage`). */
 export const FAULT_HEADER = 'x-simulator-fault';
 
 const DEFAULT_FAULT_CODES: Record<number, string> = {
@@ -100,6 +119,16 @@ const DEFAULT_FAULT_CODES: Record<number, string> = {
 
 // Cut mid-string, the way a dropped proxy connection or a buggy upstream would cut it.
 const MALFORMED_JSON = '{"created":1767225600,"data":[{"b64_json":"iVBORw0KGgoAAAANSUhEUgAA';
+// What a broken middlebox or a corrupted buffer might hand over: not JSON, not even UTF-8.
+const GARBAGE = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe, 0x00, 0x7b, 0xc3, 0x28, 0x9d, 0x00, 0x22]);
+const ARGUMENTLESS_FAULTS = new Set([
+  'hang',
+  'reset',
+  'malformed-json',
+  'truncated-body',
+  'stalled-body',
+  'garbage',
+]);
 
 /**
  * Parses an `x-simulator-fault` header value into a fault.
@@ -118,8 +147,7 @@ export function parseFaultHeader(value: string): Fault | undefined {
     return { type: 'status', status: number };
   if (name === 'rate-limit') return { type: 'rate-limit', retryAfterSeconds: number };
   if (name === 'delay' && number !== undefined) return { type: 'delay', ms: number };
-  if (name === 'reset' && argument === undefined) return { type: 'reset' };
-  if (name === 'malformed-json' && argument === undefined) return { type: 'malformed-json' };
+  if (ARGUMENTLESS_FAULTS.has(name) && argument === undefined) return { type: name } as Fault;
   return undefined;
 }
 
@@ -147,7 +175,9 @@ interface QueuedFault {
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const requests: RecordedRequest[] = [];
   const faults: QueuedFault[] = [];
+  let policy: FaultPolicy | undefined;
   const sockets = new Set<Socket>();
+  const busy = new Map<Socket, number>();
   const pendingDelays = new Set<() => void>();
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
   const filesPath = (options.filesPath ?? '/sim-files').replace(/\/+$/, '');
@@ -170,13 +200,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (header !== undefined) return parseFaultHeader(header) ?? 'invalid-header';
     const index = faults.findIndex((queued) => queued.match?.(request) ?? true);
     const queued = faults[index];
-    if (!queued) return undefined;
+    if (!queued) return policy?.(request);
     queued.remaining -= 1;
     if (queued.remaining <= 0) faults.splice(index, 1);
     return queued.fault;
   }
 
-  function wait(ms: number, response: ServerResponse): Promise<void> {
+  /** Waits `ms` (forever when undefined), or until the client gives up or the simulator closes. */
+  function wait(ms: number | undefined, response: ServerResponse): Promise<void> {
     return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
@@ -184,7 +215,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         response.off('close', finish);
         resolve();
       };
-      const timer = setTimeout(finish, ms);
+      const timer = ms === undefined ? undefined : setTimeout(finish, ms);
       pendingDelays.add(finish);
       // A client that gave up (timeout, abort) ends the wait at once.
       response.once('close', finish);
@@ -195,7 +226,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return { status, json: options.errorBody(status, message, code) };
   }
 
-  function faultReply(fault: Exclude<Fault, { type: 'delay' } | { type: 'reset' }>): SimulatorReply {
+  type ReplyFault = Extract<Fault, { type: 'status' | 'rate-limit' | 'malformed-json' | 'garbage' }>;
+  function faultReply(fault: ReplyFault): SimulatorReply {
     if (fault.type === 'status') {
       const message = `Simulated fault: HTTP ${fault.status}.`;
       const code = DEFAULT_FAULT_CODES[fault.status] ?? null;
@@ -209,11 +241,31 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
         headers: { 'retry-after': String(seconds) },
       };
     }
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: MALFORMED_JSON };
+    const body = fault.type === 'garbage' ? GARBAGE : MALFORMED_JSON;
+    return { status: 200, headers: { 'content-type': 'application/json' }, body };
   }
 
-  async function answer(request: RecordedRequest, response: ServerResponse): Promise<SimulatorReply | null> {
+  /** The answer, and how to cut it short (the body faults); `null` when nothing is to be sent. */
+  async function answer(
+    request: RecordedRequest,
+    response: ServerResponse,
+  ): Promise<{ reply: SimulatorReply; cut?: 'truncated-body' | 'stalled-body' } | null> {
     const fault = takeFault(request);
+    const type = typeof fault === 'object' ? fault.type : undefined;
+    if (type === 'hang') {
+      await wait(undefined, response);
+      return null;
+    }
+    const cut = type === 'truncated-body' || type === 'stalled-body' ? type : undefined;
+    const reply = await answerWith(cut ? undefined : fault, request, response);
+    return reply && { reply, cut };
+  }
+
+  async function answerWith(
+    fault: Fault | 'invalid-header' | undefined,
+    request: RecordedRequest,
+    response: ServerResponse,
+  ): Promise<SimulatorReply | null> {
     if (fault === 'invalid-header') {
       return errorReply(400, `${FAULT_HEADER}: unknown fault "${request.headers[FAULT_HEADER]}"`, null);
     }
@@ -225,7 +277,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       await wait(fault.ms, response);
       if (response.destroyed || closed) return null;
     } else if (fault) {
-      return faultReply(fault);
+      return faultReply(fault as ReplyFault);
     }
     if (request.method === 'GET' && request.path.startsWith(`${filesPath}/`)) {
       const file = files.get(request.path.slice(filesPath.length + 1));
@@ -239,7 +291,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     }
   }
 
-  function send(request: RecordedRequest, response: ServerResponse, reply: SimulatorReply): void {
+  function send(
+    request: RecordedRequest,
+    response: ServerResponse,
+    reply: SimulatorReply,
+    cut?: 'truncated-body' | 'stalled-body',
+  ): void {
     if (response.destroyed) return;
     const body =
       reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : Buffer.from(reply.body ?? '');
@@ -250,7 +307,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       'content-length': String(body.length),
     };
     response.writeHead(reply.status, headers);
-    response.end(body);
+    if (!cut) {
+      response.end(body);
+      return;
+    }
+    // Headers and half the body go out; then the connection drops, or just stops sending.
+    const half = body.subarray(0, Math.floor(body.length / 2));
+    response.write(half, () => {
+      if (cut === 'truncated-body') response.socket?.destroy();
+    });
   }
 
   async function onRequest(message: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -262,11 +327,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return;
     }
     requests.push(request);
-    const reply = await answer(request, response);
-    if (reply) send(request, response, reply);
+    const answered = await answer(request, response);
+    if (answered) send(request, response, answered.reply, answered.cut);
   }
 
   const server = createServer((message, response) => {
+    const socket = message.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      const left = (busy.get(socket) ?? 1) - 1;
+      if (left > 0) busy.set(socket, left);
+      else busy.delete(socket);
+    });
     void onRequest(message, response);
   });
   server.on('connection', (socket) => {
@@ -296,9 +368,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     clearFaults() {
       faults.length = 0;
     },
+    setFaultPolicy(next) {
+      policy = next;
+    },
+    connections() {
+      return { open: sockets.size, busy: busy.size };
+    },
     reset() {
       requests.length = 0;
       faults.length = 0;
+      policy = undefined;
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
