@@ -1,11 +1,13 @@
 /**
  * Finding the provider for a model id. `gemini/gemini-2.5-flash-image` → prefix `gemini`, model
  * `gemini-2.5-flash-image`; bare OpenAI names → `openai`. Providers come from `registerProvider`,
- * or from the installed `@retouch/provider-*` package for the prefix (imported on first use).
+ * or from the `@retouch/provider-*` package for the prefix that the app installed (imported on first
+ * use, resolved from the app: core itself depends on no provider).
  * @module
  */
 import { BadRequestError, NotFoundError } from './errors.js';
 import type { ImageEditProvider, ProviderConfig, ProviderPackage } from './provider.js';
+import { importInstalledPackage, isMissingPackage } from './provider-import.js';
 
 /** The package that serves each built-in prefix. */
 export const PROVIDER_PACKAGES: Readonly<Record<string, string>> = {
@@ -137,14 +139,9 @@ export async function loadProviderPackage(prefix: string): Promise<ProviderPacka
   }
   let mod: { providerPackage?: unknown };
   try {
-    mod = (await import(name)) as { providerPackage?: unknown };
+    mod = (await importInstalledPackage(name)) as { providerPackage?: unknown };
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (
-      code === 'ERR_MODULE_NOT_FOUND' ||
-      code === 'MODULE_NOT_FOUND' ||
-      /Cannot find (module|package)/.test(String(error))
-    ) {
+    if (isMissingPackage(error, name)) {
       throw new NotFoundError({
         message: `model: the ${prefix} provider is not installed. Run \`npm install ${name}\` (or pnpm add / yarn add).`,
         param: 'model',

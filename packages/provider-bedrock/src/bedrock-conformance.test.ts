@@ -1,8 +1,5 @@
-import {
-  BEDROCK_CONFORMANCE_ACCESS_KEY_ID,
-  bedrockConformanceDefaults,
-  describeProviderConformance,
-} from '@retouch/testing';
+import { BEDROCK_CONFORMANCE_ACCESS_KEY_ID, bedrockConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createBedrock } from './bedrock-provider.js';
 
 describeProviderConformance({

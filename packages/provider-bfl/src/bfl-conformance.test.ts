@@ -1,4 +1,5 @@
-import { bflConformanceDefaults, describeProviderConformance } from '@retouch/testing';
+import { bflConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createBlackForestLabs } from './bfl-provider.js';
 
 describeProviderConformance({

@@ -1,4 +1,5 @@
-import { describeProviderConformance, geminiConformanceDefaults } from '@retouch/testing';
+import { geminiConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createGemini } from './gemini-provider.js';
 
 describeProviderConformance({

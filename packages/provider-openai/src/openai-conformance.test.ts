@@ -1,4 +1,5 @@
-import { describeProviderConformance, openAIConformanceDefaults } from '@retouch/testing';
+import { openAIConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createOpenAI } from './openai-provider.js';
 
 describeProviderConformance({

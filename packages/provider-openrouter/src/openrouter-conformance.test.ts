@@ -1,4 +1,5 @@
-import { describeProviderConformance, openRouterConformanceDefaults } from '@retouch/testing';
+import { openRouterConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createOpenRouter } from './openrouter-provider.js';
 
 for (const path of ['images', 'chat'] as const) {

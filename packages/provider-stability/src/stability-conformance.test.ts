@@ -1,4 +1,5 @@
-import { describeProviderConformance, stabilityConformanceDefaults } from '@retouch/testing';
+import { stabilityConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createStability } from './stability-provider.js';
 
 describeProviderConformance({

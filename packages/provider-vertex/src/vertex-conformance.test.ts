@@ -1,8 +1,5 @@
-import {
-  describeProviderConformance,
-  VERTEX_CONFORMANCE_PROJECT,
-  vertexConformanceDefaults,
-} from '@retouch/testing';
+import { VERTEX_CONFORMANCE_PROJECT, vertexConformanceDefaults } from '@retouch/testing';
+import { describeProviderConformance } from '@retouch/testing/conformance';
 import { createVertex } from './vertex-provider.js';
 
 describeProviderConformance({

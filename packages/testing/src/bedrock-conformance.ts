@@ -6,7 +6,7 @@
  */
 import { BEDROCK_INVOKE_PATH } from './bedrock-spec.js';
 import { type BedrockSimulatorOptions, startBedrockSimulator } from './bedrock-simulator.js';
-import type { ConformanceInspector, ProviderConformanceOptions } from './conformance.js';
+import type { ConformanceInspector, ProviderConformanceSetup } from './conformance-types.js';
 import type { RecordedRequest } from './recorded-request.js';
 
 /** Access key id the conformance suite signs with (its secret is the suite's `apiKey`). */
@@ -64,7 +64,7 @@ export function isBedrockInvokeRequest(request: RecordedRequest): boolean {
 export function bedrockConformanceDefaults(
   apiKey = 'conformance-bedrock-secret-0123456789',
   simulatorOptions: BedrockSimulatorOptions = {},
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   const inpaint = 'us.stability.stable-image-inpaint-v1:0';
   return {
     apiKey,

@@ -4,7 +4,7 @@
  * defaults for the BFL provider.
  * @module
  */
-import type { ConformanceInspector, ProviderConformanceOptions } from './conformance.js';
+import type { ConformanceInspector, ProviderConformanceSetup } from './conformance-types.js';
 import { type BFLSimulatorOptions, startBFLSimulator } from './bfl-simulator.js';
 import { BFL_EDIT_ENDPOINTS } from './bfl-spec.js';
 import type { RecordedRequest } from './recorded-request.js';
@@ -79,7 +79,7 @@ export function isBFLSubmitRequest(request: RecordedRequest): boolean {
 export function bflConformanceDefaults(
   apiKey = 'bfl-conformance-0123456789',
   simulatorOptions: BFLSimulatorOptions = {},
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   return {
     apiKey,
     startSimulator: () => startBFLSimulator({ apiKey, echoKeyInErrors: true, ...simulatorOptions }),

@@ -4,7 +4,11 @@
  * provider.
  * @module
  */
-import type { ConformanceInspector, ConformanceSizeCase, ProviderConformanceOptions } from './conformance.js';
+import type {
+  ConformanceInspector,
+  ConformanceSizeCase,
+  ProviderConformanceSetup,
+} from './conformance-types.js';
 import { startGeminiSimulator } from './gemini-simulator.js';
 import type { RecordedRequest } from './recorded-request.js';
 
@@ -110,7 +114,7 @@ export const GEMINI_SIZE_CASES: readonly ConformanceSizeCase[] = [
  */
 export function geminiConformanceDefaults(
   apiKey = 'gemini-conformance-key-0123456789',
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   return {
     apiKey,
     startSimulator: () => startGeminiSimulator({ apiKey }),

@@ -1,6 +1,7 @@
 /**
  * `@retouch/testing`: faithful simulators of the upstream image-edit APIs, test image fixtures, and
- * the conformance suite every provider package runs.
+ * what the provider conformance suite reads requests with. The suite itself, which registers Jest
+ * cases, is the `@retouch/testing/conformance` entry, so this one needs no `@jest/globals`.
  * @module
  */
 export {
@@ -44,12 +45,10 @@ export type {
   ConformanceCase,
   ConformanceInspector,
   ConformanceSizeCase,
-  JestApi,
-  ProviderConformanceOptions,
-} from './conformance.js';
-export { describeProviderConformance } from './conformance.js';
-export { resultBytes } from './conformance-behaviour.js';
-export { rejectionOf } from './conformance-failures.js';
+  ProviderConformanceSetup,
+} from './conformance-types.js';
+export type { ErrorClass } from './results.js';
+export { rejectionOf, resultBytes } from './results.js';
 export type { PngOptions, Rect, Rgb } from './fixtures.js';
 export {
   createGif,

@@ -3,7 +3,11 @@
  * recorded `/images/edits` request (multipart or JSON), and ready defaults for the OpenAI provider.
  * @module
  */
-import type { ConformanceInspector, ConformanceSizeCase, ProviderConformanceOptions } from './conformance.js';
+import type {
+  ConformanceInspector,
+  ConformanceSizeCase,
+  ProviderConformanceSetup,
+} from './conformance-types.js';
 import { OPENAI_EDITS_PATH, startOpenAISimulator } from './openai-simulator.js';
 import type { RecordedRequest } from './recorded-request.js';
 
@@ -89,7 +93,7 @@ function sizeSentAs(size: string): ConformanceSizeCase {
  */
 export function openAIConformanceDefaults(
   apiKey = 'sk-conformance-0123456789',
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   return {
     apiKey,
     startSimulator: () => startOpenAISimulator({ apiKey, echoKeyInErrors: true }),

@@ -4,7 +4,7 @@
  * defaults for the OpenRouter provider on either path.
  * @module
  */
-import type { ConformanceInspector, ProviderConformanceOptions } from './conformance.js';
+import type { ConformanceInspector, ProviderConformanceSetup } from './conformance-types.js';
 import {
   OPENROUTER_CHAT_PATH,
   OPENROUTER_IMAGES_PATH,
@@ -112,7 +112,7 @@ export function openRouterConformanceDefaults(
   path: 'images' | 'chat',
   apiKey = 'sk-or-conformance-0123456789',
   simulatorOptions: OpenRouterSimulatorOptions = {},
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   const model = path === 'images' ? 'openai/gpt-image-1' : 'google/gemini-2.5-flash-image';
   return {
     apiKey,

@@ -3,7 +3,7 @@
  * recorded v2beta multipart request, and ready defaults for the Stability provider.
  * @module
  */
-import type { ConformanceInspector, ProviderConformanceOptions } from './conformance.js';
+import type { ConformanceInspector, ProviderConformanceSetup } from './conformance-types.js';
 import type { RecordedRequest } from './recorded-request.js';
 import { type StabilitySimulatorOptions, startStabilitySimulator } from './stability-simulator.js';
 import { STABILITY_ENDPOINTS } from './stability-spec.js';
@@ -61,7 +61,7 @@ export function isStabilityEditRequest(request: RecordedRequest): boolean {
 export function stabilityConformanceDefaults(
   apiKey = 'sk-conformance-stability-0123456789',
   simulatorOptions: StabilitySimulatorOptions = {},
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   return {
     apiKey,
     startSimulator: () => startStabilitySimulator({ apiKey, echoKeyInErrors: true, ...simulatorOptions }),

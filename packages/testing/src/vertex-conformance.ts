@@ -4,7 +4,7 @@
  * Vertex provider (Gemini for the basic cases, Imagen for masks and native `n`).
  * @module
  */
-import type { ConformanceInspector, ProviderConformanceOptions } from './conformance.js';
+import type { ConformanceInspector, ProviderConformanceSetup } from './conformance-types.js';
 import { GEMINI_SIZE_CASES, geminiInspector } from './gemini-conformance.js';
 import type { RecordedRequest } from './recorded-request.js';
 import { startVertexSimulator } from './vertex-simulator.js';
@@ -90,7 +90,7 @@ export const VERTEX_CONFORMANCE_PROJECT = 'retouch-conformance';
  */
 export function vertexConformanceDefaults(
   accessToken = 'vertex-conformance-token-0123456789',
-): Omit<ProviderConformanceOptions, 'name' | 'createProvider'> {
+): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
   return {
     apiKey: accessToken,
     startSimulator: () => startVertexSimulator({ accessToken, project: VERTEX_CONFORMANCE_PROJECT }),

@@ -106,6 +106,7 @@ describe('provider generator', () => {
   it('writes the package in the DESIGN.md layout and nothing else', async () => {
     await providerGenerator(tree, { name: 'acme-ai' });
     expect(filesUnder(tree, ROOT)).toEqual([
+      'LICENSE',
       'README.md',
       'jest.config.js',
       'package.json',
@@ -137,9 +138,11 @@ describe('provider generator', () => {
     expect(Object.keys(pkg)).toEqual(Object.keys(openai));
     expect(pkg.name).toBe('@retouch/provider-acme-ai');
     expect(pkg.version).toBe('0.0.0');
-    for (const key of ['license', 'type', 'sideEffects', 'engines', 'exports', 'files', 'scripts']) {
+    for (const key of ['license', 'type', 'sideEffects', 'engines', 'exports', 'publishConfig', 'scripts']) {
       expect({ key, value: pkg[key] }).toEqual({ key, value: openai[key] });
     }
+    // What is published: provider-openai's files, without the simulator stub that stays out of the build.
+    expect(pkg.files).toEqual([...openai.files, '!src/**/*-simulator.ts']);
     expect(pkg.dependencies).toEqual({ '@retouch/core': 'workspace:*', zod: '4.6.7' });
     expect(pkg.devDependencies).toEqual({ '@retouch/testing': 'workspace:*' });
   });
@@ -225,9 +228,8 @@ describe('provider generator', () => {
   it("wires @retouch/testing's conformance suite to the provider and the simulator stub", async () => {
     await providerGenerator(tree, { name: 'acme-ai' });
     const test = read(tree, `${ROOT}/src/acme-ai-conformance.test.ts`);
-    expect(test).toContain(
-      "import { type ConformanceInspector, describeProviderConformance, type RecordedRequest } from '@retouch/testing';",
-    );
+    expect(test).toContain("import type { ConformanceInspector, RecordedRequest } from '@retouch/testing';");
+    expect(test).toContain("import { describeProviderConformance } from '@retouch/testing/conformance';");
     expect(test).toContain("import { ACME_AI_MODELS } from './acme-ai-capabilities.js';");
     expect(test).toContain("import { createAcmeAi } from './acme-ai-provider.js';");
     expect(test).toContain(

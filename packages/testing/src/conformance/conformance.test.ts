@@ -11,8 +11,8 @@ import {
   type ProviderImageEditRequest,
   toBlob,
 } from '@retouch/core';
-import { describeProviderConformance } from './conformance.js';
-import { openAIConformanceDefaults } from './openai-conformance.js';
+import { describeProviderConformance } from './index.js';
+import { openAIConformanceDefaults } from '../openai-conformance.js';
 
 const GPT_IMAGE: ModelCapabilities = {
   maxImages: 16,

@@ -3,29 +3,11 @@
  * @module
  */
 import { decodePngPixels, getMeta, type ImageData, type MaskConvention, sniffImage } from '@retouch/core';
-import type { ConformanceRun } from './conformance.js';
-import { createOpenAIMask, createPng, createWhiteMask, type Rect } from './fixtures.js';
+import { createOpenAIMask, createPng, createWhiteMask, type Rect } from '../fixtures.js';
+import { resultBytes } from '../results.js';
+import type { ConformanceRun } from './run.js';
 
 const PROMPT = 'Replace the sky with a sunset';
-
-/**
- * The bytes of one result image, whatever form it came in: `b64_json`, a `data:` URL, or an
- * http(s) URL (downloaded).
- *
- * @example
- * ```ts
- * const bytes = await resultBytes(response.data[0]);
- * ```
- */
-export async function resultBytes(image: ImageData | undefined): Promise<Uint8Array> {
-  if (image?.b64_json !== undefined) return Buffer.from(image.b64_json, 'base64');
-  const url = image?.url;
-  if (!url) throw new Error('the result image has neither b64_json nor url');
-  if (url.startsWith('data:')) return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`downloading the result URL failed: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
 
 /** Counts mask pixels whose meaning (edit or keep) disagrees with `rect` under `convention`. */
 async function maskMismatches(bytes: Uint8Array, rect: Rect, convention: MaskConvention): Promise<number> {

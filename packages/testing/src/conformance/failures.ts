@@ -18,12 +18,12 @@ import {
   ServiceUnavailableError,
   TimeoutError,
 } from '@retouch/core';
-import type { ConformanceCase, ConformanceRun } from './conformance.js';
-import { createPng, NOT_AN_IMAGE, truncatedPng } from './fixtures.js';
-import type { RecordedRequest } from './recorded-request.js';
-import type { Fault } from './simulator.js';
-
-type ErrorClass<T extends RetouchError = RetouchError> = abstract new (...args: never[]) => T;
+import type { ConformanceCase } from '../conformance-types.js';
+import { createPng, NOT_AN_IMAGE, truncatedPng } from '../fixtures.js';
+import type { RecordedRequest } from '../recorded-request.js';
+import { type ErrorClass, rejectionOf } from '../results.js';
+import type { Fault } from '../simulator.js';
+import type { ConformanceRun } from './run.js';
 
 interface FaultCase {
   name: ConformanceCase;
@@ -86,33 +86,6 @@ const WRONG_KEY = 'wrong-conformance-key-0123456789';
 const PROMPT = 'Make it blue';
 /** Long enough that a call that ignored its deadline would fail the elapsed-time check. */
 const SLOW_MS = 10_000;
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}
-
-/**
- * Awaits `promise` and returns its rejection, which must be an `ErrorClass`.
- *
- * @example
- * ```ts
- * const error = await rejectionOf(imageEdit(params), RateLimitError);
- * error.retryAfterMs; // 2000
- * ```
- */
-export async function rejectionOf<T extends RetouchError>(
-  promise: Promise<unknown>,
-  errorClass: ErrorClass<T>,
-): Promise<T> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof errorClass) return error;
-    throw new Error(`expected a ${errorClass.name}, got ${describeError(error)}`, { cause: error });
-  }
-  throw new Error(`expected a ${errorClass.name}, but the call succeeded`);
-}
 
 /**
  * Registers the failure cases. Internal to the suite: called by `describeProviderConformance`.
