@@ -176,3 +176,43 @@ export function withProviderTimeout<O extends { signal: AbortSignal; deadline?: 
     }),
   );
 }
+
+/**
+ * {@link withProviderTimeout} for a streamed call: the provider's own deadline covers the whole
+ * stream and is released when its `events` end (or the reader leaves them), not when the stream starts.
+ *
+ * @example
+ * ```ts
+ * async streamImageEdit(request, options) {
+ *   return withProviderStreamTimeout(options, settings.timeout, (options) => openAIStreamImageEdit(http, request, options));
+ * }
+ * ```
+ */
+export async function withProviderStreamTimeout<
+  O extends { signal: AbortSignal; deadline?: number },
+  E,
+  T extends { events: AsyncIterable<E> },
+>(options: O, timeoutMs: number | undefined, call: (options: O) => Promise<T>): Promise<T> {
+  if (timeoutMs === undefined) return call(options);
+  const own = startDeadline({ timeoutMs, signals: [options.signal] });
+  let stream: T;
+  try {
+    stream = await call({
+      ...options,
+      signal: own.signal,
+      deadline: Math.min(options.deadline ?? Number.POSITIVE_INFINITY, own.deadline as number),
+    });
+  } catch (error) {
+    own.dispose();
+    throw error;
+  }
+  const events = stream.events;
+  async function* held(): AsyncGenerator<E, void, undefined> {
+    try {
+      yield* events;
+    } finally {
+      own.dispose();
+    }
+  }
+  return { ...stream, events: held() };
+}

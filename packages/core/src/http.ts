@@ -10,6 +10,7 @@
  */
 import type { z } from 'zod';
 import { isTimeoutReason } from './deadline.js';
+import { readServerSentEvents, type ServerSentEvent } from './sse.js';
 import {
   APIConnectionError,
   APIUserAbortError,
@@ -82,12 +83,30 @@ export interface HttpResponse<T> {
   requestId?: string;
 }
 
+/**
+ * What a streamed POST answered: server-sent events as they arrive, or (from a server that does not
+ * stream) one JSON body.
+ */
+export type HttpEventBody =
+  | { kind: 'events'; events: AsyncIterable<ServerSentEvent> }
+  | { kind: 'json'; json: unknown };
+
 /** The HTTP helpers a provider gets. Paths are joined to `baseURL`; absolute URLs are used as is. */
 export interface ProviderHttp {
   postJson(path: string, body: unknown, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
   postForm(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
   /** POST multipart and take the answer as bytes (Stability's `accept: image/*`). */
   postFormForBytes(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
+  /**
+   * POST multipart and read a `text/event-stream` answer event by event. It resolves once the
+   * headers arrived (an error status throws as for `postForm`); a body cut off or aborted while
+   * read throws from the iterator with `reachedUpstream: true`. Leaving the loop early cancels the body.
+   */
+  postFormForEvents(
+    path: string,
+    form: FormData,
+    options: HttpCallOptions,
+  ): Promise<HttpResponse<HttpEventBody>>;
   getJson(path: string, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
   getBytes(path: string, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
   /** The absolute URL a path resolves to. */
@@ -429,8 +448,40 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     };
   }
 
+  async function events(response: Response, options: HttpCallOptions): Promise<HttpResponse<HttpEventBody>> {
+    if (!response.ok) return fail(response, options);
+    const meta = {
+      status: response.status,
+      headers: response.headers,
+      requestId: response.headers.get(requestIdHeader) ?? undefined,
+    };
+    const type = response.headers.get('content-type') ?? '';
+    if (!/^text\/event-stream/i.test(type) || !response.body) {
+      return { ...meta, body: { kind: 'json', json: (await json(response, options)).body } };
+    }
+    const body = response.body;
+    async function* read(): AsyncGenerator<ServerSentEvent, void, undefined> {
+      try {
+        yield* readServerSentEvents(body);
+      } catch (error) {
+        if ((error as { type?: string }).type === 'max-buffer-size-exceeded') {
+          throw new BadGatewayError({
+            message: `${config.provider} sent a stream event larger than retouch reads; the request was served, so it is not repeated automatically`,
+            provider: config.provider,
+            model: options.model,
+            reachedUpstream: true,
+          });
+        }
+        throw transportError(error, options, 'read');
+      }
+    }
+    return { ...meta, body: { kind: 'events', events: read() } };
+  }
+
   return {
     url: (path) => joinUrl(baseURL(), path),
+    postFormForEvents: async (path, form, options) =>
+      events(await send('post', path, { form }, options), options),
     postJson: async (path, body, options) => json(await send('post', path, { json: body }, options), options),
     postForm: async (path, form, options) => json(await send('post', path, { form }, options), options),
     postFormForBytes: async (path, form, options) =>

@@ -9,6 +9,7 @@ import {
   BadRequestError,
   NotFoundError,
   redactError,
+  type RetouchError,
   TimeoutError,
   toRetouchError,
 } from './errors.js';
@@ -19,10 +20,16 @@ import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.
 import { type ImageEditParams, parseImageEditParams } from './params.js';
 import { computeCost, type ModelPrice } from './pricing/price.js';
 import { lookupPrice } from './pricing/prices.js';
-import type { EditProgress, ImageEditProvider, ProviderConfig } from './provider.js';
+import type {
+  EditProgress,
+  ImageEditProvider,
+  ProviderConfig,
+  ProviderImageEditRequest,
+  ProviderImageEditResult,
+} from './provider.js';
 import { parseModelId, resolveProvider } from './registry.js';
 import type { SafeFetchOptions } from './safe-fetch.js';
-import { bindRequest, type PreparedEditRequest } from './validate.js';
+import { bindRequest, checkNotStreamed, type PreparedEditRequest } from './validate.js';
 
 /** Options of {@link imageEdit}. */
 export interface ImageEditOptions {
@@ -148,23 +155,9 @@ export async function runImageEdit(
       provider: provider.id,
       model,
     });
-    const price = options.price ?? lookupPrice(provider.id, model);
-    const costUsd = computeCost({
-      price,
-      priceIsOverride: options.price !== undefined,
-      usage: result.usage,
-      providerCostUsd: result.providerCostUsd,
-      imagesIn: request.images.length,
-      imagesOut: response.data.length,
-      size: result.echo?.size ?? request.size,
-      quality: result.echo?.quality ?? request.quality,
-    });
+    const costUsd = callCost(provider.id, model, request, result, response.data.length, options.price);
     const allWarnings = [...warnings, ...result.warnings];
-    if (costUsd === null) {
-      allWarnings.push(
-        `cost unknown: no price for ${provider.id}/${model}; set output_cost_per_image (or token prices) on the deployment`,
-      );
-    }
+    if (costUsd === null) allWarnings.push(costUnknownWarning(provider.id, model));
     return withMeta(response, {
       provider: provider.id,
       model,
@@ -176,16 +169,74 @@ export async function runImageEdit(
       upstreamRequestId: result.upstreamRequestId,
     });
   } catch (error) {
-    // Whatever broke after the signal fired (a reset socket, a half-read body) is the abort; the
-    // provider had been called, so the request may be with the upstream.
-    const failure = redactError(toRetouchError(error, ref), provider.secrets?.() ?? []);
-    if (signal.aborted && !(failure instanceof TimeoutError || failure instanceof APIUserAbortError)) {
-      throw abortError(signal, { ...ref, reachedUpstream: true });
-    }
-    throw failure;
+    throw attemptFailure(error, provider, ref, signal);
   } finally {
     call.dispose();
   }
+}
+
+/**
+ * A provider call's failure as the caller sees it: a redacted `RetouchError`, or the abort itself
+ * when the call's signal fired (whatever broke after it, a reset socket or a half-read body, is the
+ * abort; the provider had been called, so the request may be with the upstream).
+ *
+ * @example
+ * ```ts
+ * catch (error) { throw attemptFailure(error, provider, { provider: provider.id, model }, signal); }
+ * ```
+ */
+export function attemptFailure(
+  error: unknown,
+  provider: Pick<ImageEditProvider, 'secrets'>,
+  ref: { provider: string; model: string },
+  signal: AbortSignal,
+): RetouchError {
+  const failure = redactError(toRetouchError(error, ref), provider.secrets?.() ?? []);
+  if (signal.aborted && !(failure instanceof TimeoutError || failure instanceof APIUserAbortError)) {
+    return abortError(signal, { ...ref, reachedUpstream: true });
+  }
+  return failure;
+}
+
+/**
+ * The cost of one served call: the price override, else the table's price, applied to the usage
+ * the provider reported (or its own cost figure), else to the request.
+ *
+ * @example
+ * ```ts
+ * callCost('openai', 'gpt-image-1', request, result, 1); // 0.042
+ * ```
+ */
+export function callCost(
+  providerId: string,
+  model: string,
+  request: Pick<ProviderImageEditRequest, 'images' | 'size' | 'quality'>,
+  result: Pick<ProviderImageEditResult, 'usage' | 'providerCostUsd' | 'echo'>,
+  imagesOut: number,
+  override?: ModelPrice,
+): number | null {
+  return computeCost({
+    price: override ?? lookupPrice(providerId, model),
+    priceIsOverride: override !== undefined,
+    usage: result.usage,
+    providerCostUsd: result.providerCostUsd,
+    imagesIn: request.images.length,
+    imagesOut,
+    size: result.echo?.size ?? request.size,
+    quality: result.echo?.quality ?? request.quality,
+  });
+}
+
+/**
+ * The warning of a call whose cost is unknown.
+ *
+ * @example
+ * ```ts
+ * costUnknownWarning('openai', 'ft:gpt-image-1:acme'); // 'cost unknown: no price for openai/ft:gpt-image-1:acme; …'
+ * ```
+ */
+export function costUnknownWarning(providerId: string, model: string): string {
+  return `cost unknown: no price for ${providerId}/${model}; set output_cost_per_image (or token prices) on the deployment`;
 }
 
 /**
@@ -224,8 +275,12 @@ export async function imageEdit(
     ? { prefix: options.provider.id, model: stripPrefix(params.model, options.provider.id) }
     : parseModelId(params.model);
   const provider = options.provider ?? (await resolveProvider(id.prefix, options.providerConfig));
-  // Unknown models fail before any image is read.
+  // Unknown models, and a stream asked of the unstreamed call, fail before any image is read.
   requireCapabilities(provider, id.model);
+  checkNotStreamed(params as Parameters<typeof checkNotStreamed>[0], {
+    provider: provider.id,
+    model: id.model,
+  });
   const prepared = await prepareEditRequest(params, options);
   return runImageEdit(provider, id.model, prepared, { price: options.price, onProgress: options.onProgress });
 }

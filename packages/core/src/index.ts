@@ -10,6 +10,7 @@ export {
   isTimeoutReason,
   startDeadline,
   withDeadline,
+  withProviderStreamTimeout,
   withProviderTimeout,
 } from './deadline.js';
 export type { ApiKeySource } from './env.js';
@@ -36,6 +37,7 @@ export {
 } from './errors.js';
 export type {
   HttpCallOptions,
+  HttpEventBody,
   HttpResponse,
   ProviderHttp,
   ProviderHttpConfig,
@@ -64,9 +66,34 @@ export {
 export type { ImageInfo, ImageMediaType } from './image/sniff.js';
 export { sniffImage } from './image/sniff.js';
 export type { ImageEditOptions, RunImageEditOptions } from './image-edit.js';
-export { imageEdit, prepareEditRequest, requireCapabilities, runImageEdit } from './image-edit.js';
+export {
+  attemptFailure,
+  callCost,
+  costUnknownWarning,
+  imageEdit,
+  prepareEditRequest,
+  requireCapabilities,
+  runImageEdit,
+} from './image-edit.js';
+export {
+  checkStreamParams,
+  resultAsStream,
+  runImageEditStream,
+  streamImageEdit,
+} from './image-edit-stream.js';
+export type {
+  ImageEditCompletedEvent,
+  ImageEditPartialImageEvent,
+  ImageEditStream,
+  ImageEditStreamEvent,
+  ImageEditStreamMeta,
+  ImageEditStreamSource,
+} from './stream-events.js';
+export { createImageEditStream } from './stream-events.js';
+export type { ReadEventsOptions, ServerSentEvent } from './sse.js';
+export { formatServerSentEvent, MAX_EVENT_CHARS, readServerSentEvents } from './sse.js';
 export type { ImageData, ImageEditResponse, ImagesResponse, ResponseMeta } from './normalize.js';
-export { getMeta, toOpenAIResponse, withMeta } from './normalize.js';
+export { getMeta, imageBase64, toOpenAIResponse, withMeta } from './normalize.js';
 export type { ImageEditControlFields, ImageEditParams, OpenAIImageEditFields } from './params.js';
 export { KNOWN_PARAM_NAMES, parseImageEditParams } from './params.js';
 export type { CostInput, ModelPrice } from './pricing/price.js';
@@ -75,13 +102,16 @@ export { lookupPrice, PRICE_TABLE } from './pricing/prices.js';
 export type {
   EditProgress,
   GeneratedImage,
+  ImageEcho,
   ImageEditProvider,
   ImageUsage,
   ProviderCallOptions,
   ProviderConfig,
   ProviderImageEditRequest,
   ProviderImageEditResult,
+  ProviderImageEditStream,
   ProviderPackage,
+  ProviderStreamEvent,
 } from './provider.js';
 export { redactAndTruncate, redactSecrets } from './redact.js';
 export type { ModelId } from './registry.js';
@@ -95,8 +125,8 @@ export {
 } from './registry.js';
 export type { FetchedBytes, SafeFetchOptions } from './safe-fetch.js';
 export { isPrivateAddress, safeFetchBytes } from './safe-fetch.js';
-export type { ModelRef, PreparedEditRequest } from './validate.js';
-export { bindRequest, isSizeSupported, parseProviderExtras } from './validate.js';
+export type { BindOptions, ModelRef, PreparedEditRequest } from './validate.js';
+export { bindRequest, checkNotStreamed, isSizeSupported, parseProviderExtras } from './validate.js';
 export { nearestAspectRatio, parseSize } from './provider-utils/aspect-ratio.js';
 export { fanOut, mergeResults, seedForCall } from './provider-utils/fan-out.js';
 export type { PollOptions, PollOutcome } from './provider-utils/poll.js';

@@ -45,6 +45,8 @@ export interface ResponseMeta {
   deploymentId?: string;
   /** Router model group, when a router was used. */
   modelGroup?: string;
+  /** Streamed calls: milliseconds from the call's start to its first event. */
+  timeToFirstEventMs?: number;
 }
 
 /** A response with its metadata. */
@@ -88,7 +90,7 @@ function mediaTypeOf(image: GeneratedImage, bytes: Uint8Array | undefined): stri
 
 async function bytesOf(
   image: GeneratedImage,
-  result: ProviderImageEditResult,
+  result: Pick<ProviderImageEditResult, 'download'>,
   signal: AbortSignal,
 ): Promise<Uint8Array> {
   if (image.bytes) return image.bytes;
@@ -108,6 +110,26 @@ async function bytesOf(
       reachedUpstream: true,
     });
   }
+}
+
+/**
+ * One provider image as base64 (a URL is downloaded through `result.download` or the SSRF-guarded
+ * fetcher), with its media type.
+ *
+ * @example
+ * ```ts
+ * const { b64, mediaType } = await imageBase64(image, result, signal);
+ * ```
+ */
+export async function imageBase64(
+  image: GeneratedImage,
+  result: Pick<ProviderImageEditResult, 'download'>,
+  signal: AbortSignal,
+): Promise<{ b64: string; mediaType: string }> {
+  if (image.b64 !== undefined && image.mediaType) return { b64: image.b64, mediaType: image.mediaType };
+  const bytes = await bytesOf(image, result, signal);
+  const b64 = image.b64 ?? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return { b64, mediaType: mediaTypeOf(image, bytes) };
 }
 
 async function toImageData(

@@ -25,9 +25,12 @@ export interface ProviderImageEditRequest {
   background?: string;
   input_fidelity?: string;
   user?: string;
-  /** Set only for models whose capabilities list `stream` (none yet: streaming edits are not supported). */
+  /**
+   * `true` only in a streamed call to a model whose capabilities list `stream` (then the provider's
+   * `streamImageEdit` is called); a plain `imageEdit` never gets it.
+   */
   stream?: boolean;
-  /** Set only for models whose capabilities list `partial_images`. */
+  /** Set only in a streamed call, for models whose capabilities list `partial_images`. */
   partial_images?: number;
   /** Provider-specific extras, not yet validated: parse them with `parseProviderExtras`. */
   extras: Record<string, unknown>;
@@ -84,7 +87,7 @@ export interface ProviderImageEditResult {
   warnings: string[];
   upstreamRequestId?: string;
   /** Echo fields of OpenAI's response (`size`, `quality`, `background`, `output_format`). */
-  echo?: { size?: string; quality?: string; background?: string; output_format?: string };
+  echo?: ImageEcho;
   /**
    * Top-level fields of an OpenAI-shaped answer that retouch does not map (fields OpenAI adds
    * later), copied into the response as they came; never over a field retouch sets.
@@ -95,6 +98,35 @@ export interface ProviderImageEditResult {
    * answered with a URL). Providers set it to restrict downloads to their own result hosts.
    */
   download?: (url: string, signal: AbortSignal) => Promise<Uint8Array>;
+}
+
+/** The echo fields of an OpenAI answer or stream event. */
+export interface ImageEcho {
+  size?: string;
+  quality?: string;
+  background?: string;
+  output_format?: string;
+}
+
+/**
+ * One event of a provider's stream: a partial image (its upstream's own), or one final image.
+ * Core turns them into OpenAI's `image_edit.partial_image` and `image_edit.completed` events.
+ */
+export type ProviderStreamEvent =
+  | { type: 'partial_image'; b64: string; partialImageIndex: number; echo?: ImageEcho }
+  | { type: 'completed'; image: GeneratedImage; usage?: ImageUsage; echo?: ImageEcho };
+
+/** What `streamImageEdit` resolves with once the upstream answered (an error status throws instead). */
+export interface ProviderImageEditStream {
+  /** Partial and final images in the order they arrive; throws (a `RetouchError`) if the stream breaks. */
+  events: AsyncIterable<ProviderStreamEvent>;
+  /** Things the caller should know; the provider may add to it while the stream runs. */
+  warnings: string[];
+  upstreamRequestId?: string;
+  /** Downloads a result URL of a completed event (see `ProviderImageEditResult.download`). */
+  download?: ProviderImageEditResult['download'];
+  /** Read once `events` has ended: the call's usage, cost and echo fields, as `imageEdit` reports them. */
+  summary(): Pick<ProviderImageEditResult, 'usage' | 'providerCostUsd' | 'echo'>;
 }
 
 /**
@@ -121,6 +153,15 @@ export interface ImageEditProvider {
     request: ProviderImageEditRequest,
     options: ProviderCallOptions,
   ): Promise<ProviderImageEditResult>;
+  /**
+   * The same one logical operation, streamed by the upstream itself (OpenAI's `stream=true`).
+   * Called only for models whose capabilities list `stream`; for every other model core streams
+   * the `imageEdit` result as completed events, one per image.
+   */
+  streamImageEdit?(
+    request: ProviderImageEditRequest,
+    options: ProviderCallOptions,
+  ): Promise<ProviderImageEditStream>;
 }
 
 /**

@@ -61,7 +61,6 @@ describe('bindRequest: unsupported OpenAI params', () => {
     ['n', { n: 2 }],
     ['background', { background: 'transparent' }],
     ['output_format', { output_format: 'webp' }],
-    ['stream', { stream: true }],
   ] as const)('%s raises UnsupportedParamsError naming param and model', (param, fields) => {
     const error = fails(() => bindRequest(req(fields), caps(), ref));
     expect(error).toBeInstanceOf(UnsupportedParamsError);
@@ -85,6 +84,20 @@ describe('bindRequest: unsupported OpenAI params', () => {
       'dropped size: acme/edit-1 does not support it',
       'dropped quality: acme/edit-1 does not support it',
     ]);
+  });
+
+  it('stream: true is the streamed call\'s (a 400 naming streamImageEdit), on every model', () => {
+    const error = fails(() => bindRequest(req({ stream: true }), caps(), ref));
+    expect(error).not.toBeInstanceOf(UnsupportedParamsError);
+    expect(error).toMatchObject({ param: 'stream', provider: 'acme', model: 'edit-1' });
+    expect(error.message).toContain('streamImageEdit()');
+    // Streamed, the same model takes it: core streams its final image.
+    const { request, warnings } = bindRequest(req({ stream: true, partial_images: 0 }), caps(), ref, {
+      streaming: true,
+    });
+    expect(request.stream).toBeUndefined();
+    expect(request.partial_images).toBeUndefined();
+    expect(warnings).toEqual([]);
   });
 
   it('never fails on n: 1 or stream: false, and warns about nothing', () => {

@@ -113,6 +113,48 @@ export function isSizeSupported(size: string, caps: ModelCapabilities): boolean 
   );
 }
 
+/** Options of {@link bindRequest}. */
+export interface BindOptions {
+  /**
+   * Bind for a streamed call: `stream` is taken by every model, `partial_images` by those that make
+   * partial images (elsewhere it is dropped with a warning), and `response_format` is `b64_json`.
+   * Defaults to false, where `stream: true` and `partial_images` are refused (see `streamImageEdit`).
+   */
+  streaming?: boolean;
+}
+
+/**
+ * A plain (unstreamed) call that asks for a stream, or for partial images without `drop_params`:
+ * refused, naming the function that streams. `partial_images: 0` asks for nothing and passes.
+ *
+ * @example
+ * ```ts
+ * checkNotStreamed({ stream: true }, ref); // BadRequestError: stream: imageEdit() answers once; …
+ * ```
+ */
+export function checkNotStreamed(
+  fields: Pick<PreparedEditRequest['fields'], 'stream' | 'partial_images' | 'drop_params'>,
+  ref?: Partial<ModelRef>,
+): void {
+  const fix = 'call streamImageEdit() (router.streamImageEdit() with the router) for the event stream';
+  if (fields.stream === true) {
+    throw new BadRequestError({
+      message: `stream: imageEdit() answers with one response; ${fix}`,
+      param: 'stream',
+      code: 'invalid_value',
+      ...ref,
+    });
+  }
+  if (fields.partial_images !== undefined && fields.partial_images > 0 && fields.drop_params !== true) {
+    throw new BadRequestError({
+      message: `partial_images: only a streamed edit has partial images; remove it, or ${fix}`,
+      param: 'partial_images',
+      code: 'invalid_value',
+      ...ref,
+    });
+  }
+}
+
 /**
  * Validates `prepared` for one model and builds the provider request. Unsupported OpenAI fields
  * raise `UnsupportedParamsError`, or with `drop_params` are dropped and named in `warnings`.
@@ -126,12 +168,19 @@ export function bindRequest(
   prepared: PreparedEditRequest,
   caps: ModelCapabilities,
   ref: ModelRef,
+  options: BindOptions = {},
 ): { request: ProviderImageEditRequest; warnings: string[] } {
   const { fields } = prepared;
   const dropParams = fields.drop_params ?? false;
   const warnings: string[] = [];
   const target = `${ref.provider}/${ref.model}`;
   const kept: Partial<Record<OpenAIEditParam, unknown>> = {};
+  const streaming = options.streaming === true;
+  if (!streaming) {
+    checkNotStreamed(fields, ref);
+    if (fields.partial_images !== undefined && fields.partial_images > 0)
+      warnings.push('dropped partial_images: only a streamed edit has partial images');
+  }
 
   const given: Partial<Record<OpenAIEditParam, unknown>> = {
     mask: prepared.mask,
@@ -142,14 +191,14 @@ export function bindRequest(
     output_compression: fields.output_compression,
     background: fields.background,
     input_fidelity: fields.input_fidelity,
-    partial_images: fields.partial_images,
-    stream: fields.stream,
+    // `stream` and `partial_images` are not the model's to refuse: a streamed call streams on
+    // every model (core sends the final images as completed events where the upstream cannot).
   };
   for (const [name, value] of Object.entries(given) as [OpenAIEditParam, unknown][]) {
     if (value === undefined) continue;
     const supported = name === 'mask' ? caps.mask !== 'none' : caps.params.includes(name);
-    // `n: 1` and `stream: false` ask for nothing beyond the default, so they never fail.
-    const isDefault = (name === 'n' && value === 1) || (name === 'stream' && value === false);
+    // `n: 1` asks for nothing beyond the default, so it never fails.
+    const isDefault = name === 'n' && value === 1;
     if (supported) kept[name] = value;
     else if (isDefault) continue;
     else if (dropParams) warnings.push(`dropped ${name}: ${target} does not support it`);
@@ -160,6 +209,18 @@ export function bindRequest(
         ...ref,
       });
     }
+  }
+
+  if (streaming) {
+    if (caps.params.includes('stream')) kept.stream = true;
+    if (fields.partial_images !== undefined && fields.partial_images > 0) {
+      if (caps.params.includes('partial_images') && caps.params.includes('stream'))
+        kept.partial_images = fields.partial_images;
+      else
+        warnings.push(
+          `partial_images: ${target} makes no partial images; the stream carries the final image${caps.maxN === 1 ? '' : 's'} as image_edit.completed only`,
+        );
+    } else if (fields.partial_images === 0 && caps.params.includes('partial_images')) kept.partial_images = 0;
   }
 
   const prompt = fields.prompt;
@@ -253,7 +314,8 @@ export function bindRequest(
     quality,
     // The normaliser honours `response_format` on every provider. The default is OpenAI's for its
     // image models, whatever the provider answers natively, so callers need not know that BFL sends URLs.
-    response_format: fields.response_format ?? 'b64_json',
+    // Stream events carry base64 only.
+    response_format: streaming ? 'b64_json' : (fields.response_format ?? 'b64_json'),
     output_format: outputFormat,
     output_compression: kept.output_compression as number | undefined,
     background: kept.background as string | undefined,

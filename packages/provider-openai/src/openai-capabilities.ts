@@ -26,6 +26,8 @@ const gptImage: ModelCapabilities = {
     'output_compression',
     'background',
     'input_fidelity',
+    'partial_images',
+    'stream',
     'user',
   ],
   maxPromptLength: 32000,

@@ -22,9 +22,9 @@ import {
 import { z } from 'zod';
 
 const PROVIDER = 'openai';
-const NO_EXTRAS = z.object({});
+export const NO_EXTRAS = z.object({});
 
-const usageSchema = z
+export const usageSchema = z
   .object({
     input_tokens: z.number(),
     output_tokens: z.number(),
@@ -106,7 +106,7 @@ function appendExtraBody(form: FormData, extraBody: Record<string, unknown> | un
   }
 }
 
-function checkModelRules(request: ProviderImageEditRequest): void {
+export function checkModelRules(request: ProviderImageEditRequest): void {
   const ref = { provider: PROVIDER, model: request.model };
   const format = request.output_format ?? 'png';
   if (request.output_compression !== undefined && format === 'png') {
@@ -127,7 +127,7 @@ function checkModelRules(request: ProviderImageEditRequest): void {
 }
 
 /** Builds the multipart body exactly as the official client does. */
-async function buildForm(request: ProviderImageEditRequest, warnings: string[]): Promise<FormData> {
+export async function buildForm(request: ProviderImageEditRequest, warnings: string[]): Promise<FormData> {
   const form = new FormData();
   const [first] = request.images;
   if (request.images.length === 1 && first) form.append('image', toBlob(first), first.filename);
@@ -154,6 +154,9 @@ async function buildForm(request: ProviderImageEditRequest, warnings: string[]):
     background: request.background,
     input_fidelity: request.input_fidelity,
     user: request.user,
+    // Set in streamed calls only (see `bindRequest`'s `streaming`).
+    partial_images: request.partial_images,
+    stream: request.stream === true ? 'true' : undefined,
   };
   for (const [key, value] of Object.entries(text)) if (value !== undefined) form.append(key, String(value));
   appendExtraBody(form, request.extraBody);
@@ -187,7 +190,18 @@ export async function openAIImageEdit(
     model: request.model,
     headers: request.extraHeaders,
   });
-  const body = parseUpstream(responseSchema, response.body, { provider: PROVIDER, model: request.model });
+  return resultOf(http, request, response.body, response.requestId, warnings);
+}
+
+/** The provider result of one `ImagesResponse` body. */
+export function resultOf(
+  http: ProviderHttp,
+  request: ProviderImageEditRequest,
+  answer: unknown,
+  requestId: string | undefined,
+  warnings: string[],
+): ProviderImageEditResult {
+  const body = parseUpstream(responseSchema, answer, { provider: PROVIDER, model: request.model });
   // Everything retouch does not map rides along as is (`created` is retouch's own).
   const { created: _created, data, usage, size, quality, background, output_format, ...unmapped } = body;
   const images: GeneratedImage[] = data.map((item) => ({
@@ -196,12 +210,11 @@ export async function openAIImageEdit(
     revisedPrompt: item.revised_prompt ?? undefined,
     mediaType: `image/${output_format ?? request.output_format ?? 'png'}`,
   }));
-  const baseHost = new URL(http.url('/')).host;
   return {
     images,
     usage: (usage ?? undefined) as ImageUsage | undefined,
     warnings,
-    upstreamRequestId: response.requestId,
+    upstreamRequestId: requestId,
     echo: {
       size: size ?? request.size ?? (request.model === 'dall-e-2' ? '1024x1024' : undefined),
       quality: quality ?? request.quality ?? (request.model === 'dall-e-2' ? 'standard' : undefined),
@@ -209,11 +222,19 @@ export async function openAIImageEdit(
       output_format: output_format ?? undefined,
     },
     passthrough: unmapped,
-    download: async (url, signal) => {
-      // The configured base URL's host (a proxy or a simulator) is trusted like the API itself.
-      if (new URL(url).host === baseHost)
-        return (await http.getBytes(url, { signal, model: request.model })).body;
-      return (await safeFetchBytes(url, { signal, allowedHosts: RESULT_HOSTS, param: 'result' })).bytes;
-    },
+    download: resultDownloader(http, request.model),
+  };
+}
+
+/** Downloads dall-e-2 result URLs from OpenAI's result hosts (or the configured base URL's host). */
+export function resultDownloader(
+  http: ProviderHttp,
+  model: string,
+): (url: string, signal: AbortSignal) => Promise<Uint8Array> {
+  const baseHost = new URL(http.url('/')).host;
+  return async (url, signal) => {
+    // The configured base URL's host (a proxy or a simulator) is trusted like the API itself.
+    if (new URL(url).host === baseHost) return (await http.getBytes(url, { signal, model })).body;
+    return (await safeFetchBytes(url, { signal, allowedHosts: RESULT_HOSTS, param: 'result' })).bytes;
   };
 }

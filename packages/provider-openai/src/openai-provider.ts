@@ -11,10 +11,12 @@ import {
   type ModelCapabilities,
   type ProviderConfig,
   type ProviderPackage,
+  withProviderStreamTimeout,
   withProviderTimeout,
 } from '@retouch/core';
 import { OPENAI_MODELS } from './openai-capabilities.js';
 import { classifyOpenAIError, openAIImageEdit } from './openai-image-edit.js';
+import { openAIStreamImageEdit } from './openai-stream-edit.js';
 
 /** Settings of {@link createOpenAI}. */
 export interface OpenAIProviderSettings {
@@ -80,6 +82,11 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
         openAIImageEdit(http, request, options),
+      );
+    },
+    async streamImageEdit(request, options) {
+      return withProviderStreamTimeout(options, settings.timeout, (options) =>
+        openAIStreamImageEdit(http, request, options),
       );
     },
   };

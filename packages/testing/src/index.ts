@@ -133,6 +133,9 @@ export type { RecordedFile, RecordedRequest } from './recorded-request.js';
 export type {
   ErrorBodyBuilder,
   Fault,
+  SimulatorEvent,
+  StreamRecord,
+  StreamTiming,
   FaultOptions,
   FaultPolicy,
   Simulator,

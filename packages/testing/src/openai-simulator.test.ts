@@ -205,6 +205,64 @@ describe('GPT image edits', () => {
   });
 });
 
+describe('streaming: timing and faults mid-stream', () => {
+  it('sends events one at a time, as the test releases them, and records the outcome', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    sim.setStreamTiming({ beforeEvent: (index) => (index === 1 ? held : undefined) });
+    const response = await fetch(`${sim.url}/v1/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: createOpenAIEditForm({
+        model: 'gpt-image-1',
+        prompt: 'x',
+        image: createPng(8, 8),
+        stream: true,
+        partial_images: 1,
+      }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.endsWith('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text.startsWith('event: image_edit.partial_image\n')).toBe(true);
+    expect(sim.streams[0]).toMatchObject({ eventsSent: 1, outcome: 'open' });
+    release();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect([...text.matchAll(/^event: (.+)$/gm)].map((m) => m[1])).toEqual([
+      'image_edit.partial_image',
+      'image_edit.completed',
+    ]);
+    expect((await sim.streams[0]?.ended)?.outcome).toBe('completed');
+  });
+
+  it("stream-error=N sends an error event in OpenAI's shape after N events", async () => {
+    const { text } = await edit(
+      { image: createPng(8, 8), stream: true, partial_images: 2 },
+      { 'x-simulator-fault': 'stream-error=1' },
+    );
+    const frames = text.trim().split('\n\n');
+    expect(frames).toHaveLength(2);
+    expect(frames[1]?.split('\n')[0]).toBe('event: error');
+    expect(JSON.parse(frames[1]?.split('\n')[1]?.slice('data: '.length) ?? '')).toEqual({
+      type: 'error',
+      error: { message: expect.any(String), type: 'server_error', param: null, code: 'server_error' },
+    });
+    expect(sim.streams[0]?.outcome).toBe('error-event');
+  });
+
+  it('stream-cut=N drops the connection after N events', async () => {
+    sim.injectFault({ type: 'stream-cut', afterEvents: 1 });
+    const error = await edit({ image: createPng(8, 8), stream: true, partial_images: 2 }).catch(
+      (e: unknown) => e,
+    );
+    // fetch's body read fails ("terminated"): the stream did not end, it was cut.
+    expect(String(error)).toMatch(/terminated/);
+    expect((await sim.streams[0]?.ended)?.outcome).toBe('cut');
+  });
+});
+
 describe('dall-e-2', () => {
   it('answers with a URL served by the simulator, without auth', async () => {
     const { status, body } = await edit({ model: 'dall-e-2', image: createPng(16, 16), size: '256x256' });

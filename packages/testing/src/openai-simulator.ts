@@ -11,7 +11,13 @@ import { readOpenAIEdit } from './openai-request.js';
 import { isDallE2 } from './openai-spec.js';
 import { type OpenAIEdit, validateOpenAIEdit } from './openai-validate.js';
 import type { RecordedRequest } from './recorded-request.js';
-import { type Simulator, type SimulatorContext, type SimulatorReply, startSimulator } from './simulator.js';
+import {
+  type Simulator,
+  type SimulatorContext,
+  type SimulatorEvent,
+  type SimulatorReply,
+  startSimulator,
+} from './simulator.js';
 
 /** Settings of {@link startOpenAISimulator}. */
 export interface OpenAISimulatorOptions {
@@ -70,29 +76,26 @@ function checkAuth(request: RecordedRequest, options: OpenAISimulatorOptions): v
   }
 }
 
-function sseFrame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-}
-
-/** `stream=true`: partial images, then one completed event per image (`ImageEditStreamEvent`). */
+/**
+ * `stream=true`: partial images, then one completed event per image (`ImageEditStreamEvent`), sent
+ * event by event (see `setStreamTiming` and the `stream-cut` / `stream-error` faults).
+ */
 function streamReply(edit: OpenAIEdit, image: RenderedImage): SimulatorReply {
   const echo = openAIEcho(edit);
   const b64 = image.bytes.toString('base64');
   const createdAt = Math.floor(Date.now() / 1000);
   const common = { b64_json: b64, created_at: createdAt, ...echo };
   const { output_tokens_details: _details, ...usage } = openAIUsage(edit, echo);
-  let body = '';
+  const events: SimulatorEvent[] = [];
   for (let index = 0; index < edit.partialImages; index++) {
-    body += sseFrame('image_edit.partial_image', {
-      type: 'image_edit.partial_image',
-      ...common,
-      partial_image_index: index,
-    });
+    const type = 'image_edit.partial_image';
+    events.push({ event: type, data: { type, ...common, partial_image_index: index } });
   }
   for (let index = 0; index < edit.n; index++) {
-    body += sseFrame('image_edit.completed', { type: 'image_edit.completed', ...common, usage });
+    const type = 'image_edit.completed';
+    events.push({ event: type, data: { type, ...common, usage } });
   }
-  return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, body };
+  return { status: 200, events };
 }
 
 function editReply(edit: OpenAIEdit, context: SimulatorContext): SimulatorReply {

@@ -31,7 +31,41 @@ export type Fault =
   /** The normal answer's status, headers and half its body, then nothing more until the client gives up. */
   | { type: 'stalled-body' }
   /** 200 with a JSON content type and a body of bytes that are not JSON (not even text). */
-  | { type: 'garbage' };
+  | { type: 'garbage' }
+  /** A streamed answer whose connection is destroyed after `afterEvents` events (no error event). */
+  | { type: 'stream-cut'; afterEvents: number }
+  /** A streamed answer that sends an `error` event (the API's error body) after `afterEvents` events, then ends. */
+  | { type: 'stream-error'; afterEvents: number; message?: string; code?: string };
+
+/** One server-sent event of a streamed answer. */
+export interface SimulatorEvent {
+  event: string;
+  data: unknown;
+}
+
+/**
+ * When a streamed answer sends its events. Without any setting, all at once. `beforeEvent` lets a
+ * test hold an event until it says so (no timing assumptions): it is awaited before each event.
+ */
+export interface StreamTiming {
+  /** Wait before the first event, in ms. Defaults to 0. */
+  firstEventDelayMs?: number;
+  /** Wait between events, in ms. Defaults to 0. */
+  intervalMs?: number;
+  /** Awaited before event `index` (0-based) is sent. */
+  beforeEvent?: (index: number, request: RecordedRequest) => void | Promise<void>;
+}
+
+/** How one streamed answer went. */
+export interface StreamRecord {
+  request: RecordedRequest;
+  /** Events written so far. */
+  eventsSent: number;
+  /** `open` while it runs; `client-closed` when the client went away before the end. */
+  outcome: 'open' | 'completed' | 'client-closed' | 'cut' | 'error-event';
+  /** Settles when the stream is over (any outcome). */
+  ended: Promise<StreamRecord>;
+}
 
 /** Which requests a queued fault applies to. */
 export interface FaultOptions {
@@ -41,12 +75,16 @@ export interface FaultOptions {
   match?: (request: RecordedRequest) => boolean;
 }
 
-/** A simulator's answer. Set `json` for a JSON body, or `body` for text or bytes. */
+/**
+ * A simulator's answer. Set `json` for a JSON body, `body` for text or bytes, or `events` for a
+ * `text/event-stream` answer sent event by event (see {@link StreamTiming}).
+ */
 export interface SimulatorReply {
   status: number;
   headers?: Record<string, string>;
   json?: unknown;
   body?: string | Uint8Array;
+  events?: readonly SimulatorEvent[];
 }
 
 /** What a handler may use besides the request. */
@@ -100,11 +138,19 @@ export interface Simulator {
   reset(): void;
   /** The API's own error body (for custom `status` faults). */
   errorBody: ErrorBodyBuilder;
+  /** Every streamed answer, in order, with how it went. */
+  readonly streams: StreamRecord[];
+  /** Sets when streamed answers send their events (for later requests and streams under way). */
+  setStreamTiming(timing: StreamTiming): void;
   /** Stops the server, closing every connection and pending delay. */
   close(): Promise<void>;
 }
 
-/** Request header that selects a fault for that one request (`status=503`, `rate-limit=2`, `delay=500`, `hang`, `reset`, `malformed-json`, `truncated-body`, `stalled-body`, `garbage`). */
+/**
+ * Request header that selects a fault for that one request (`status=503`, `rate-limit=2`,
+ * `delay=500`, `hang`, `reset`, `malformed-json`, `truncated-body`, `stalled-body`, `garbage`,
+ * `stream-cut=1`, `stream-error=1`).
+ */
 export const FAULT_HEADER = 'x-simulator-fault';
 
 const DEFAULT_FAULT_CODES: Record<number, string> = {
@@ -148,6 +194,8 @@ export function parseFaultHeader(value: string): Fault | undefined {
   if (name === 'rate-limit') return { type: 'rate-limit', retryAfterSeconds: number };
   if (name === 'delay' && number !== undefined) return { type: 'delay', ms: number };
   if (ARGUMENTLESS_FAULTS.has(name) && argument === undefined) return { type: name } as Fault;
+  if (name === 'stream-cut' && number !== undefined) return { type: 'stream-cut', afterEvents: number };
+  if (name === 'stream-error' && number !== undefined) return { type: 'stream-error', afterEvents: number };
   return undefined;
 }
 
@@ -181,6 +229,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const pendingDelays = new Set<() => void>();
   const files = new Map<string, { bytes: Uint8Array; contentType: string }>();
   const filesPath = (options.filesPath ?? '/sim-files').replace(/\/+$/, '');
+  const streams: StreamRecord[] = [];
+  const streamFaults = new WeakMap<
+    RecordedRequest,
+    Extract<Fault, { type: 'stream-cut' | 'stream-error' }>
+  >();
+  let streamTiming: StreamTiming = {};
   let baseUrl = '';
   let closed: Promise<void> | undefined;
 
@@ -276,6 +330,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (fault?.type === 'delay') {
       await wait(fault.ms, response);
       if (response.destroyed || closed) return null;
+    } else if (fault?.type === 'stream-cut' || fault?.type === 'stream-error') {
+      streamFaults.set(request, fault);
     } else if (fault) {
       return faultReply(fault as ReplyFault);
     }
@@ -298,6 +354,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     cut?: 'truncated-body' | 'stalled-body',
   ): void {
     if (response.destroyed) return;
+    if (reply.events) {
+      void sendEvents(request, response, reply as SimulatorReply & { events: readonly SimulatorEvent[] });
+      return;
+    }
     const body =
       reply.json !== undefined ? Buffer.from(JSON.stringify(reply.json)) : Buffer.from(reply.body ?? '');
     const headers: Record<string, string> = {
@@ -316,6 +376,69 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     response.write(half, () => {
       if (cut === 'truncated-body') response.socket?.destroy();
     });
+  }
+
+  async function sendEvents(
+    request: RecordedRequest,
+    response: ServerResponse,
+    reply: SimulatorReply & { events: readonly SimulatorEvent[] },
+  ): Promise<void> {
+    const fault = streamFaults.get(request);
+    streamFaults.delete(request);
+    let settle!: (record: StreamRecord) => void;
+    const record: StreamRecord = {
+      request,
+      eventsSent: 0,
+      outcome: 'open',
+      ended: new Promise((resolve) => {
+        settle = resolve;
+      }),
+    };
+    streams.push(record);
+    const end = (outcome: StreamRecord['outcome']) => {
+      if (record.outcome !== 'open') return;
+      record.outcome = outcome;
+      settle(record);
+    };
+    response.once('close', () => end(response.writableFinished ? 'completed' : 'client-closed'));
+    response.writeHead(reply.status, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      ...options.responseHeaders?.(request),
+      ...reply.headers,
+    });
+    // Headers go out at once, as a streaming API sends them before its first event.
+    response.flushHeaders();
+    const frame = (event: string, data: unknown) => `event: ${event}
+data: ${JSON.stringify(data)}
+
+`;
+    for (const [index, event] of reply.events.entries()) {
+      if (fault?.afterEvents === index) {
+        if (fault.type === 'stream-cut') {
+          end('cut');
+          response.socket?.destroy();
+          return;
+        }
+        const message = fault.message ?? 'Simulated fault: the stream failed.';
+        response.end(
+          frame('error', {
+            type: 'error',
+            ...(options.errorBody(500, message, fault.code ?? 'server_error') as object),
+          }),
+        );
+        end('error-event');
+        return;
+      }
+      const delay = index === 0 ? (streamTiming.firstEventDelayMs ?? 0) : (streamTiming.intervalMs ?? 0);
+      if (delay > 0) await wait(delay, response);
+      await streamTiming.beforeEvent?.(index, request);
+      if (response.destroyed || closed) return end('client-closed');
+      // Written out before the next step, so a cut after it really comes after it.
+      await new Promise<void>((resolve) => response.write(frame(event.event, event.data), () => resolve()));
+      record.eventsSent += 1;
+    }
+    response.end();
   }
 
   async function onRequest(message: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -374,10 +497,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     connections() {
       return { open: sockets.size, busy: busy.size };
     },
+    streams,
+    setStreamTiming(timing) {
+      streamTiming = timing;
+    },
     reset() {
       requests.length = 0;
       faults.length = 0;
       policy = undefined;
+      streams.length = 0;
+      streamTiming = {};
     },
     close() {
       closed ??= new Promise<void>((resolve) => {
