@@ -12,6 +12,7 @@ import type {
   RetouchError,
 } from '@retouch/core';
 import type { Deployment, DeploymentIndex } from './deployments.js';
+import type { StreamHandoff } from './stream-handoff.js';
 import type { RouterSettings } from './settings.js';
 import type { StateHealth } from './state/fallback-state.js';
 import type { BudgetLimit, BudgetReservation, RouterState } from './state/state.js';
@@ -42,6 +43,11 @@ export interface CallTrace {
   lastFailure?: { deployment: Deployment; error: RetouchError };
   /** Every failed attempt of the call, in order, with the group it served. */
   readonly failures: { deployment: Deployment; group: string; error: RetouchError }[];
+  /**
+   * Streamed calls: `performance.now()` when the first event was handed to the reader. From then
+   * on nothing is retried and nothing falls back (a stream is not replayed).
+   */
+  firstEventAt?: number;
 }
 
 /**
@@ -76,6 +82,8 @@ export interface RouterOperation {
   /** Model groups the caller may use; fallbacks never leave them. `undefined`: every group. */
   readonly allowedGroups?: ReadonlySet<string>;
   readonly onProgress?: (p: { status: string; elapsedMs: number }) => void;
+  /** Set for a streamed call (`router.streamImageEdit`): where the attempt hands its stream over. */
+  readonly stream?: StreamHandoff;
   readonly trace: CallTrace;
 }
 
@@ -171,7 +179,10 @@ export function preparedFor(
   const prepared = preparedOf(op);
   const { fields } = prepared;
   const dropParams = fields.drop_params ?? deployment.dropParams;
-  const responseFormat = fields.response_format ?? deployment.responseFormat;
+  // Stream events carry base64 whatever the deployment's default format.
+  const responseFormat = op.stream
+    ? fields.response_format
+    : (fields.response_format ?? deployment.responseFormat);
   if (dropParams === fields.drop_params && responseFormat === fields.response_format) return prepared;
   return { ...prepared, fields: { ...fields, drop_params: dropParams, response_format: responseFormat } };
 }

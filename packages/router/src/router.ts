@@ -7,9 +7,12 @@ import { randomUUID } from 'node:crypto';
 import {
   BadRequestError,
   type CallDeadline,
+  checkNotStreamed,
+  checkStreamParams,
   holdStreamErrors,
   type ImageEditParams,
   type ImageEditResponse,
+  type ImageEditStream,
   startDeadline,
 } from '@retouch/core';
 import { createEmitter } from './callbacks/payload.js';
@@ -34,6 +37,7 @@ import { type StateHealth, withLocalFallback } from './state/fallback-state.js';
 import { createMemoryState } from './state/memory-state.js';
 import { createRedisState } from './state/redis-state.js';
 import type { RouterState } from './state/state.js';
+import { readHandoff, StreamHandoff } from './stream-handoff.js';
 import type { CallContext, DeploymentHealth, RouterOptions, SpendReport } from './types.js';
 
 /** The longest delay a Node timer takes (2^31 − 1 ms, about 24.8 days). */
@@ -171,6 +175,7 @@ export class Router {
     params: ImageEditParams,
     context: CallContext,
     stop: AbortController,
+    stream: StreamHandoff | undefined,
   ): { op: RouterOperation; call: CallDeadline } {
     if (this.#closed || this.#runtime.lifecycle.draining) throw new RouterClosedError();
     if (typeof params?.model !== 'string' || params.model === '') {
@@ -217,6 +222,7 @@ export class Router {
       budgets: context.budgets,
       allowedGroups: context.allowedGroups === undefined ? undefined : new Set(context.allowedGroups),
       onProgress: context.onProgress,
+      stream,
       trace,
     };
     return { op, call };
@@ -226,14 +232,15 @@ export class Router {
     run: (op: RouterOperation) => Promise<T>,
     params: ImageEditParams,
     context: CallContext,
+    stream?: { handoff: StreamHandoff; stop: AbortController },
   ): Promise<T> {
-    const stop = new AbortController();
+    const stop = stream?.stop ?? new AbortController();
     // Before anything awaits: a stream input that fails while the call waits on state must not crash the process.
     holdStreamErrors(params);
     let promise: Promise<T>;
     let call: CallDeadline | undefined;
     try {
-      const started = this.#operation(params, context, stop);
+      const started = this.#operation(params, context, stop, stream?.handoff);
       call = started.call;
       promise = run(started.op);
     } catch (error) {
@@ -265,7 +272,37 @@ export class Router {
    * ```
    */
   imageEdit(params: ImageEditParams, context: CallContext = {}): Promise<ImageEditResponse> {
+    try {
+      checkNotStreamed((params ?? {}) as Parameters<typeof checkNotStreamed>[0]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.#start(this.#run, params, context);
+  }
+
+  /**
+   * `imageEdit` as OpenAI's event stream (core's `ImageEditStream`), on every deployment: partial
+   * images where the upstream makes them, the final images as `image_edit.completed` events
+   * everywhere. Retries, cooldowns and fallbacks apply until the first event, never after (a
+   * stream is not replayed), so this resolves at the first event or rejects as `imageEdit` would.
+   * The budget hold, the in-flight count and the callbacks (`onSuccess` with `timeToFirstEventMs`)
+   * last until the stream has ended; cost and spend come from the completed events' usage.
+   *
+   * @example
+   * ```ts
+   * const stream = await router.streamImageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat', partial_images: 2 });
+   * console.log(stream.meta.deploymentId, stream.meta.timeToFirstEventMs);
+   * for await (const event of stream) console.log(event.type);
+   * console.log((await stream.response())._meta.costUsd);
+   * ```
+   */
+  async streamImageEdit(params: ImageEditParams, context: CallContext = {}): Promise<ImageEditStream> {
+    holdStreamErrors(params);
+    checkStreamParams((params ?? {}) as ImageEditParams);
+    const handoff = new StreamHandoff();
+    const stop = new AbortController();
+    const call = this.#start(this.#run, { ...params, stream: true }, context, { handoff, stop });
+    return readHandoff(handoff, call, (reason) => stop.abort(reason));
   }
 
   /**

@@ -199,6 +199,10 @@ export interface RouterLogPayload {
   event: 'start' | 'success' | 'failure' | 'retry' | 'fallback';
   /** For `fallback`: the group tried next. */
   fallbackTo?: string;
+  /** Set on every event of a streamed call (`router.streamImageEdit`). */
+  stream?: true;
+  /** Streamed calls that delivered their first event: ms from the call's start to it (`success`, `failure`). */
+  timeToFirstEventMs?: number;
 }
 
 /**

@@ -18,7 +18,13 @@ import type { RouterCallback, RouterLogPayload } from '../types.js';
  * ```
  */
 export function basePayload(op: RouterOperation, event: RouterLogPayload['event']): RouterLogPayload {
+  const streamed: Pick<RouterLogPayload, 'stream' | 'timeToFirstEventMs'> = {};
+  if (op.stream) streamed.stream = true;
+  if (op.trace.firstEventAt !== undefined && event !== 'start') {
+    streamed.timeToFirstEventMs = Math.round(op.trace.firstEventAt - op.trace.startedAt);
+  }
   return {
+    ...streamed,
     event,
     requestId: op.requestId,
     modelGroup: op.group,

@@ -7,8 +7,10 @@
 import {
   getMeta,
   type ImageEditResponse,
+  type PreparedEditRequest,
   type RetouchError,
   runImageEdit,
+  runImageEditStream,
   toRetouchError,
   withMeta,
 } from '@retouch/core';
@@ -60,6 +62,35 @@ function recordSpend(rt: RouterRuntime, op: RouterOperation, entry: SpendEntry):
 }
 
 /**
+ * One streamed attempt: resolves at the first event (failures before it are this attempt's, to
+ * retry or fall back from), hands the stream to the reader, and waits until it was read to its end.
+ */
+async function streamAttempt(
+  rt: RouterRuntime,
+  op: RouterOperation,
+  deployment: Deployment,
+  prepared: PreparedEditRequest,
+): Promise<ImageEditResponse> {
+  const handoff = op.stream;
+  if (!handoff) throw new Error('router chain: streamAttempt without a stream');
+  const stream = await runImageEditStream(deployment.client, deployment.providerModel, prepared, {
+    price: deployment.price,
+    timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
+    signal: op.signal,
+    onProgress: op.onProgress,
+  });
+  const { trace } = op;
+  trace.firstEventAt = performance.now();
+  return handoff.deliver(stream, {
+    deploymentId: deployment.id,
+    modelGroup: op.group,
+    attempts: trace.attempts,
+    warnings: [...trace.warnings],
+    timeToFirstEventMs: Math.round(trace.firstEventAt - trace.startedAt),
+  });
+}
+
+/**
  * The attempt step.
  *
  * @example
@@ -83,12 +114,14 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
       const started = performance.now();
       let response: ImageEditResponse;
       try {
-        response = await runImageEdit(deployment.client, deployment.providerModel, prepared, {
-          price: deployment.price,
-          timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
-          signal: op.signal,
-          onProgress: op.onProgress,
-        });
+        response = op.stream
+          ? await streamAttempt(rt, op, deployment, prepared)
+          : await runImageEdit(deployment.client, deployment.providerModel, prepared, {
+              price: deployment.price,
+              timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
+              signal: op.signal,
+              onProgress: op.onProgress,
+            });
       } catch (thrown) {
         const error = asMisconfiguration(
           toRetouchError(thrown, { provider: deployment.provider, model: deployment.providerModel }),
@@ -135,6 +168,9 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
         modelGroup: op.group,
         user: op.user,
         warnings: [...trace.warnings, ...meta.warnings],
+        ...(trace.firstEventAt === undefined
+          ? {}
+          : { timeToFirstEventMs: Math.round(trace.firstEventAt - trace.startedAt) }),
       });
     } finally {
       await guarded(op, rt.state.addInFlight(id, -1), undefined);

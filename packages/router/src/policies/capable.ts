@@ -29,10 +29,12 @@ export function capabilityError(op: RouterOperation, deployment: Deployment): Re
   if (known !== undefined) return known;
   let result: RetouchError | null = null;
   try {
-    bindRequest(preparedFor(op, deployment), deployment.capabilities, {
-      provider: deployment.provider,
-      model: deployment.providerModel,
-    });
+    bindRequest(
+      preparedFor(op, deployment),
+      deployment.capabilities,
+      { provider: deployment.provider, model: deployment.providerModel },
+      { streaming: op.stream !== undefined },
+    );
   } catch (error) {
     result = RetouchError.isInstance(error) ? error : toRetouchError(error, deployment);
   }

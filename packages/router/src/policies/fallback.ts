@@ -191,6 +191,8 @@ export function fallbackLink(rt: RouterRuntime): RouterLink {
         const error = toRetouchError(thrown);
         errors.push(error);
         const kind = fallbackKind(error, rt.settings);
+        // A stream that has begun is not replayed elsewhere either.
+        if (op.trace.firstEventAt !== undefined) throw error;
         if (!kind || op.signal.aborted) throw finalError(op, errors);
         if (rt.lifecycle.draining) throw notRetried(op, finalError(op, errors));
         for (const target of fallbackTargets(rt.settings, current.group, kind)) {

@@ -131,6 +131,8 @@ export function retryLink(rt: RouterRuntime): RouterLink {
         return await next(op);
       } catch (thrown) {
         const error = toRetouchError(thrown);
+        // A stream that has begun is not replayed.
+        if (op.trace.firstEventAt !== undefined) throw error;
         if (op.signal.aborted || retry >= rt.settings.numRetries) throw error;
         if (rt.lifecycle.draining) throw notRetried(op, error);
         const retryable = isRetryableError(error, rt.settings) || DEPLOYMENT_FAULTS.has(error.status ?? 0);
