@@ -86,7 +86,7 @@ describe('bindRequest: unsupported OpenAI params', () => {
     ]);
   });
 
-  it('stream: true is the streamed call\'s (a 400 naming streamImageEdit), on every model', () => {
+  it("stream: true is the streamed call's (a 400 naming streamImageEdit), on every model", () => {
     const error = fails(() => bindRequest(req({ stream: true }), caps(), ref));
     expect(error).not.toBeInstanceOf(UnsupportedParamsError);
     expect(error).toMatchObject({ param: 'stream', provider: 'acme', model: 'edit-1' });
