@@ -180,3 +180,5 @@ export type { VertexSimulator, VertexSimulatorOptions } from './vertex-simulator
 export { startVertexSimulator, VERTEX_IMAGEN_SIM_MODELS } from './vertex-simulator.js';
 export type { RedisServer } from './redis-server.js';
 export { hasRedisServer, startRedisServer } from './redis-server.js';
+export type { PostgresServer } from './postgres-server.js';
+export { hasPostgresServer, startPostgresServer } from './postgres-server.js';
