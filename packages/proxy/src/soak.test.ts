@@ -9,7 +9,9 @@
  * stays open, and RSS comes back within 50 MB of where it started. It prints the counts.
  *
  * Upstream attempts are matched to requests by their prompt (`soak-<n>`), which the proxy forwards
- * as it is. `SOAK_EDITS` changes the number of edits (default 3000).
+ * as it is. `SOAK_EDITS` changes the number of edits (default 3000). New edits stop starting after
+ * `SOAK_SECONDS` (default 120) so the test ends within its time limit on a loaded machine; it then
+ * needs at least 2,000 edits (or `SOAK_EDITS`, if fewer) to pass.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { type Fault, type RecordedRequest, type Simulator, startOpenAISimulator } from '@retouch/testing';
@@ -17,6 +19,8 @@ import { curlForm, IMAGE, MASK, MASTER_KEY, UPSTREAM_KEY } from './test-support/
 import { type ProxyProcess, startProxyProcess } from './test-support/proxy-process.js';
 
 const EDITS = Number(process.env.SOAK_EDITS ?? 3000);
+const MIN_EDITS = Math.min(EDITS, 2000);
+const SEND_WINDOW_MS = Number(process.env.SOAK_SECONDS ?? 120) * 1000;
 const CONCURRENCY = 16;
 /** The whole call's deadline (`router_settings.timeout`) and one attempt's (`litellm_params.timeout`), seconds. */
 const CALL_DEADLINE_S = 4;
@@ -183,7 +187,7 @@ async function deploymentsInFlight(url: string): Promise<number[]> {
   return [...health.healthy_endpoints, ...health.unhealthy_endpoints].map((e) => e.in_flight);
 }
 
-it(`${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults and forced GCs: every call ends once, on time, leaving nothing behind`, async () => {
+it(`${MIN_EDITS}–${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults and forced GCs: every call ends once, on time, leaving nothing behind`, async () => {
   proxy = await startProxyProcess(config(), { nodeArgs: ['--expose-gc'] });
   const running = proxy;
   // Warm up (first calls compile code and fill pools), then settle: RSS is measured from here.
@@ -198,6 +202,7 @@ it(`${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults a
   let rssPeak = rssStart;
   // SIGUSR2 without the --expose-gc handler would kill the process: surviving it proves the GCs ran.
   const gcTimer = setInterval(() => {
+    if (running.child.exitCode !== null || running.child.signalCode !== null) return;
     running.child.kill('SIGUSR2');
     forcedGcs++;
     rssPeak = Math.max(rssPeak, running.rss());
@@ -213,14 +218,18 @@ it(`${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults a
   const outcomes: Outcome[] = [];
   let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < EDITS) outcomes.push(await edit(running.url, next++));
-    }),
-  );
+  const sending = () => next < EDITS && performance.now() - started < SEND_WINDOW_MS;
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (sending()) outcomes.push(await edit(running.url, next++));
+      }),
+    );
+  } finally {
+    clearInterval(gcTimer);
+    clearInterval(scrapeTimer);
+  }
   const seconds = (performance.now() - started) / 1000;
-  clearInterval(gcTimer);
-  clearInterval(scrapeTimer);
 
   // Nothing left behind: calls, upstream requests, upstream sockets (idle keep-alive sockets are
   // closed by the client's keep-alive timeout, 4 s in undici).
@@ -282,7 +291,8 @@ it(`${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults a
     ].join('\n'),
   );
 
-  expect(outcomes).toHaveLength(EDITS);
+  expect(outcomes).toHaveLength(next);
+  expect(outcomes.length).toBeGreaterThanOrEqual(MIN_EDITS);
   expect(faultOf.size).toBe(posts);
   expect(lost.map((o) => `${o.prompt}: ${o.lost}`)).toEqual([]);
   expect(badShape.map((o) => `${o.prompt}: ${o.status}`)).toEqual([]);
@@ -295,7 +305,7 @@ it(`${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % upstream faults a
       expect(faultCounts[fault.type === 'status' ? String(fault.status) : fault.type]).toBeGreaterThan(0);
   }
   expect(retried).toBeGreaterThan(0);
-  expect(byStatus[200]).toBeGreaterThan(EDITS / 2);
+  expect(byStatus[200]).toBeGreaterThan(outcomes.length / 2);
   expect(Math.max(...inFlightSeen)).toBeGreaterThan(0);
   expect(forcedGcs).toBeGreaterThan(0);
   expect(running.child.exitCode).toBeNull();
