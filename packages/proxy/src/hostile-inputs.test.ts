@@ -309,11 +309,16 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     );
   });
 
-  it('stream=true is refused clearly rather than answered wrongly', async () => {
+  it('stream that is not a boolean, and partial_images without a stream, are 400s naming the field', async () => {
     await expectRejected(
-      await postForm(h.url, [...base, { name: 'image', file: IMAGE }, { name: 'stream', value: 'true' }]),
+      await postForm(h.url, [...base, { name: 'image', file: IMAGE }, { name: 'stream', value: 'yes' }]),
       400,
       'stream',
+    );
+    await expectRejected(
+      await postForm(h.url, [...base, { name: 'image', file: IMAGE }, { name: 'partial_images', value: '2' }]),
+      400,
+      'partial_images',
     );
   });
 

@@ -90,6 +90,13 @@ export function createMetrics(options: MetricsOptions = {}): ProxyMetrics {
     labelNames: ['model_group', 'deployment', 'provider'] as const,
     registers: [registry],
   });
+  const firstEvent = new Histogram({
+    name: 'retouch_time_to_first_event_seconds',
+    help: 'Streamed edits: time from the request to its first event (a partial or the final image), in seconds.',
+    labelNames: ['model_group', 'deployment', 'provider'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+    registers: [registry],
+  });
   const deployments = options.deployments;
   new Gauge({
     name: 'retouch_deployment_cooling_down',
@@ -138,14 +145,30 @@ export function createMetrics(options: MetricsOptions = {}): ProxyMetrics {
       provider: p.provider ?? 'unknown',
     });
   };
+  const timeToFirstEvent = (p: Parameters<NonNullable<RouterCallback['onSuccess']>>[0]) => {
+    if (p.timeToFirstEventMs === undefined) return;
+    firstEvent.observe(
+      {
+        model_group: p.modelGroup,
+        deployment: p.deploymentId ?? 'unknown',
+        provider: p.provider ?? 'unknown',
+      },
+      p.timeToFirstEventMs / 1000,
+    );
+  };
   const callback: RouterCallback = {
     onRetry: upstreamError,
-    onFailure: upstreamError,
+    onFailure(p) {
+      upstreamError(p);
+      // A stream that broke after its first event still delivered that event.
+      timeToFirstEvent(p);
+    },
     onFallback(p) {
       upstreamError(p);
       fallbacks.inc({ from: p.modelGroup, to: p.fallbackTo ?? 'unknown' });
     },
     onSuccess(p) {
+      timeToFirstEvent(p);
       const labels = {
         model_group: p.modelGroup,
         deployment: p.deploymentId ?? 'unknown',

@@ -206,13 +206,6 @@ export function toEditParams(raw: RawEditRequest, context: EditParamsContext): P
     });
   }
   params.model = model;
-  if (params.stream === true) {
-    throw new BadRequestError({
-      message: 'stream: streaming image edits are not supported by this proxy yet; send stream=false',
-      param: 'stream',
-      code: 'unsupported_parameter',
-    });
-  }
   if (raw.images.length === 0) {
     throw new BadRequestError({
       message:

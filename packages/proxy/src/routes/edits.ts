@@ -2,7 +2,7 @@
  * `POST /v1/images/edits`, `/images/edits` and the Azure-style
  * `/openai/deployments/:model/images/edits`: parse (multipart or JSON) → authorize the model group
  * → budget → read and check every input → `router.imageEdit` → OpenAI's JSON with the retouch
- * headers.
+ * headers; with `stream=true`, `router.streamImageEdit` → OpenAI's event stream (see `edit-stream.ts`).
  * @module
  */
 import { APIUserAbortError, getMeta, RetouchError } from '@retouch/core';
@@ -13,8 +13,8 @@ import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
 import { readMultipartEdit } from '../request/multipart.js';
 import { prepareInputs } from '../request/prepare-inputs.js';
-import { WARNING_COUNT_HEADER, WARNINGS_HEADER, warningsHeader } from '../warning-header.js';
 import { authenticate } from './authenticate.js';
+import { retouchHeaders, sendEventStream } from './edit-stream.js';
 
 /**
  * Header naming the end-user when the body has no `user`.
@@ -53,17 +53,28 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       }
     });
     ctx.inFlight.add(controller);
+    // A stream outlives the handler: it leaves the in-flight set (which shutdown aborts) when it ends.
+    let streaming = false;
+    const keepUntilStreamEnds = () => {
+      streaming = true;
+      return () => ctx.inFlight.delete(controller);
+    };
     try {
-      return await serve(request, reply, controller.signal);
+      return await serve(request, reply, controller.signal, keepUntilStreamEnds);
     } catch (error) {
       // The reason it was aborted for (a shutdown, a hang-up), not the abort it caused downstream.
       const reason: unknown = controller.signal.reason;
       throw controller.signal.aborted && RetouchError.isInstance(reason) ? reason : error;
     } finally {
-      ctx.inFlight.delete(controller);
+      if (!streaming) ctx.inFlight.delete(controller);
     }
   };
-  const serve = async (request: FastifyRequest, reply: FastifyReply, signal: AbortSignal) => {
+  const serve = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    signal: AbortSignal,
+    keepUntilStreamEnds: () => () => void,
+  ) => {
     const state = request.retouch;
     const caller = state.caller ?? ctx.keys.authenticate(request.headers);
     const { limits, defaultModel } = ctx.config;
@@ -84,33 +95,27 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       maxImageBytes: limits.maxImageBytes,
       signal,
     });
-    const response = await ctx.router.imageEdit(checked, {
+    const context = {
       requestId: request.id,
       apiKeyHash: caller.keyHash,
       budgets: keyBudgets(caller),
       allowedGroups: caller.models,
       signal,
       metadata: { ...metadata, user_api_key_alias: caller.alias },
-    });
+    };
+    if (params.stream === true) {
+      // Failures before the first event are thrown here and answered as JSON errors, as unstreamed.
+      const stream = await ctx.router.streamImageEdit(checked, context);
+      return sendEventStream(reply, stream, state, keepUntilStreamEnds());
+    }
+    const response = await ctx.router.imageEdit(checked, context);
     const meta = getMeta(response);
     state.modelGroup = meta.modelGroup ?? params.model;
     state.deploymentId = meta.deploymentId;
     state.costUsd = meta.costUsd;
     state.attempts = meta.attempts;
-    const headers: Record<string, string> = {
-      'x-retouch-model-group': state.modelGroup,
-      'x-retouch-attempts': String(meta.attempts),
-      'x-retouch-provider': meta.provider,
-    };
-    if (meta.deploymentId) headers['x-retouch-model-id'] = meta.deploymentId;
-    if (typeof meta.costUsd === 'number') headers['x-retouch-response-cost'] = String(meta.costUsd);
-    if (meta.upstreamRequestId) headers['x-retouch-upstream-request-id'] = meta.upstreamRequestId;
     state.warnings = meta.warnings;
-    const warnings = warningsHeader(meta.warnings);
-    if (warnings !== undefined) {
-      headers[WARNINGS_HEADER] = warnings;
-      headers[WARNING_COUNT_HEADER] = String(meta.warnings.length);
-    }
+    const headers = retouchHeaders(meta, params.model);
     // `_meta` is not enumerable: the body is exactly OpenAI's ImagesResponse.
     return reply.code(200).headers(headers).type('application/json').send(JSON.stringify(response));
   };

@@ -1,0 +1,307 @@
+/**
+ * Streamed edits through the proxy (issue 13's "done when"): the official `openai` client with
+ * `stream: true` and a raw HTTP reader (as `curl -N`) against an OpenAI deployment (real partials)
+ * and a Gemini and a BFL deployment (completed events only); a fallback before the first event;
+ * a failure after it as an SSE `error` event; a client that leaves cancels the upstream.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { sniffImage } from '@retouch/core';
+import { Writable } from 'node:stream';
+import {
+  type BFLSimulator,
+  type GeminiSimulator,
+  type Simulator,
+  startBFLSimulator,
+  startGeminiSimulator,
+  startOpenAISimulator,
+} from '@retouch/testing';
+import OpenAI, { toFile } from 'openai';
+import { pino } from 'pino';
+import { parseConfig } from './config/load-config.js';
+import { createProxyServer, type ProxyServer } from './server.js';
+import { curlForm, IMAGE, MASTER_KEY, type Part } from './test-support/harness.js';
+import { pause } from './test-support/raw-http.js';
+
+let openaiSim: Simulator;
+let geminiSim: GeminiSimulator;
+let bflSim: BFLSimulator;
+let proxy: ProxyServer;
+let url: string;
+let client: OpenAI;
+
+beforeAll(async () => {
+  [openaiSim, geminiSim, bflSim] = await Promise.all([
+    startOpenAISimulator(),
+    startGeminiSimulator(),
+    startBFLSimulator({ pendingPolls: 1 }),
+  ]);
+  const config = parseConfig(
+    `model_list:
+  - model_name: gpt-image-1
+    litellm_params: { model: gpt-image-1, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
+    model_info: { id: openai-sim }
+  - model_name: gemini-edit
+    litellm_params: { model: gemini/gemini-2.5-flash-image, api_key: gemini-sim-key, api_base: "${geminiSim.url}" }
+    model_info: { id: gemini-sim }
+  - model_name: flux
+    litellm_params: { model: black_forest_labs/flux-kontext-pro, api_key: bfl-test-simulator, api_base: "${bflSim.url}" }
+    model_info: { id: bfl-sim }
+  - model_name: guarded
+    litellm_params: { model: gpt-image-1, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
+    model_info: { id: openai-guarded }
+router_settings:
+  num_retries: 0
+  cooldown_time: 0
+  fallbacks: [{ guarded: [gemini-edit] }]
+general_settings:
+  master_key: ${MASTER_KEY}
+`,
+    { env: {} },
+  );
+  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
+  proxy = await createProxyServer({ config, logger: pino({ level: 'info' }, quiet) });
+  url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
+});
+afterAll(async () => {
+  await proxy.close();
+  await Promise.all([openaiSim.close(), geminiSim.close(), bflSim.close()]);
+});
+beforeEach(() => {
+  for (const sim of [openaiSim, geminiSim, bflSim]) sim.reset();
+});
+
+const png = () => toFile(IMAGE, 'a.png', { type: 'image/png' });
+
+async function officialEvents(model: string, extra: Record<string, unknown> = {}) {
+  const stream = await client.images.edit({
+    model,
+    image: await png(),
+    prompt: 'Add a hat',
+    stream: true,
+    ...extra,
+  } as Parameters<typeof client.images.edit>[0] & { stream: true });
+  const events: { type: string; [field: string]: unknown }[] = [];
+  for await (const event of stream) events.push(event as never);
+  return events;
+}
+
+/** A raw HTTP POST that records each body chunk as it arrives, as `curl -N` prints it. */
+function rawStream(
+  parts: readonly Part[] | { json: unknown },
+  onChunk?: (text: string, chunks: string[]) => void,
+): Promise<{ status: number; headers: IncomingHttpHeaders; chunks: string[] }> {
+  const { body, contentType } =
+    'json' in parts
+      ? { body: Buffer.from(JSON.stringify(parts.json)), contentType: 'application/json' }
+      : curlForm(parts);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}/v1/images/edits`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': contentType, accept: '*/*' },
+      },
+      (res) => {
+        const chunks: string[] = [];
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          chunks.push(chunk);
+          onChunk?.(chunk, chunks);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, chunks }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The frames of an SSE body: `[event, data]` pairs, checked to be exactly `event:` + one `data:` line. */
+function frames(text: string): [string, Record<string, unknown>][] {
+  return text
+    .split('\n\n')
+    .filter(Boolean)
+    .map((frame) => {
+      const match = /^event: ([^\n]+)\ndata: ([^\n]+)$/.exec(frame);
+      if (!match) throw new Error(`not an OpenAI SSE frame: ${frame.slice(0, 80)}`);
+      return [match[1] as string, JSON.parse(match[2] as string)];
+    });
+}
+
+/** The media type the bytes of a `b64_json` really are. */
+const mediaTypeOf = (b64: unknown) => sniffImage(Buffer.from(String(b64), 'base64'))?.mediaType;
+
+describe('the official openai client with stream: true', () => {
+  it('gets real partial images from an OpenAI deployment', async () => {
+    const events = await officialEvents('gpt-image-1', { partial_images: 2 });
+    expect(events.map((e) => e.type)).toEqual([
+      'image_edit.partial_image',
+      'image_edit.partial_image',
+      'image_edit.completed',
+    ]);
+    expect(events[1]).toMatchObject({ partial_image_index: 1, size: expect.any(String) });
+    expect(mediaTypeOf(events[2]?.b64_json)).toBe('image/png');
+    expect(events[2]?.usage).toMatchObject({ total_tokens: expect.any(Number) });
+    expect(openaiSim.lastRequest().fields).toMatchObject({ stream: ['true'], partial_images: ['2'] });
+  });
+
+  it.each([
+    ['gemini-edit', () => geminiSim.requests.length],
+    ['flux', () => bflSim.requests.length],
+  ])('gets the final image as one completed event from %s, field for field', async (model, hits) => {
+    const events = await officialEvents(model, { partial_images: 2 });
+    expect(events.map((e) => e.type)).toEqual(['image_edit.completed']);
+    expect(Object.keys(events[0] ?? {}).sort()).toEqual(
+      ['type', 'b64_json', 'created_at', 'size', 'quality', 'background', 'output_format', 'usage'].sort(),
+    );
+    // The image is what output_format says it is.
+    expect(mediaTypeOf(events[0]?.b64_json)).toBe(`image/${String(events[0]?.output_format)}`);
+    expect(hits()).toBeGreaterThan(0);
+  });
+
+  it('a failure after the first event is an SSE error the client throws as an APIError', async () => {
+    openaiSim.injectFault({ type: 'stream-error', afterEvents: 1, message: 'The server had an error.' });
+    const seen: string[] = [];
+    const error = await (async () => {
+      const stream = await client.images.edit({
+        model: 'gpt-image-1',
+        image: await png(),
+        prompt: 'x',
+        stream: true,
+        partial_images: 2,
+      });
+      for await (const event of stream) seen.push(event.type);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual(['image_edit.partial_image']);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as Error).message).toContain('The server had an error.');
+  });
+
+  it('a failure before the first event is an ordinary error response', async () => {
+    openaiSim.injectFault({
+      type: 'status',
+      status: 400,
+      body: { error: { message: 'bad mask', type: 'invalid_request_error', param: 'mask', code: null } },
+    });
+    const error = await officialEvents('gpt-image-1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+  });
+
+  it('break cancels the upstream stream', async () => {
+    openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
+    const stream = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await png(),
+      prompt: 'x',
+      stream: true,
+      partial_images: 3,
+    });
+    for await (const event of stream) {
+      expect(event.type).toBe('image_edit.partial_image');
+      break;
+    }
+    expect((await openaiSim.streams[0]?.ended)?.outcome).toBe('client-closed');
+    // Nothing is left open upstream: the proxy's connection to the simulator is not busy.
+    for (let i = 0; i < 200 && openaiSim.connections().busy > 0; i++) await pause(10);
+    expect(openaiSim.connections().busy).toBe(0);
+  });
+});
+
+describe('a raw HTTP client (curl -N)', () => {
+  const base: Part[] = [
+    { name: 'model', value: 'gpt-image-1' },
+    { name: 'prompt', value: 'Add a hat' },
+    { name: 'image', file: IMAGE },
+    { name: 'stream', value: 'true' },
+    { name: 'partial_images', value: '1' },
+  ];
+
+  it('reads text/event-stream with the retouch headers, each event flushed before the next is made', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? held : undefined) });
+    let firstChunkSentBefore: number | undefined;
+    const answer = await rawStream(base, (_chunk, chunks) => {
+      if (chunks.length === 1) {
+        firstChunkSentBefore = openaiSim.streams[0]?.eventsSent;
+        release();
+      }
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(answer.headers).toMatchObject({
+      'x-retouch-model-group': 'gpt-image-1',
+      'x-retouch-model-id': 'openai-sim',
+      'x-retouch-provider': 'openai',
+      'x-retouch-attempts': '1',
+    });
+    expect(Number(answer.headers['x-retouch-time-to-first-event-ms'])).toBeGreaterThanOrEqual(0);
+    // The first event reached the client while the simulator held the rest.
+    expect(firstChunkSentBefore).toBe(1);
+    const text = answer.chunks.join('');
+    expect(frames(text).map(([event, data]) => [event, data.type])).toEqual([
+      ['image_edit.partial_image', 'image_edit.partial_image'],
+      ['image_edit.completed', 'image_edit.completed'],
+    ]);
+  });
+
+  it('takes stream: true in a JSON body too', async () => {
+    const answer = await rawStream({
+      json: {
+        model: 'flux',
+        prompt: 'Add a hat',
+        images: [{ image_url: `data:image/png;base64,${Buffer.from(IMAGE).toString('base64')}` }],
+        stream: true,
+      },
+    });
+    expect(answer.status).toBe(200);
+    expect(frames(answer.chunks.join('')).map(([event]) => event)).toEqual(['image_edit.completed']);
+  });
+
+  it('falls back before the first event; the headers name the deployment that streams', async () => {
+    openaiSim.injectFault({ type: 'status', status: 503 });
+    const answer = await rawStream(
+      base.map((p) => (p.name === 'model' ? { name: 'model', value: 'guarded' } : p)),
+    );
+    expect(answer.headers).toMatchObject({
+      'x-retouch-model-group': 'gemini-edit',
+      'x-retouch-model-id': 'gemini-sim',
+      'x-retouch-attempts': '2',
+    });
+    expect(frames(answer.chunks.join('')).map(([event]) => event)).toEqual(['image_edit.completed']);
+  });
+
+  it("a connection cut upstream after the first event ends with an error event in OpenAI's shape", async () => {
+    openaiSim.injectFault({ type: 'stream-cut', afterEvents: 1 });
+    const answer = await rawStream(base);
+    const parsed = frames(answer.chunks.join(''));
+    expect(parsed.map(([event]) => event)).toEqual(['image_edit.partial_image', 'error']);
+    expect(parsed[1]?.[1]).toEqual({
+      type: 'error',
+      error: {
+        message: expect.stringContaining('cut off'),
+        type: expect.any(String),
+        param: null,
+        code: null,
+      },
+    });
+  });
+
+  it('stream=true with response_format=url is a 400 before any upstream call', async () => {
+    const answer = await rawStream([...base, { name: 'response_format', value: 'url' }]);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.chunks.join('')).error.param).toBe('response_format');
+    expect(openaiSim.requests).toHaveLength(0);
+  });
+
+  it('/metrics has the time to first event', async () => {
+    await rawStream(base);
+    const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
+    expect(await metrics.text()).toMatch(
+      /retouch_time_to_first_event_seconds_count\{model_group="gpt-image-1",deployment="openai-sim",provider="openai"\} [1-9]/,
+    );
+  });
+});
