@@ -316,7 +316,11 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
       'stream',
     );
     await expectRejected(
-      await postForm(h.url, [...base, { name: 'image', file: IMAGE }, { name: 'partial_images', value: '2' }]),
+      await postForm(h.url, [
+        ...base,
+        { name: 'image', file: IMAGE },
+        { name: 'partial_images', value: '2' },
+      ]),
       400,
       'partial_images',
     );
