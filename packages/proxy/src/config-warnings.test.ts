@@ -164,6 +164,34 @@ general_settings:
   });
 });
 
+describe('a deployment whose upstream refuses its key', () => {
+  it("answers 500 deployment_misconfigured naming the deployment, not the upstream's 401 as if the caller's key were wrong", async () => {
+    const { url, logs } = await start(`model_list:
+  - model_name: edit
+    litellm_params:
+      model: gpt-image-1
+      api_key: sk-revoked-upstream-0123456789
+      api_base: ${sim.url}/v1
+    model_info:
+      id: openai-revoked
+general_settings:
+  master_key: ${MASTER_KEY}
+`);
+    const response = await postForm(url, edit('edit'));
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    const error = await errorOf(response);
+    expect(error).toMatchObject({ type: 'server_error', code: 'deployment_misconfigured' });
+    expect(error.message).toContain(
+      "deployment openai-revoked (model group edit): openai refused the deployment's credentials (HTTP 401)",
+    );
+    expect(error.message).not.toMatch(/your (api )?key/i);
+    expect(JSON.stringify(error)).not.toContain('sk-revoked-upstream-0123456789');
+    expect(logs.join('')).not.toContain('sk-revoked-upstream-0123456789');
+    expect(sim.requests).toHaveLength(1);
+  });
+});
+
 describe('per-deployment settings in config.yaml', () => {
   it('drop_params and response_format of litellm_params are honoured', async () => {
     const { url } = await start(`model_list:

@@ -139,6 +139,41 @@ describe('a deployment without its upstream key', () => {
   });
 });
 
+describe('a deployment whose upstream refuses its key', () => {
+  it("answers 500 deployment_misconfigured naming the deployment, not the upstream's 401", async () => {
+    const r = await router({
+      model_list: [openai(a, 'wrong-key', 'gpt-image-1', { api_key: 'sk-revoked-0123456789' })],
+    });
+    const error = (await r
+      .imageEdit(edit('gpt-image-1'))
+      .catch((e: unknown) => e)) as DeploymentMisconfiguredError;
+    expect(error).toBeInstanceOf(DeploymentMisconfiguredError);
+    expect(error).toMatchObject({ status: 500, code: 'deployment_misconfigured', isRetryable: false });
+    expect(error.message).toContain(
+      "deployment wrong-key (model group gpt-image-1): openai refused the deployment's credentials (HTTP 401); check its api_key",
+    );
+    expect(error.message).toContain('check its api_key');
+    expect(error.message).not.toContain('sk-revoked-0123456789');
+    expect(error.deployments).toEqual([
+      { deploymentId: 'wrong-key', modelGroup: 'gpt-image-1', problem: expect.stringContaining('401') },
+    ]);
+    expect((error.cause as { status?: number }).status).toBe(401);
+    expect(hits(a)).toBe(1);
+  });
+
+  it('still moves on to a deployment whose key works, and cools the refused one down', async () => {
+    const r = await router({
+      model_list: [
+        openai(a, 'wrong-key', 'gpt-image-1', { api_key: 'sk-revoked-0123456789', order: 1 }),
+        openai(b, 'good-key', 'gpt-image-1', { order: 2 }),
+      ],
+    });
+    const served = await r.imageEdit(edit('gpt-image-1'));
+    expect(getMeta(served)).toMatchObject({ deploymentId: 'good-key', attempts: 2 });
+    expect((await r.deployments()).find((d) => d.id === 'wrong-key')?.healthy).toBe(false);
+  });
+});
+
 describe('litellm_params keys nothing reads', () => {
   it('are config warnings naming the key path and the nearest known key; known keys are not', async () => {
     const r = await router({

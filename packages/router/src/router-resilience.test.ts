@@ -348,6 +348,29 @@ describe('fallbacks', () => {
     const outage = await r.imageEdit(edit('gpt-image-1'));
     expect(getMeta(outage).modelGroup).toBe('general');
   });
+
+  it("treats a refusal that only carries OpenAI's code moderation_blocked as one (a provider that does not classify it)", async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [acme(f, 'f', 'strict'), openai(a, 'a', 'general'), openai(b, 'b', 'lenient')],
+      fallbacks: [{ strict: ['general'] }],
+      content_policy_fallbacks: [{ strict: ['lenient'] }],
+      num_retries: 2,
+      callbacks: [events],
+    });
+    // Acme maps only its own code to ContentPolicyViolationError: this one arrives as a 400 BadRequestError.
+    f.injectFault({
+      type: 'status',
+      status: 400,
+      body: { error: { message: 'rejected by the safety system', code: 'moderation_blocked' } },
+    });
+    const served = await r.imageEdit(edit('strict'));
+    expect(getMeta(served)).toMatchObject({ deploymentId: 'b', modelGroup: 'lenient', attempts: 2 });
+    expect(hits(f)).toBe(1);
+    expect(hits(a)).toBe(0);
+    expect(events.of('retry')).toHaveLength(0);
+    expect((await health(r, 'f'))?.healthy).toBe(true);
+  });
 });
 
 describe('cancellation and shutdown', () => {

@@ -9,10 +9,11 @@
  * A cooldown is only ever extended, never shortened (LiteLLM #40130).
  * @module
  */
-import { ContentPolicyViolationError, RateLimitError, type RetouchError } from '@retouch/core';
+import { RateLimitError, type RetouchError } from '@retouch/core';
 import { guarded, type RouterOperation, type RouterRuntime } from '../chain.js';
 import type { Deployment } from '../deployments.js';
 import { DEFAULTS } from '../settings.js';
+import { isContentPolicyError } from './content-policy.js';
 
 /**
  * What a failure does to the deployment's health.
@@ -34,8 +35,7 @@ export type FailureEffect = 'none' | 'cooldown' | 'count';
  * ```
  */
 export function failureEffect(error: RetouchError): FailureEffect {
-  if (error instanceof ContentPolicyViolationError || error.code === 'content_policy_violation')
-    return 'none';
+  if (isContentPolicyError(error)) return 'none';
   const status = error.status;
   if (status === undefined) return 'count';
   if (status === 429 || status === 401 || status === 403 || status === 404) return 'cooldown';

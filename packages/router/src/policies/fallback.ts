@@ -8,11 +8,17 @@
  * the attempt re-validates and re-encodes for the new provider; groups are visited at most once.
  * @module
  */
-import { ContentPolicyViolationError, parseModelId, type RetouchError, toRetouchError } from '@retouch/core';
+import { parseModelId, type RetouchError, toRetouchError } from '@retouch/core';
 import { notRetried, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
 import { basePayload, deploymentFields, errorFields } from '../callbacks/payload.js';
-import { BudgetExceededError, type IncapableReason, NoCapableDeploymentError } from '../errors.js';
+import {
+  BudgetExceededError,
+  DeploymentMisconfiguredError,
+  type IncapableReason,
+  NoCapableDeploymentError,
+} from '../errors.js';
 import type { RouterSettings } from '../settings.js';
+import { isContentPolicyError } from './content-policy.js';
 
 /**
  * Which fallback list an error may use.
@@ -37,7 +43,7 @@ export function fallbackKind(
   error: RetouchError,
   settings: Pick<RouterSettings, 'retryOnTimeout'>,
 ): FallbackKind | undefined {
-  if (error instanceof ContentPolicyViolationError || error.code === 'content_policy_violation') {
+  if (isContentPolicyError(error)) {
     return 'content_policy';
   }
   if (error instanceof NoCapableDeploymentError) return 'general';
@@ -147,9 +153,30 @@ function attemptsSummary(op: RouterOperation, errors: readonly RetouchError[]): 
   return parts.join('; ');
 }
 
+/**
+ * An upstream's 401 is the server's fault, not the caller's: the deployment's own credentials were
+ * refused (the caller's key was checked by whoever called the router). Answered as the 500
+ * `deployment_misconfigured` that a missing key gets, naming the deployment, so that a proxy's caller
+ * is not told that *their* key is wrong. Only here, once nothing is left to try: until then the 401
+ * keeps its effects (cooldown, retry on another deployment, fallbacks).
+ */
+function asServerFault(error: RetouchError, op: RouterOperation): RetouchError {
+  if (error.status !== 401 || error.upstreamBody === undefined) return error;
+  const failed = op.trace.failures.find((f) => f.error === error);
+  if (!failed) return error;
+  const { deployment } = failed;
+  // The upstream's own words stay in `cause` for the operator: they talk to the key's owner
+  // ("your API key"), and may quote part of the key.
+  const problem = `${deployment.provider} refused the deployment's credentials (HTTP 401); check its api_key (or the provider's key variable)`;
+  return new DeploymentMisconfiguredError(
+    [{ deploymentId: deployment.id, modelGroup: deployment.modelGroup, problem }],
+    { cause: error },
+  );
+}
+
 /** The error for the caller once no fallback is left; after fallbacks, its message names every attempt. */
 function finalError(op: RouterOperation, errors: readonly RetouchError[]): RetouchError {
-  const chosen = pickFinal(errors, op.trace.groups);
+  const chosen = asServerFault(pickFinal(errors, op.trace.groups), op);
   // A NoCapableDeploymentError of every group already says why, per deployment.
   if (errors.length < 2 || errors.every((e) => e instanceof NoCapableDeploymentError)) return chosen;
   return withMessage(

@@ -36,6 +36,12 @@ describe('error classes drive the policies', () => {
     [new UnsupportedParamsError(m), 'none', false, undefined],
     [new BadRequestError({ ...m, status: 422 }), 'none', false, undefined],
     [new ContentPolicyViolationError(m), 'none', false, 'content_policy'],
+    [new ContentPolicyViolationError({ ...m, code: 'moderation_blocked' }), 'none', false, 'content_policy'],
+    // A refusal that reached the router as a plain 400 (another copy of core, or a provider that does
+    // not classify it), recognised by its code.
+    [new BadRequestError({ ...m, code: 'moderation_blocked' }), 'none', false, 'content_policy'],
+    [new BadRequestError({ ...m, code: 'image_content_policy_violation' }), 'none', false, 'content_policy'],
+    [new BadRequestError({ ...m, code: 'content_policy_violation' }), 'none', false, 'content_policy'],
     [new APIUserAbortError(m), 'none', false, undefined],
   ] as const;
 

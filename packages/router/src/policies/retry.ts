@@ -7,17 +7,12 @@
  * never below `retry_after`.
  * @module
  */
-import {
-  abortError,
-  ContentPolicyViolationError,
-  RateLimitError,
-  type RetouchError,
-  toRetouchError,
-} from '@retouch/core';
+import { abortError, RateLimitError, type RetouchError, toRetouchError } from '@retouch/core';
 import { notRetried, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
 import { basePayload, deploymentFields, errorFields } from '../callbacks/payload.js';
 import { NoDeploymentAvailableError } from '../errors.js';
 import type { RouterSettings } from '../settings.js';
+import { isContentPolicyError } from './content-policy.js';
 import { hasFallbacks } from './fallback.js';
 import { hasFreshCandidate } from './select.js';
 
@@ -65,7 +60,7 @@ export function isRetryableError(
   error: RetouchError,
   settings: Pick<RouterSettings, 'retryOnTimeout'>,
 ): boolean {
-  if (error instanceof ContentPolicyViolationError || error.code === 'content_policy_violation') return false;
+  if (isContentPolicyError(error)) return false;
   if (error.status === 408 || error.reachedUpstream === true) return settings.retryOnTimeout;
   return error.isRetryable;
 }
