@@ -10,32 +10,32 @@ describe('KeyStore', () => {
     ],
   });
 
-  it('authenticates the master key and virtual keys; refuses others with a 401', () => {
-    expect(keys.authenticate({ authorization: 'Bearer sk-master' })).toMatchObject({
+  it('authenticates the master key and virtual keys; refuses others with a 401', async () => {
+    expect(await keys.authenticate({ authorization: 'Bearer sk-master' })).toMatchObject({
       isMaster: true,
       alias: 'master',
     });
-    expect(keys.authenticate({ authorization: 'bearer sk-a' })).toMatchObject({
+    expect(await keys.authenticate({ authorization: 'bearer sk-a' })).toMatchObject({
       alias: 'a',
       userId: 'team-a',
       keyHash: hashKey('sk-a'),
     });
-    expect(keys.authenticate({ 'x-api-key': 'sk-all' }).models).toBeUndefined();
-    expect(() => keys.authenticate({})).toThrow(
+    expect((await keys.authenticate({ 'x-api-key': 'sk-all' })).models).toBeUndefined();
+    await expect(keys.authenticate({})).rejects.toThrow(
       expect.objectContaining({ status: 401, code: 'missing_api_key' }),
     );
     // The help text survives redaction: it tells the caller what to send.
-    expect(() => keys.authenticate({})).toThrow(/send Authorization: Bearer <key> \(/);
-    expect(() => keys.authenticate({ authorization: 'Bearer sk-nope' })).toThrow(
+    await expect(keys.authenticate({})).rejects.toThrow(/send Authorization: Bearer <key> \(/);
+    await expect(keys.authenticate({ authorization: 'Bearer sk-nope' })).rejects.toThrow(
       expect.objectContaining({ status: 401, code: 'invalid_api_key' }),
     );
-    expect(() => keys.authenticate({ authorization: 'Basic abc' })).toThrow(
+    await expect(keys.authenticate({ authorization: 'Basic abc' })).rejects.toThrow(
       expect.objectContaining({ status: 401 }),
     );
   });
 
-  it('authorizes model groups (403 otherwise)', () => {
-    const a = keys.authenticate({ authorization: 'Bearer sk-a' });
+  it('authorizes model groups (403 otherwise)', async () => {
+    const a = await keys.authenticate({ authorization: 'Bearer sk-a' });
     expect(() => keys.authorizeModel(a, 'edit')).not.toThrow();
     expect(() => keys.authorizeModel(a, 'other')).toThrow(
       expect.objectContaining({ status: 403, param: 'model' }),
@@ -43,8 +43,8 @@ describe('KeyStore', () => {
     expect(() => keys.authorizeModel(a, 'gpt-image-1', [])).toThrow(expect.objectContaining({ status: 403 }));
   });
 
-  it('limits requests per minute with a sliding window', () => {
-    const a = keys.authenticate({ authorization: 'Bearer sk-a' });
+  it('limits requests per minute with a sliding window', async () => {
+    const a = await keys.authenticate({ authorization: 'Bearer sk-a' });
     keys.checkRpm(a, 1_000);
     keys.checkRpm(a, 2_000);
     expect(() => keys.checkRpm(a, 3_000)).toThrow(
@@ -53,10 +53,10 @@ describe('KeyStore', () => {
     expect(() => keys.checkRpm(a, 61_500)).not.toThrow();
   });
 
-  it('is open with no keys at all', () => {
+  it('is open with no keys at all', async () => {
     const open = new KeyStore({});
     expect(open.open).toBe(true);
-    expect(open.authenticate({}).alias).toBe('open');
+    expect((await open.authenticate({})).alias).toBe('open');
   });
 
   it('keyBudgets names the key budget the router holds per call', () => {

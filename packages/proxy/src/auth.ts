@@ -1,13 +1,16 @@
 /**
- * Bearer auth: the master key or a virtual key (allowed model groups, budget, rpm). Keys are
- * compared in constant time through their SHA-256 digests and never logged: logs, metrics and
- * spend use a short hash instead.
+ * Bearer auth: the master key, a virtual key from the config, or a virtual key from the store
+ * (allowed model groups, budget, rpm). Config keys are compared in constant time through their
+ * SHA-256 digests; store keys are found by their SHA-256 (the store never holds the key). Keys are
+ * never logged: logs, metrics and spend use a short hash instead.
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError, PermissionDeniedError, RateLimitError } from '@retouch/core';
 import type { BudgetLimit } from '@retouch/router';
+import type { KeyRecord } from '@retouch/store';
 import type { VirtualKeyConfig } from './config/proxy-config.js';
+import type { DatabaseKeys } from './db-keys.js';
 
 /** Who is calling. */
 export interface Caller {
@@ -22,8 +25,17 @@ export interface Caller {
   /** Default end-user of the key. */
   userId?: string;
   isMaster: boolean;
-  /** A virtual key with `admin: true`: may sign in to the web console, like the master key. */
+  /** A virtual key with `admin: true` (or `metadata.admin: true`): may sign in to the web console, like the master key. */
   admin?: boolean;
+  /** SHA-256 of the key, hex (the store's `token`); `undefined` in open mode. */
+  tokenHash?: string;
+  /** Where the key comes from. */
+  source?: 'master' | 'config' | 'database' | 'open';
+  teamId?: string;
+  /** Tokens per minute the providers may report for this key's calls. */
+  tpmLimit?: number;
+  /** The store's record (database keys only). */
+  record?: KeyRecord;
 }
 
 /**
@@ -40,6 +52,29 @@ export function hashKey(key: string): string {
 }
 
 const digest = (key: string): Buffer => createHash('sha256').update(key).digest();
+
+/**
+ * A store key as a caller: its limits, its model groups (none listed: every group), admin from
+ * `metadata.admin`.
+ */
+export function callerOfRecord(record: KeyRecord): Caller {
+  const short = record.tokenHash.slice(0, 12);
+  return {
+    keyHash: short,
+    tokenHash: record.tokenHash,
+    alias: record.keyAlias ?? `key-${short}`,
+    models: record.models.length === 0 || record.models.includes('*') ? undefined : new Set(record.models),
+    maxBudget: record.maxBudget ?? undefined,
+    rpmLimit: record.rpmLimit ?? undefined,
+    tpmLimit: record.tpmLimit ?? undefined,
+    userId: record.userId ?? undefined,
+    teamId: record.teamId ?? undefined,
+    isMaster: false,
+    admin: record.metadata.admin === true,
+    source: 'database',
+    record,
+  };
+}
 
 interface StoredKey {
   digest: Buffer;
@@ -77,15 +112,31 @@ function presentedKey(headers: Record<string, string | string[] | undefined>): s
 export class KeyStore {
   readonly #keys: StoredKey[];
   readonly #windows = new Map<string, number[]>();
+  readonly #database: DatabaseKeys | undefined;
+  readonly #now: () => number;
   /** True when no master key and no virtual key is configured: every request is let in. */
   readonly open: boolean;
 
-  constructor(options: { masterKey?: string; keys?: readonly VirtualKeyConfig[] }) {
+  constructor(options: {
+    masterKey?: string;
+    keys?: readonly VirtualKeyConfig[];
+    /** The store's keys (cached); without it only the master key and config keys exist. */
+    database?: DatabaseKeys;
+    now?: () => number;
+  }) {
+    this.#database = options.database;
+    this.#now = options.now ?? Date.now;
     const stored: StoredKey[] = [];
     if (options.masterKey) {
       stored.push({
         digest: digest(options.masterKey),
-        caller: { keyHash: hashKey(options.masterKey), alias: 'master', isMaster: true },
+        caller: {
+          keyHash: hashKey(options.masterKey),
+          tokenHash: digest(options.masterKey).toString('hex'),
+          alias: 'master',
+          isMaster: true,
+          source: 'master',
+        },
       });
     }
     for (const key of options.keys ?? []) {
@@ -100,7 +151,9 @@ export class KeyStore {
           rpmLimit: key.rpm_limit,
           userId: key.user_id,
           isMaster: false,
-          admin: key.admin === true,
+          admin: key.admin === true || key.metadata?.admin === true,
+          tokenHash: digest(key.key).toString('hex'),
+          source: 'config',
         },
       });
     }
@@ -108,17 +161,28 @@ export class KeyStore {
     this.open = stored.length === 0;
   }
 
+  /** Whether keys can be managed (`/key/*`): there is a store. */
+  get manageable(): boolean {
+    return this.#database !== undefined;
+  }
+
+  /** Forgets a store key's cached copy (this proxy just changed it). */
+  forget(tokenHash: string): void {
+    this.#database?.forget(tokenHash);
+  }
+
   /**
-   * Who sent these headers. Throws a 401 `AuthenticationError` for a missing or unknown key
-   * (never echoing the key).
+   * Who sent these headers. Throws a 401 `AuthenticationError` for a missing, unknown, blocked or
+   * expired key (never echoing the key), and a 503 for a store key that cannot be verified while
+   * the database is down.
    *
    * @example
    * ```ts
-   * keys.authenticate({ authorization: 'Bearer sk-master' }).isMaster; // true
+   * (await keys.authenticate({ authorization: 'Bearer sk-master' })).isMaster; // true
    * ```
    */
-  authenticate(headers: Record<string, string | string[] | undefined>): Caller {
-    if (this.open) return { alias: 'open', isMaster: true };
+  async authenticate(headers: Record<string, string | string[] | undefined>): Promise<Caller> {
+    if (this.open) return { alias: 'open', isMaster: true, source: 'open' };
     const key = presentedKey(headers);
     if (!key) {
       throw new AuthenticationError({
@@ -132,6 +196,26 @@ export class KeyStore {
     // Compare with every stored key, in constant time, without stopping at a match.
     for (const stored of this.#keys) {
       if (timingSafeEqual(presented, stored.digest) && !found) found = stored.caller;
+    }
+    if (!found && this.#database) {
+      const record = await this.#database.find(presented.toString('hex'));
+      if (record) {
+        if (record.blocked) {
+          throw new AuthenticationError({
+            message: `This key (${record.keyAlias ?? record.keyName}) is blocked. Ask the proxy's admin to unblock it.`,
+            code: 'key_blocked',
+            secrets: [key],
+          });
+        }
+        if (record.expiresAt && record.expiresAt.getTime() <= this.#now()) {
+          throw new AuthenticationError({
+            message: `This key (${record.keyAlias ?? record.keyName}) expired at ${record.expiresAt.toISOString()}. Ask for a new key.`,
+            code: 'key_expired',
+            secrets: [key],
+          });
+        }
+        found = callerOfRecord(record);
+      }
     }
     if (!found) {
       throw new AuthenticationError({

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Router } from '@retouch/router';
+import type { Store } from '@retouch/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller, KeyStore } from './auth.js';
 import type { ProxyConfig } from './config/proxy-config.js';
@@ -39,6 +40,8 @@ export interface ProxyContext {
   readonly config: ProxyConfig;
   readonly router: Router;
   readonly keys: KeyStore;
+  /** Keys, budgets and spend logs; absent when the proxy runs without a database. */
+  readonly store?: Store;
   readonly metrics: ProxyMetrics;
   readonly log: FastifyBaseLogger;
   /** Epoch seconds of startup (`created` of `/v1/models`). */

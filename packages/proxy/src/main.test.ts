@@ -57,14 +57,15 @@ describe('main (the retouch command)', () => {
   });
   afterAll(() => sim.close());
 
-  it('starts from config.yaml, prints its URL and serves the official client', async () => {
+  it('starts from config.yaml with the embedded database, prints its URL and serves the official client with a generated key', async () => {
     const file = join(dir, 'config.yaml');
     await writeFile(
       file,
       `model_list:\n  - model_name: gpt-image-1\n    litellm_params:\n      model: gpt-image-1\n      api_key: os.environ/CLI_TEST_KEY\n      api_base: ${sim.url}/v1\ngeneral_settings:\n  master_key: sk-1234\n`,
     );
     const out: string[] = [];
-    const result = await main(['--config', file, '--port', '0', '--host', '127.0.0.1'], {
+    const data = join(dir, 'data');
+    const result = await main(['--config', file, '--port', '0', '--host', '127.0.0.1', '--data-dir', data], {
       stdout: (line) => out.push(line),
       stderr: (line) => out.push(line),
       env: { CLI_TEST_KEY: 'sk-test-simulator' },
@@ -74,7 +75,15 @@ describe('main (the retouch command)', () => {
     try {
       expect(result.exitCode).toBe(0);
       expect(out[0]).toMatch(/^retouch proxy listening on http:\/\/127\.0\.0\.1:\d+ /);
-      const client = new OpenAI({ apiKey: 'sk-1234', baseURL: `${result.url}/v1`, maxRetries: 0 });
+      expect(out[0]).toContain(`embedded database in ${data})`);
+      const generated = await fetch(`${result.url}/key/generate`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
+        body: JSON.stringify({ key_alias: 'cli', models: ['gpt-image-1'] }),
+      });
+      expect(generated.status).toBe(200);
+      const { key } = (await generated.json()) as { key: string };
+      const client = new OpenAI({ apiKey: key, baseURL: `${result.url}/v1`, maxRetries: 0 });
       const response = await client.images.edit({
         model: 'gpt-image-1',
         prompt: 'x',
@@ -84,7 +93,7 @@ describe('main (the retouch command)', () => {
     } finally {
       await result.server?.close();
     }
-  });
+  }, 60_000);
 
   it('a bad config fails at startup with exit code 1 and the key path', async () => {
     const file = join(dir, 'bad.yaml');

@@ -3,7 +3,9 @@
  * the URL it listens on, and shut down cleanly on SIGINT / SIGTERM.
  * @module
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { StoreOptions } from '@retouch/store';
 import { type Logger, pino } from 'pino';
 import { ConfigError } from './config/config-error.js';
 import { loadConfig } from './config/load-config.js';
@@ -25,6 +27,12 @@ export interface CliOptions {
   idleTimeoutSeconds?: number;
   /** `--shutdown-grace` (seconds): overrides `general_settings.shutdown_grace_seconds`. */
   shutdownGraceSeconds?: number;
+  /** `--data-dir`: the embedded database's directory (default `RETOUCH_DATA_DIR`, else `.retouch`). */
+  dataDir: string;
+  /** `--no-persist`: the embedded database lives in memory. */
+  noPersist: boolean;
+  /** `--no-database`: no store (config keys only, spend in memory, no key or spend API). */
+  noDatabase: boolean;
 }
 
 /**
@@ -46,6 +54,10 @@ Options:
       --body-timeout <s>    seconds for a request's body to arrive (default 120; request_body_timeout_seconds)
       --idle-timeout <s>    longest pause within a request's body, seconds (default 30; request_idle_timeout_seconds)
       --shutdown-grace <s>  on SIGTERM, seconds calls in flight may finish before they are aborted (default 20; shutdown_grace_seconds)
+      --data-dir <dir>  keys, budgets and spend logs in an embedded PostgreSQL there (default .retouch, or RETOUCH_DATA_DIR)
+                        unless DATABASE_URL / general_settings.database_url names a PostgreSQL server
+      --no-persist      the embedded database in memory (gone on exit)
+      --no-database     no database: keys from the config only, spend in memory, no /key or /spend API
       --log-level <l>   pino level: fatal, error, warn, info (default), debug, trace, silent
       --detailed_debug  same as --log-level debug
       --strict          refuse to start on any config warning (unknown keys, deployments without a key)
@@ -90,6 +102,9 @@ export function parseCliArgs(
         'body-timeout': { type: 'string' },
         'idle-timeout': { type: 'string' },
         'shutdown-grace': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'no-persist': { type: 'boolean' },
+        'no-database': { type: 'boolean' },
         detailed_debug: { type: 'boolean' },
         debug: { type: 'boolean' },
         strict: { type: 'boolean' },
@@ -127,6 +142,9 @@ export function parseCliArgs(
     logLevel: (values['log-level'] as string | undefined) ?? (debug ? 'debug' : (env.LOG_LEVEL ?? 'info')),
     strict: values.strict === true,
     help: values.help === true,
+    dataDir: (values['data-dir'] as string | undefined) ?? (env.RETOUCH_DATA_DIR || '.retouch'),
+    noPersist: values['no-persist'] === true,
+    noDatabase: values['no-database'] === true,
   };
 }
 
@@ -144,6 +162,29 @@ function withCliOverrides(config: ProxyConfig, options: CliOptions): ProxyConfig
       idleTimeoutMs: ms(options.idleTimeoutSeconds, config.limits.idleTimeoutMs),
     },
   };
+}
+
+/** Where the `retouch` command keeps keys, budgets and spend. */
+function storeOptions(config: ProxyConfig, options: CliOptions): StoreOptions | false {
+  if (config.databaseUrl) return { url: config.databaseUrl };
+  if (options.noDatabase) return false;
+  return options.noPersist ? {} : { dataDir: resolve(options.dataDir) };
+}
+
+/** The same, for the start-up line (never the URL's password). */
+function describeStore(config: ProxyConfig, options: CliOptions): string {
+  if (config.databaseUrl) {
+    try {
+      const url = new URL(config.databaseUrl);
+      return `database postgres://${url.host}${url.pathname}`;
+    } catch {
+      return 'database PostgreSQL';
+    }
+  }
+  if (options.noDatabase) return 'no database';
+  return options.noPersist
+    ? 'embedded database in memory'
+    : `embedded database in ${resolve(options.dataDir)}`;
 }
 
 /** Where `main` writes and what it reads. */
@@ -199,7 +240,11 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
       await loadConfig(options.config, { env: io.env, strict: options.strict }),
       options,
     );
-    server = await createProxyServer({ config, logger: io.logger ?? pino({ level: options.logLevel }) });
+    server = await createProxyServer({
+      config,
+      logger: io.logger ?? pino({ level: options.logLevel }),
+      store: storeOptions(config, options),
+    });
   } catch (error) {
     err(
       error instanceof ConfigError
@@ -217,7 +262,7 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
     return { exitCode: 1 };
   }
   out(
-    `retouch proxy listening on ${url} (config ${options.config}; ${server.router.modelGroups().length} model groups)`,
+    `retouch proxy listening on ${url} (config ${options.config}; ${server.router.modelGroups().length} model groups; ${describeStore(server.config, options)})`,
   );
   if (server.app.hasRoute({ method: 'GET', url: '/ui/' })) out(`retouch console: ${url}/ui`);
   if (io.handleSignals !== false) {

@@ -16,8 +16,10 @@ import {
   type RouterOptions,
 } from '@retouch/router';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { openStore, type Store, type StoreOptions } from '@retouch/store';
 import { type Logger, pino } from 'pino';
 import { KeyStore } from './auth.js';
+import { DatabaseKeys } from './db-keys.js';
 import { ConfigError, type ConfigIssue, formatIssue } from './config/config-error.js';
 import { withLines } from './config/config-parts.js';
 import { strictIssue } from './config/load-config.js';
@@ -33,6 +35,7 @@ import { configSecrets, redactingLogger } from './log-redaction.js';
 import { createMetrics } from './metrics.js';
 import { registerEditRoutes } from './routes/edits.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 
@@ -45,6 +48,13 @@ export interface ProxyServerOptions {
   routerOverrides?: Partial<RouterOptions>;
   /** The web console at `/ui`: its settings, or `false` for none. On by default. */
   console?: ConsoleOptions | false;
+  /**
+   * Where keys, budgets and spend logs live: an open `Store` (the caller closes it; the proxy
+   * writes its queued spend rows on close), options to open one (the proxy closes it), or `false`
+   * for none. Defaults to PostgreSQL at `config.databaseUrl` when set, else none (the `retouch`
+   * command opens an embedded one instead).
+   */
+  store?: Store | StoreOptions | false;
 }
 
 /**
@@ -74,6 +84,9 @@ export interface ProxyServer {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const isStore = (value: Store | StoreOptions): value is Store =>
+  typeof (value as Store).logSpend === 'function';
 
 function builtInCallbacks(
   names: readonly string[],
@@ -180,7 +193,29 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     promptFree.set(d.modelGroup, (promptFree.get(d.modelGroup) ?? true) && free);
   }
   const groupsOf = groupIndex(config);
-  const keys = new KeyStore({ masterKey: config.masterKey, keys: config.keys });
+  const given = options.store ?? (config.databaseUrl ? { url: config.databaseUrl } : false);
+  const ownsStore = given !== false && !isStore(given);
+  let store: Store | undefined;
+  try {
+    store =
+      given === false
+        ? undefined
+        : isStore(given)
+          ? given
+          : await openStore({
+              ...given,
+              spendWriter: { maxQueued: config.spendLogQueueMax, ...given.spendWriter },
+              onError: (error, where) => logger.warn({ err: { message: error.message }, where }, 'database'),
+            });
+  } catch (error) {
+    await router.close();
+    throw error;
+  }
+  const keys = new KeyStore({
+    masterKey: config.masterKey,
+    keys: config.keys,
+    database: store ? new DatabaseKeys(store) : undefined,
+  });
 
   const { limits } = config;
   const app = Fastify({
@@ -216,6 +251,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     config,
     router,
     keys,
+    store,
     metrics,
     log: app.log,
     startedAt: Math.floor(Date.now() / 1000),
@@ -281,6 +317,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   consoleUi?.register(app, ctx);
   registerEditRoutes(app, ctx);
   registerModelRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
 
@@ -328,6 +365,11 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
           clearTimeout(grace);
         }
         await activeRouter.close();
+        if (store) {
+          // Every spend row of the calls that finished is written before the process exits.
+          if (ownsStore) await store.close(Math.max(graceMs, 5000));
+          else await store.flushSpend();
+        }
       })();
       return shutdown;
     },

@@ -39,6 +39,10 @@ const generalSchema = z.object({
   disable_admin_ui: z.boolean().optional(),
   shutdown_grace_seconds: z.number().nonnegative().optional(),
   require_auth_for_metrics_endpoint: z.boolean().optional(),
+  database_url: z.string().min(1).optional(),
+  store_prompts_in_spend_logs: z.boolean().optional(),
+  disable_spend_logs: z.boolean().optional(),
+  spend_log_queue_max: count.optional(),
 });
 
 /** `general_settings` after validation. */

@@ -166,7 +166,7 @@ router_settings:
 litellm_settings:
   cache: true
 general_settings:
-  database_url: postgres://x
+  database_connection_pool_limit: 10
 guardrails: []
 `,
       { env: {} },
@@ -176,7 +176,7 @@ guardrails: []
       'model_list[0].tpm_limit (and 1 more): unknown or unsupported key, ignored (line 4)',
       'litellm_settings.cache: unknown or unsupported key, ignored (line 11)',
       'router_settings.retry_policy: unknown or unsupported key, ignored (line 9)',
-      'general_settings.database_url: unknown or unsupported key, ignored (line 13)',
+      'general_settings.database_connection_pool_limit: unknown or unsupported key, ignored (line 13)',
     ]);
     expect(config.router.model_list[0]).not.toHaveProperty('tpm_limit');
   });

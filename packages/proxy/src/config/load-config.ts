@@ -209,6 +209,10 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
         ? DEFAULT_SHUTDOWN_GRACE_MS
         : Math.ceil(settings.shutdown_grace_seconds * 1000),
     defaultModel: settings?.image_generation_model,
+    databaseUrl: settings?.database_url ?? (env.DATABASE_URL || undefined),
+    storePrompts: settings?.store_prompts_in_spend_logs === true,
+    disableSpendLogs: settings?.disable_spend_logs === true,
+    spendLogQueueMax: settings?.spend_log_queue_max ?? 100_000,
     disableAdminUi: settings?.disable_admin_ui,
     environment,
     warnings: warningIssues.map(formatIssue),

@@ -106,6 +106,18 @@ export interface ProxyConfig {
   shutdownGraceMs: number;
   /** `general_settings.image_generation_model`: used only when a request names no `model`. */
   defaultModel?: string;
+  /**
+   * The PostgreSQL server holding keys, budgets and spend (`general_settings.database_url`, else the
+   * `DATABASE_URL` environment variable). Without it the `retouch` command keeps them in an embedded
+   * PostgreSQL.
+   */
+  databaseUrl?: string;
+  /** `general_settings.store_prompts_in_spend_logs`: keep each edit's prompt in its spend log row. Default false. */
+  storePrompts: boolean;
+  /** `general_settings.disable_spend_logs`: no spend log rows (key and end-user spend still count). Default false. */
+  disableSpendLogs: boolean;
+  /** `general_settings.spend_log_queue_max`: most spend rows held in memory while the database is down. Default 100000. */
+  spendLogQueueMax: number;
   /** `environment_variables`: set at startup for variables not already set. */
   environment: Record<string, string>;
   /** Unknown or ignored keys, one message each, with its line: `guardrails: unknown or unsupported key, ignored (line 12)`. */

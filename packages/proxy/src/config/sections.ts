@@ -88,6 +88,10 @@ export const GENERAL_SETTINGS_KEYS = [
   'disable_admin_ui',
   'shutdown_grace_seconds',
   'require_auth_for_metrics_endpoint',
+  'database_url',
+  'store_prompts_in_spend_logs',
+  'disable_spend_logs',
+  'spend_log_queue_max',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */
@@ -133,6 +137,7 @@ export const NUMERIC_KEYS: ReadonlySet<string> = new Set<string>([
   'shutdown_grace_seconds',
   'max_budget',
   'rpm_limit',
+  'spend_log_queue_max',
   ...PRICE_FIELDS.filter((f) => f !== 'output_cost_per_image_by_quality'),
 ]);
 
@@ -145,6 +150,8 @@ export const BOOLEAN_KEYS: ReadonlySet<string> = new Set<string>([
   'set_verbose',
   'json_logs',
   'strict_config',
+  'store_prompts_in_spend_logs',
+  'disable_spend_logs',
 ]);
 
 /**

@@ -17,7 +17,7 @@ import type { ProxyContext } from '../context.js';
  */
 export function authenticate(ctx: ProxyContext, options: { edit?: boolean } = {}) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const caller = ctx.keys.authenticate(request.headers);
+    const caller = await ctx.keys.authenticate(request.headers);
     request.retouch.caller = caller;
     if (!options.edit) return;
     const length = Number(request.headers['content-length']);

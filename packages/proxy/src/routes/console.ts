@@ -233,8 +233,9 @@ export function registerConsoleRoutes(
     return {
       alias: caller.alias,
       master: caller.isMaster,
-      keyApi: app.hasRoute({ method: 'POST', url: '/key/generate' }),
-      spendLogs: app.hasRoute({ method: 'GET', url: '/spend/logs' }),
+      // The routes always exist; they answer only with a database.
+      keyApi: ctx.store !== undefined && app.hasRoute({ method: 'POST', url: '/key/generate' }),
+      spendLogs: ctx.store !== undefined && app.hasRoute({ method: 'GET', url: '/spend/logs' }),
     };
   });
   app.get('/ui/api/overview', api, async (request) => {

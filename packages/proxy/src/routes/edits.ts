@@ -76,7 +76,7 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     keepUntilStreamEnds: () => () => void,
   ) => {
     const state = request.retouch;
-    const caller = state.caller ?? ctx.keys.authenticate(request.headers);
+    const caller = state.caller ?? (await ctx.keys.authenticate(request.headers));
     const { limits, defaultModel } = ctx.config;
     const raw = request.isMultipart()
       ? await readMultipartEdit(request, limits)

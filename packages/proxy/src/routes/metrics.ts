@@ -20,7 +20,7 @@ import type { ProxyContext } from '../context.js';
 export function registerMetricsRoute(app: FastifyInstance, ctx: ProxyContext): void {
   app.get('/metrics', async (request, reply) => {
     if (ctx.config.metricsRequireAuth && !ctx.keys.open) {
-      const caller = ctx.keys.authenticate(request.headers);
+      const caller = await ctx.keys.authenticate(request.headers);
       request.retouch.caller = caller;
       if (!caller.isMaster) {
         throw new PermissionDeniedError({

@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
+import type { Store } from '@retouch/store';
 import { pino } from 'pino';
 import { parseConfig } from '../config/load-config.js';
 import type { ConsoleOptions } from '../console/setup.js';
@@ -52,12 +53,19 @@ ${extra}`;
 
 /** Starts a simulator and a proxy; `generalSettings` is YAML under `general_settings:`. */
 export async function startHarness(
-  options: { generalSettings?: string; extra?: string; console?: ConsoleOptions | false } = {},
+  options: {
+    generalSettings?: string;
+    extra?: string;
+    console?: ConsoleOptions | false;
+    /** A store (see `store-backends.ts`); none by default. */
+    store?: Store | false;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const sim = await startOpenAISimulator();
   const general = options.generalSettings ?? `  master_key: ${MASTER_KEY}\n`;
   const text = `${configText(sim, options.extra)}general_settings:\n${general}`;
-  const config = parseConfig(text, { env: { TEST_OPENAI_KEY: UPSTREAM_KEY } });
+  const config = parseConfig(text, { env: { TEST_OPENAI_KEY: UPSTREAM_KEY, ...options.env } });
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, callback) {
@@ -69,6 +77,7 @@ export async function startHarness(
     config,
     logger: pino({ level: 'info' }, stream),
     console: options.console,
+    store: options.store ?? false,
   });
   const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
   return {

@@ -28,6 +28,10 @@ export interface ProxyProcess {
   stop(): Promise<void>;
 }
 
+const wantsStore = (options: { args?: string[]; env?: Record<string, string> }) =>
+  (options.args ?? []).some((a) => a === '--data-dir' || a === '--no-persist') ||
+  options.env?.DATABASE_URL !== undefined;
+
 /**
  * Writes `config` to a temporary config.yaml and starts `retouch` on 127.0.0.1 (a free port).
  *
@@ -58,6 +62,8 @@ export async function startProxyProcess(
       '0',
       '--host',
       '127.0.0.1',
+      // Tests that are not about the store skip the embedded database (seconds and ~400 MB).
+      ...(wantsStore(options) ? [] : ['--no-database']),
       ...(options.args ?? []),
     ],
     {

@@ -138,11 +138,25 @@ export async function startLoadClient(): Promise<LoadClient> {
 export async function startRetouch(
   configFile: string,
   nodeArgs: readonly string[] = [],
+  /** Where keys and spend live: none (`--no-database`, the default here) or the CLI flags given. */
+  storeArgs: readonly string[] = ['--no-database'],
 ): Promise<BenchServer> {
   const child = track(
     spawn(
       process.execPath,
-      [...nodeArgs, CLI, '--config', configFile, '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn'],
+      [
+        ...nodeArgs,
+        CLI,
+        '--config',
+        configFile,
+        '--port',
+        '0',
+        '--host',
+        '127.0.0.1',
+        '--log-level',
+        'warn',
+        ...storeArgs,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     ),
   );
