@@ -146,6 +146,8 @@ export interface DemoProxy {
   skipped: string[];
   /** Queues a fault on a provider's simulator (`gemini`, `openai`, …); false when it is not running. */
   injectFault(prefix: string, fault: testing.Fault, options?: testing.FaultOptions): boolean;
+  /** Sets when a provider's simulator sends stream events; false when it is not running. */
+  setStreamTiming(prefix: string, timing: testing.StreamTiming): boolean;
   /** Stops the proxy, then the simulators. */
   stop(): Promise<void>;
 }
@@ -189,6 +191,12 @@ export async function startDemoProxy(options: { port?: number; host?: string } =
         const sim = started.get(prefix);
         if (!sim?.injectFault) return false;
         sim.injectFault(fault, faultOptions);
+        return true;
+      },
+      setStreamTiming(prefix, timing) {
+        const sim = started.get(prefix);
+        if (!sim?.setStreamTiming) return false;
+        sim.setStreamTiming(timing);
         return true;
       },
       async stop() {

@@ -10,6 +10,7 @@ import OpenAI, { toFile } from 'openai';
 import type { DemoAssets } from './assets.js';
 import { MASTER_KEY, startDemoProxy } from './demo-proxy.js';
 import { bytesOf, extensionOf, filesCell, formatTable, PROXY_COLUMNS } from './output.js';
+import { runStreamDemo } from './stream-demo.js';
 
 type Kind = 'single' | 'multi' | 'mask' | 'curl';
 
@@ -161,11 +162,12 @@ export async function runProxyDemo({
         process.exitCode = 1;
       }
     }
+    for (const line of formatTable(PROXY_COLUMNS, rows)) console.log(line);
+    if (failures.length > 0) console.log(`\nFailed:\n- ${failures.join('\n- ')}`);
+    console.log(`\nWrote ${written} images through the proxy to ${outDir}`);
+    written += await runStreamDemo({ url, client, demo, groups, assets, outDir });
   } finally {
     await demo.stop();
   }
-  for (const line of formatTable(PROXY_COLUMNS, rows)) console.log(line);
-  if (failures.length > 0) console.log(`\nFailed:\n- ${failures.join('\n- ')}`);
-  console.log(`\nWrote ${written} images through the proxy to ${outDir}`);
   return written;
 }
