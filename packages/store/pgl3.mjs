@@ -11,9 +11,19 @@ if (!existsSync('/tmp/pgdump.tgz')) {
 const t0 = performance.now();
 const db = await PGlite.create({ loadDataDir: new Blob([readFileSync('/tmp/pgdump.tgz')]) });
 await db.query('select 1');
-console.log('start ms', Math.round(performance.now() - t0), 'rss MB', Math.round(process.memoryUsage().rss/1e6));
+console.log(
+  'start ms',
+  Math.round(performance.now() - t0),
+  'rss MB',
+  Math.round(process.memoryUsage().rss / 1e6),
+);
 const t1 = performance.now();
 const db2 = await PGlite.create({ loadDataDir: new Blob([readFileSync('/tmp/pgdump.tgz')]) });
 await db2.query('select 1');
-console.log('second start ms', Math.round(performance.now() - t1), 'rss MB', Math.round(process.memoryUsage().rss/1e6));
+console.log(
+  'second start ms',
+  Math.round(performance.now() - t1),
+  'rss MB',
+  Math.round(process.memoryUsage().rss / 1e6),
+);
 await db.close();

@@ -1,15 +1,19 @@
 /**
- * The one HTTP layer every provider uses: `fetch` with no retries (the router owns retries), the
- * caller's AbortSignal and deadline on every call, JSON and multipart posting, redirects refused,
- * and upstream failures mapped to `RetouchError`s with `Retry-After` parsed, secrets redacted and
+ * The one HTTP layer every provider uses: no retries (the router owns retries), the caller's
+ * AbortSignal and deadline on every call, JSON and multipart posting, redirects refused, and
+ * upstream failures mapped to `RetouchError`s with `Retry-After` parsed, secrets redacted and
  * {@link RetouchError.reachedUpstream} set for calls cut off after the request was sent.
  *
- * The signal goes to `fetch(url, init)` itself, never through `new Request(…)`: undici links a
- * Request's signal through a weak reference that GC may clear mid-call (nodejs/undici#4068).
+ * Requests go through `node:http` keep-alive agents (`transport.ts`): multipart bodies are written
+ * from the image bytes themselves. A custom `fetch` (tests, proxies) gets the signal in
+ * `fetch(url, init)` itself, never through `new Request(…)`: undici links a Request's signal
+ * through a weak reference that GC may clear mid-call (nodejs/undici#4068).
  * @module
  */
 import type { z } from 'zod';
 import { isTimeoutReason } from './deadline.js';
+import { encodeMultipart, type MultipartForm } from './multipart.js';
+import { sendUpstream, type UpstreamBody, type UpstreamResponse } from './transport.js';
 import { readServerSentEvents, type ServerSentEvent } from './sse.js';
 import {
   APIConnectionError,
@@ -49,7 +53,7 @@ export interface ProviderHttpConfig {
   baseURL: string | (() => string);
   /** Headers sent on every call (credentials included); called per call so keys load lazily. */
   headers?: () => Record<string, string | undefined> | Promise<Record<string, string | undefined>>;
-  /** Custom fetch (tests, proxies). Defaults to the global fetch. */
+  /** Custom fetch (tests, proxies). Defaults to retouch's `node:http` client (keep-alive, no body copies). */
   fetch?: typeof globalThis.fetch;
   /** Secret values to scrub from errors besides the known patterns (the API key). */
   secrets?: () => readonly (string | undefined)[];
@@ -94,9 +98,18 @@ export type HttpEventBody =
 /** The HTTP helpers a provider gets. Paths are joined to `baseURL`; absolute URLs are used as is. */
 export interface ProviderHttp {
   postJson(path: string, body: unknown, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
-  postForm(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
+  /** POST multipart; a {@link MultipartForm}'s file bytes are sent as they are, a `FormData`'s are read out once. */
+  postForm(
+    path: string,
+    form: MultipartForm | FormData,
+    options: HttpCallOptions,
+  ): Promise<HttpResponse<unknown>>;
   /** POST multipart and take the answer as bytes (Stability's `accept: image/*`). */
-  postFormForBytes(path: string, form: FormData, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
+  postFormForBytes(
+    path: string,
+    form: MultipartForm | FormData,
+    options: HttpCallOptions,
+  ): Promise<HttpResponse<Uint8Array>>;
   /**
    * POST multipart and read a `text/event-stream` answer event by event. It resolves once the
    * headers arrived (an error status throws as for `postForm`); a body cut off or aborted while
@@ -104,43 +117,13 @@ export interface ProviderHttp {
    */
   postFormForEvents(
     path: string,
-    form: FormData,
+    form: MultipartForm | FormData,
     options: HttpCallOptions,
   ): Promise<HttpResponse<HttpEventBody>>;
   getJson(path: string, options: HttpCallOptions): Promise<HttpResponse<unknown>>;
   getBytes(path: string, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>>;
   /** The absolute URL a path resolves to. */
   url(path: string): string;
-}
-
-const escapeMultipart = (value: string) =>
-  value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
-const normalizeLinefeeds = (value: string) => value.replace(/\r?\n|\r/g, '\r\n');
-
-/**
- * `form` as the multipart/form-data body fetch would send for it, byte for byte (the same
- * encoding, boundary form and content type as undici's), but as one Blob made of the form's own
- * Blobs: no file bytes are copied, and the upload is read straight from those Blobs instead of
- * through a generator-fed stream that copies every chunk once more.
- */
-function multipartBlob(form: FormData): Blob {
-  const boundary = `----formdata-undici-0${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`;
-  const prefix = `--${boundary}\r\nContent-Disposition: form-data`;
-  const parts: (string | Blob)[] = [];
-  for (const [name, value] of form) {
-    const field = `${prefix}; name="${escapeMultipart(normalizeLinefeeds(name))}"`;
-    if (typeof value === 'string') parts.push(`${field}\r\n\r\n${normalizeLinefeeds(value)}\r\n`);
-    else {
-      const filename = value.name ? `; filename="${escapeMultipart(value.name)}"` : '';
-      parts.push(
-        `${field}${filename}\r\nContent-Type: ${value.type || 'application/octet-stream'}\r\n\r\n`,
-        value,
-        '\r\n',
-      );
-    }
-  }
-  parts.push(`--${boundary}--\r\n`);
-  return new Blob(parts, { type: `multipart/form-data; boundary=${boundary}` });
 }
 
 /**
@@ -276,9 +259,9 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
   async function send(
     method: 'get' | 'post',
     path: string,
-    body: { json?: unknown; form?: FormData },
+    body: { json?: unknown; form?: MultipartForm | FormData },
     options: HttpCallOptions,
-  ): Promise<Response> {
+  ): Promise<UpstreamResponse> {
     const url = joinUrl(baseURL(), path);
     const base = (await config.headers?.()) ?? {};
     // Header names are case-insensitive: a per-call `x-mode` replaces the provider's `X-Mode`
@@ -292,22 +275,32 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     }
     if (body.json !== undefined && !headers.has('content-type'))
       headers.set('content-type', 'application/json');
-    let response: Response;
+    let payload: UpstreamBody | undefined;
+    if (body.form) {
+      const encoded = await encodeMultipart(body.form);
+      headers.set('content-type', encoded.contentType);
+      payload = encoded.chunks;
+    } else if (body.json !== undefined) payload = JSON.stringify(body.json);
+    let response: UpstreamResponse;
     try {
-      // Multipart is one Blob made of the form's own Blobs (no file copies).
-      response = await (config.fetch ?? globalThis.fetch)(url, {
-        method: method.toUpperCase(),
-        headers,
-        body: body.form
-          ? multipartBlob(body.form)
-          : body.json === undefined
-            ? undefined
-            : JSON.stringify(body.json),
-        signal: options.signal,
-        // Redirects are not followed: the credential headers would go along to another host, and
-        // a 307/308 would send a billable POST a second time.
-        redirect: 'manual',
-      });
+      // Redirects are not followed (by either client): the credential headers would go along to
+      // another host, and a 307/308 would send a billable POST a second time.
+      response = config.fetch
+        ? await config.fetch(url, {
+            method: method.toUpperCase(),
+            headers,
+            body: Array.isArray(payload)
+              ? new Blob(payload as Uint8Array<ArrayBuffer>[])
+              : (payload as string | undefined),
+            signal: options.signal,
+            redirect: 'manual',
+          })
+        : await sendUpstream(url, {
+            method: method === 'get' ? 'GET' : 'POST',
+            headers,
+            body: payload,
+            signal: options.signal,
+          });
     } catch (error) {
       throw transportError(error, options, 'connect');
     }
@@ -372,7 +365,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     });
   }
 
-  async function readText(response: Response, options: HttpCallOptions): Promise<string> {
+  async function readText(response: UpstreamResponse, options: HttpCallOptions): Promise<string> {
     try {
       return await response.text();
     } catch (error) {
@@ -380,7 +373,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     }
   }
 
-  async function fail(response: Response, options: HttpCallOptions): Promise<never> {
+  async function fail(response: UpstreamResponse, options: HttpCallOptions): Promise<never> {
     let text = '';
     try {
       text = await response.text();
@@ -409,7 +402,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     throw errorFromFailure(failure, { provider: config.provider, model: options.model }, config);
   }
 
-  async function json(response: Response, options: HttpCallOptions): Promise<HttpResponse<unknown>> {
+  async function json(response: UpstreamResponse, options: HttpCallOptions): Promise<HttpResponse<unknown>> {
     if (!response.ok) return fail(response, options);
     const text = await readText(response, options);
     try {
@@ -432,7 +425,10 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     }
   }
 
-  async function bytes(response: Response, options: HttpCallOptions): Promise<HttpResponse<Uint8Array>> {
+  async function bytes(
+    response: UpstreamResponse,
+    options: HttpCallOptions,
+  ): Promise<HttpResponse<Uint8Array>> {
     if (!response.ok) return fail(response, options);
     let buffer: ArrayBuffer;
     try {
@@ -448,7 +444,10 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     };
   }
 
-  async function events(response: Response, options: HttpCallOptions): Promise<HttpResponse<HttpEventBody>> {
+  async function events(
+    response: UpstreamResponse,
+    options: HttpCallOptions,
+  ): Promise<HttpResponse<HttpEventBody>> {
     if (!response.ok) return fail(response, options);
     const meta = {
       status: response.status,

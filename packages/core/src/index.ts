@@ -52,6 +52,8 @@ export {
   parseRetryAfter,
   parseUpstream,
 } from './http.js';
+export type { EncodedMultipart, FormFile } from './multipart.js';
+export { encodeMultipart, encodeMultipartForm, imageFile, MultipartForm } from './multipart.js';
 export type { MaskConvention } from './image/mask.js';
 export { assertMaskMatches, convertMask, decodePngPixels, encodePngPixels } from './image/mask.js';
 export type { ImageInput, PreparedImage, PrepareImageOptions } from './image/prepare.js';

@@ -9,6 +9,8 @@ import {
   convertMask,
   type GeneratedImage,
   type ImageUsage,
+  imageFile,
+  MultipartForm,
   type ProviderCallOptions,
   type ProviderHttp,
   type ProviderImageEditRequest,
@@ -16,7 +18,6 @@ import {
   parseProviderExtras,
   parseUpstream,
   safeFetchBytes,
-  toBlob,
   type UpstreamFailure,
 } from '@retouch/core';
 import { z } from 'zod';
@@ -97,7 +98,7 @@ export function classifyOpenAIError(
   });
 }
 
-function appendExtraBody(form: FormData, extraBody: Record<string, unknown> | undefined): void {
+function appendExtraBody(form: MultipartForm, extraBody: Record<string, unknown> | undefined): void {
   for (const [key, value] of Object.entries(extraBody ?? {})) {
     if (value === undefined || value === null) continue;
     form.delete(key);
@@ -127,11 +128,14 @@ export function checkModelRules(request: ProviderImageEditRequest): void {
 }
 
 /** Builds the multipart body exactly as the official client does. */
-export async function buildForm(request: ProviderImageEditRequest, warnings: string[]): Promise<FormData> {
-  const form = new FormData();
+export async function buildForm(
+  request: ProviderImageEditRequest,
+  warnings: string[],
+): Promise<MultipartForm> {
+  const form = new MultipartForm();
   const [first] = request.images;
-  if (request.images.length === 1 && first) form.append('image', toBlob(first), first.filename);
-  else for (const image of request.images) form.append('image[]', toBlob(image), image.filename);
+  if (request.images.length === 1 && first) form.append('image', imageFile(first));
+  else for (const image of request.images) form.append('image[]', imageFile(image));
   if (request.mask) {
     let mask = request.mask;
     if (!mask.hasAlpha) {
@@ -139,7 +143,7 @@ export async function buildForm(request: ProviderImageEditRequest, warnings: str
       mask = await convertMask(mask, 'alpha-transparent');
       warnings.push('mask: converted an opaque black/white mask to OpenAI transparency (white = edit)');
     }
-    form.append('mask', toBlob(mask), mask.filename);
+    form.append('mask', imageFile(mask));
   }
   form.append('model', request.model);
   if (request.prompt !== undefined) form.append('prompt', request.prompt);

@@ -13,6 +13,8 @@ import {
   ContentPolicyViolationError,
   convertMask,
   fanOut,
+  imageFile,
+  MultipartForm,
   nearestAspectRatio,
   type PreparedImage,
   type ProviderCallOptions,
@@ -24,7 +26,6 @@ import {
   pollUntilDone,
   prepareImage,
   seedForCall,
-  toBlob,
   UnsupportedParamsError,
 } from '@retouch/core';
 import { z } from 'zod';
@@ -154,7 +155,7 @@ function checkRequest(
   return { prompt };
 }
 
-function appendField(form: FormData, name: string, value: unknown): void {
+function appendField(form: MultipartForm, name: string, value: unknown): void {
   if (value === undefined || value === null) return;
   form.append(name, typeof value === 'object' ? JSON.stringify(value) : String(value));
 }
@@ -187,19 +188,18 @@ async function buildForm(
   extras: Record<string, unknown>,
   prompt: string | undefined,
   files: { lightReference?: PreparedImage; index: number },
-): Promise<FormData> {
-  const form = new FormData();
+): Promise<MultipartForm> {
+  const form = new MultipartForm();
   const [first, second] = request.images as [PreparedImage, PreparedImage | undefined];
-  form.append(endpoint.imageField, toBlob(first), first.filename);
-  if (second && endpoint.secondImage)
-    form.append(endpoint.secondImage.field, toBlob(second), second.filename);
+  form.append(endpoint.imageField, imageFile(first));
+  if (second && endpoint.secondImage) form.append(endpoint.secondImage.field, imageFile(second));
   if (files.lightReference) {
-    form.append('light_reference', toBlob(files.lightReference), files.lightReference.filename);
+    form.append('light_reference', imageFile(files.lightReference));
   }
   if (request.mask) {
     // The request's mask is OpenAI's (transparent = edit); Stability edits where the mask is white.
     const mask = await convertMask(request.mask, 'white');
-    form.append('mask', toBlob(mask), mask.filename);
+    form.append('mask', imageFile(mask));
   }
   if (prompt !== undefined && endpoint.prompt) form.append(endpoint.prompt.field, prompt);
   const aspectRatio = endpoint.aspectRatios

@@ -6,7 +6,7 @@
  * @module
  */
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable } from '../stats.js';
 import { startLoadClient, startRetouch, startUpstream } from './processes.js';
@@ -62,14 +62,19 @@ function partOf(url: string): string | undefined {
 
 /**
  * Reduces a `.cpuprofile` to milliseconds of self time per part (native frames charged to their
- * caller's part), plus GC and idle.
+ * caller's part), plus GC and idle. With `window` (CLOCK_MONOTONIC microseconds, the clock of V8's
+ * profile timestamps and of `process.hrtime`), only the samples taken within it count: the
+ * measured run, without the process's startup and warm-up.
  *
  * @example
  * ```ts
  * const parts = summarizeProfile(JSON.parse(await readFile(file, 'utf8')));
  * ```
  */
-export function summarizeProfile(profile: CpuProfile): Map<string, number> {
+export function summarizeProfile(
+  profile: CpuProfile,
+  window?: { startUs: number; endUs: number },
+): Map<string, number> {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const part = new Map<number, string>();
   const visit = (id: number, inherited: string) => {
@@ -85,7 +90,10 @@ export function summarizeProfile(profile: CpuProfile): Map<string, number> {
   };
   visit(profile.nodes[0]?.id ?? 1, 'V8/native (program)');
   const totals = new Map<string, number>();
+  let at = profile.startTime;
   profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.startUs || at > window.endUs)) return;
     const name = part.get(id) ?? 'V8/native (program)';
     totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
@@ -124,13 +132,21 @@ export async function profileRetouch(options: { requests?: number; out?: string 
       pid: retouch.pid,
     };
     const harness = { client, upstream, budgetMs: 300_000, timeoutMs: 60_000 };
+    // Warmed up first (JIT, pools); only the measured run's samples are counted.
+    await measure(harness, target, body, { total: Math.min(300, requests), concurrency: 16 });
+    const startUs = Number(process.hrtime.bigint() / 1000n);
     const run = await measure(harness, target, body, { total: requests, concurrency: 16 });
+    const endUs = Number(process.hrtime.bigint() / 1000n);
     await retouch.stop();
     const [name] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (!name) throw new Error('retouch wrote no CPU profile');
     const raw = await readFile(join(profileDir, name), 'utf8');
     if (options.out) await writeFile(options.out, raw);
-    const totals = summarizeProfile(JSON.parse(raw) as CpuProfile);
+    const profile = JSON.parse(raw) as CpuProfile;
+    const inWindow = summarizeProfile(profile, { startUs, endUs });
+    // Should the clocks ever disagree, the whole profile is better than nothing.
+    const totals = inWindow.size > 0 ? inWindow : summarizeProfile(profile);
+    const scope = inWindow.size > 0 ? 'the measured run' : 'the whole profile (startup included)';
     const served = run.result.samples.length;
     // The profile's sample gaps are wall time, stretched when the machine is loaded: shares are
     // taken from the profile, absolute CPU from /proc around the run.
@@ -145,7 +161,7 @@ export async function profileRetouch(options: { requests?: number; out?: string 
         `${((v / busy) * 100).toFixed(1)} %`,
       ]);
     printTable(
-      `Where retouch's CPU goes: ${edit.label}, concurrency 16, ${served} requests; ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s`,
+      `Where retouch's CPU goes: ${edit.label}, concurrency 16, ${served} requests (shares from ${scope}); ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s; load average ${loadavg()[0]?.toFixed(1)}`,
       ['part', 'µs CPU/request', 'share'],
       rows,
     );
