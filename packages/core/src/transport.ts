@@ -29,7 +29,15 @@ export interface UpstreamRequest {
 }
 
 /** The part of a fetch `Response` the HTTP layer reads; {@link sendUpstream} answers with one too. */
-export type UpstreamResponse = Pick<Response, 'status' | 'ok' | 'headers' | 'body' | 'text' | 'arrayBuffer'>;
+export interface UpstreamResponse {
+  readonly status: number;
+  readonly ok: boolean;
+  readonly headers: Headers;
+  /** The body as a web stream (created when first read this way). */
+  readonly body: ReadableStream<Uint8Array> | null;
+  text(): Promise<string>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
 
 /**
  * Idle sockets are closed after 4 s (or a second before the server's `Keep-Alive: timeout=` hint,
