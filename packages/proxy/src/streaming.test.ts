@@ -30,12 +30,8 @@ let proxy: ProxyServer;
 let url: string;
 let client: OpenAI;
 
-beforeAll(async () => {
-  [openaiSim, geminiSim, bflSim] = await Promise.all([
-    startOpenAISimulator(),
-    startGeminiSimulator(),
-    startBFLSimulator({ pendingPolls: 1 }),
-  ]);
+/** A proxy over the three simulators: OpenAI, Gemini, BFL groups, and `guarded` falling back to Gemini. */
+async function startProxy(): Promise<{ proxy: ProxyServer; url: string }> {
   const config = parseConfig(
     `model_list:
   - model_name: gpt-image-1
@@ -60,8 +56,17 @@ general_settings:
     { env: {} },
   );
   const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  proxy = await createProxyServer({ config, logger: pino({ level: 'info' }, quiet) });
-  url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  const started = await createProxyServer({ config, logger: pino({ level: 'info' }, quiet) });
+  return { proxy: started, url: await started.listen({ port: 0, host: '127.0.0.1' }) };
+}
+
+beforeAll(async () => {
+  [openaiSim, geminiSim, bflSim] = await Promise.all([
+    startOpenAISimulator(),
+    startGeminiSimulator(),
+    startBFLSimulator({ pendingPolls: 1 }),
+  ]);
+  ({ proxy, url } = await startProxy());
   client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -295,6 +300,27 @@ describe('a raw HTTP client (curl -N)', () => {
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.chunks.join('')).error.param).toBe('response_format');
     expect(openaiSim.requests).toHaveLength(0);
+  });
+
+  it('a shutdown that ends a stream at its grace period says so in the error event', async () => {
+    const own = await startProxy();
+    openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
+    const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${own.url}/v1`, maxRetries: 0 });
+    const stream = await client.images.edit({
+      model: 'gpt-image-1',
+      image: await png(),
+      prompt: 'x',
+      stream: true,
+      partial_images: 2,
+    });
+    const iterator = stream[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.type).toBe('image_edit.partial_image');
+    const closed = own.proxy.close({ graceMs: 100 });
+    const error = await iterator.next().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('shutting_down');
+    await closed;
+    expect((await openaiSim.streams[0]?.ended)?.outcome).toBe('client-closed');
   });
 
   it('/metrics has the time to first event', async () => {

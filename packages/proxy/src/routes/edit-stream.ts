@@ -6,7 +6,7 @@
  * @module
  */
 import { Readable } from 'node:stream';
-import { formatServerSentEvent, getMeta, type ImageEditStream } from '@retouch/core';
+import { formatServerSentEvent, getMeta, type ImageEditStream, RetouchError } from '@retouch/core';
 import type { FastifyReply } from 'fastify';
 import type { RequestState } from '../context.js';
 import { toErrorReply } from '../errors.js';
@@ -52,20 +52,21 @@ export function retouchHeaders(meta: RetouchHeaderSource, modelGroup: string): R
 }
 
 /**
- * Answers with the stream. `done` runs once the stream is over, however it ended.
+ * Answers with the stream. `signal` is the request's (client gone, shutdown): when it ended the
+ * stream, its reason is the error event. `done` runs once the stream is over, however it ended.
  *
  * @example
  * ```ts
  * const stream = await ctx.router.streamImageEdit(params, context);
- * return sendEventStream(reply, stream, request.retouch, () => ctx.inFlight.delete(controller));
+ * return sendEventStream(reply, stream, { state: request.retouch, signal, done: () => ctx.inFlight.delete(controller) });
  * ```
  */
 export function sendEventStream(
   reply: FastifyReply,
   stream: ImageEditStream,
-  state: RequestState,
-  done: () => void,
+  options: { state: RequestState; signal: AbortSignal; done: () => void },
 ): FastifyReply {
+  const { state, signal, done } = options;
   const { meta } = stream;
   state.modelGroup = meta.modelGroup ?? state.modelGroup;
   state.deploymentId = meta.deploymentId;
@@ -78,7 +79,11 @@ export function sendEventStream(
       state.costUsd = final.costUsd;
       state.warnings = final.warnings;
     } catch (error) {
-      const { body, error: failure } = toErrorReply(error);
+      // The reason the request was aborted for (a shutdown's 503), not the abort it caused upstream.
+      const reason: unknown = signal.reason;
+      const { body, error: failure } = toErrorReply(
+        signal.aborted && RetouchError.isInstance(reason) ? reason : error,
+      );
       state.errorCode = failure.code ?? failure.name;
       // The status line went out with the first event: the failure is an event, as OpenAI sends it.
       if (!reply.raw.destroyed) yield formatServerSentEvent('error', { type: 'error', ...body });

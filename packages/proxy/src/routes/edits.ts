@@ -106,7 +106,7 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     if (params.stream === true) {
       // Failures before the first event are thrown here and answered as JSON errors, as unstreamed.
       const stream = await ctx.router.streamImageEdit(checked, context);
-      return sendEventStream(reply, stream, state, keepUntilStreamEnds());
+      return sendEventStream(reply, stream, { state, signal, done: keepUntilStreamEnds() });
     }
     const response = await ctx.router.imageEdit(checked, context);
     const meta = getMeta(response);
