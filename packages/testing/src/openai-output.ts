@@ -133,6 +133,26 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
   return { bytes: PNG.sync.write(png, { filterType: 0 }), mediaType: 'image/png', width, height };
 }
 
+/**
+ * Partial image `index` of `count` on the way to `final`: the top `(index + 1) / (count + 1)` of its
+ * rows as they will be, the rest mid-grey, so each partial shows more of the edit than the one
+ * before. jpeg/webp results (header-only files here) are sent as they are.
+ *
+ * @example
+ * ```ts
+ * const partial = renderOpenAIPartial(renderOpenAIEdit(edit), 0, 2); // the top third done
+ * ```
+ */
+export function renderOpenAIPartial(final: RenderedImage, index: number, count: number): RenderedImage {
+  if (final.mediaType !== 'image/png') return final;
+  const png = PNG.sync.read(Buffer.from(final.bytes));
+  const doneRows = Math.floor((png.height * (index + 1)) / (count + 1));
+  png.data.fill(128, doneRows * png.width * 4);
+  for (let offset = doneRows * png.width * 4 + 3; offset < png.data.length; offset += 4)
+    png.data[offset] = 255;
+  return { ...final, bytes: PNG.sync.write(png, { filterType: 0 }) };
+}
+
 /** The standard size a GPT image model reports for an input of this shape (`size: auto`). */
 function standardSizeFor(width: number | undefined, height: number | undefined): string {
   if (!width || !height || width === height) return '1024x1024';

@@ -196,6 +196,18 @@ describe('GPT image edits', () => {
     expect(headers.get('content-type')).toBe('text/event-stream');
     const events = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
     expect(events).toEqual(['image_edit.partial_image', 'image_edit.partial_image', 'image_edit.completed']);
+    const datas = [...text.matchAll(/^data: (.+)$/gm)].map((match) => JSON.parse(match[1] as string));
+    // Each partial shows more of the edit: the rows not done yet are mid-grey, the final has none.
+    const greyRows = (b64: string) => {
+      const png = decode(b64);
+      let rows = 0;
+      for (let y = 0; y < png.height; y++) if (png.data[y * png.width * 4] === 128) rows++;
+      return rows;
+    };
+    const grey = datas.map((data) => greyRows(data.b64_json));
+    expect(grey[0]).toBeGreaterThan(grey[1] ?? 0);
+    expect(grey[1]).toBeGreaterThan(0);
+    expect(decode(datas[2].b64_json).data.equals(decode(datas[1].b64_json).data)).toBe(false);
     const completed = JSON.parse(text.trim().split('\n').at(-1)?.slice('data: '.length) ?? '{}');
     expect(completed).toMatchObject({
       type: 'image_edit.completed',

@@ -6,7 +6,13 @@
  * @module
  */
 import { OpenAIApiError, openAIErrorBody } from './openai-errors.js';
-import { openAIEcho, openAIUsage, type RenderedImage, renderOpenAIEdit } from './openai-output.js';
+import {
+  openAIEcho,
+  openAIUsage,
+  type RenderedImage,
+  renderOpenAIEdit,
+  renderOpenAIPartial,
+} from './openai-output.js';
 import { readOpenAIEdit } from './openai-request.js';
 import { isDallE2 } from './openai-spec.js';
 import { type OpenAIEdit, validateOpenAIEdit } from './openai-validate.js';
@@ -89,7 +95,8 @@ function streamReply(edit: OpenAIEdit, image: RenderedImage): SimulatorReply {
   const events: SimulatorEvent[] = [];
   for (let index = 0; index < edit.partialImages; index++) {
     const type = 'image_edit.partial_image';
-    events.push({ event: type, data: { type, ...common, partial_image_index: index } });
+    const partial = renderOpenAIPartial(image, index, edit.partialImages).bytes.toString('base64');
+    events.push({ event: type, data: { type, ...common, b64_json: partial, partial_image_index: index } });
   }
   for (let index = 0; index < edit.n; index++) {
     const type = 'image_edit.completed';
