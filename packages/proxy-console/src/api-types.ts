@@ -168,9 +168,14 @@ export interface ConsoleConfigKey {
   admin: boolean;
 }
 
-/** `GET /ui/api/keys`: the keys config.yaml declares. */
+/** `GET /ui/api/keys`: the keys config.yaml declares (database keys come from `/key/list`). */
 export interface ConsoleKeys {
   keys: ConsoleConfigKey[];
+  /**
+   * Spend this proxy's router counted per key, by short hash (the first 12 hex digits of the key's
+   * SHA-256, as `/key/list`'s `token` starts): what its budget holds refuse on, for every key.
+   */
+  spendByKey: Record<string, number>;
 }
 
 /** `POST /ui/api/login` body. */

@@ -176,11 +176,63 @@ suite('the web console in Chromium', () => {
     await page.click('nav >> text=Keys');
     const team = page.locator('tr[data-key-alias="team-a"]');
     await team.waitFor();
-    expect(await team.locator('td[data-label="Spend / budget"]').textContent()).toMatch(
+    expect(await team.locator('td[data-label="Spend / budget"] .budget-figures').textContent()).toMatch(
       /^\$0\.\d{4} of \$0\.5000$/,
     );
     expect(await team.locator('td[data-label="Model groups"]').textContent()).toBe('gpt-image-1');
+  });
+
+  it('creates a key shown once, inspects it, and revokes it: the key then gets 401', async () => {
+    const { page } = world;
+    const form = page.locator('#create-key');
+    await form.locator('input[name=key_alias]').fill('browser-made');
+    await form.locator('input[name=models][value="gpt-image-1"]').check();
+    await form.locator('input[name=max_budget]').fill('2');
+    await form.locator('select[name=budget_duration]').selectOption('30d');
+    await form.locator('button[type=submit]').click();
+    const shown = page.locator('#new-key');
+    await shown.waitFor();
+    const key = (await shown.textContent()) ?? '';
+    expect(key).toMatch(/^sk-[\w-]{20,}$/);
+    await page.click('.created-key button:has-text("Done")');
+    expect(await page.content()).not.toContain(key);
+
+    // The key works at once, within its model groups, and its spend shows against its budget.
+    expect(await edit(world, key)).toBe(200);
+    const row = page.locator('tr[data-key-alias="browser-made"]');
+    await row.locator('button:has-text("Inspect")').click();
+    const info = page.locator('#key-info');
+    await info.waitFor();
+    expect(await info.locator('[data-fact="Budget"]').textContent()).toBe('$2.00');
+    expect(await info.locator('[data-fact="Budget period"]').textContent()).toBe('30d');
+    expect(await info.locator('[data-fact="Spend"]').textContent()).toMatch(/^\$0\.0\d{3}$/);
+    expect(await info.locator('[data-fact="Spend"]').textContent()).not.toBe('$0.0000');
     await screenshots(page, 'keys');
+
+    await row.locator('button:has-text("Revoke")').click();
+    await row.locator('button:has-text("Delete for good")').click();
+    await row.waitFor({ state: 'detached' });
+    expect(await edit(world, key)).toBe(401);
+  });
+
+  it('lets a key created with the admin flag sign in to the console, and no other', async () => {
+    const { page, url } = world;
+    const form = page.locator('#create-key');
+    await form.locator('input[name=key_alias]').fill('browser-admin');
+    await form.locator('input[name=admin]').check();
+    await form.locator('button[type=submit]').click();
+    await page.locator('tr[data-key-alias="browser-admin"] .muted', { hasText: 'admin' }).waitFor();
+    const key = (await page.locator('#new-key').textContent()) ?? '';
+    // Signing in from outside the browser, so that the page's own session stays the master's.
+    const login = (k: string) =>
+      fetch(`${url}/ui/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: k }),
+      }).then((r) => r.status);
+    expect(await login(key)).toBe(200);
+    expect(await login(TEAM_KEY)).toBe(403);
+    await page.click('.created-key button:has-text("Done")');
   });
 
   it('signs out', async () => {

@@ -1,6 +1,7 @@
 /**
  * The world the browser tests run in: two OpenAI simulators, a real proxy over them (one model
- * group of two deployments, so one can cool down while the other serves), and Debian's Chromium
+ * group of two deployments, so one can cool down while the other serves) with an embedded
+ * database in memory (the key API and spend logs), and Debian's Chromium
  * driven by playwright-core — never a downloaded browser.
  * @module
  */
@@ -91,7 +92,8 @@ export async function startWorld(): Promise<World> {
   const simA = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
   const simB = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
   const config = parseConfig(configText(simA, simB), { env: { E2E_UPSTREAM_KEY: UPSTREAM_KEY } });
-  const proxy = await createProxyServer({ config, logger: false });
+  // Keys, budgets and spend logs in an embedded database in memory: the key API is served.
+  const proxy = await createProxyServer({ config, logger: false, store: {} });
   const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
   const profile = await mkdtemp(join(tmpdir(), 'retouch-chromium-'));
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -17,10 +17,13 @@ export function clock(at: string | number): string {
   return new Date(at).toLocaleTimeString([], { hour12: false });
 }
 
-/** `in 27 s`, `in 3 min`. */
+/** `in 27 s`, `in 3 min`, `in 5 h`, `in 30 days`. */
 export function fromNow(at: string | number, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((new Date(at).getTime() - now) / 1000));
-  return seconds < 120 ? `in ${seconds} s` : `in ${Math.round(seconds / 60)} min`;
+  if (seconds < 120) return `in ${seconds} s`;
+  if (seconds < 120 * 60) return `in ${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `in ${Math.round(seconds / 3600)} h`;
+  return `in ${Math.round(seconds / 86_400)} days`;
 }
 
 /** Entries of a record, largest value first. */

@@ -1,101 +1,70 @@
 /**
- * The proxy's virtual-key API as LiteLLM shapes it (`/key/generate`, `/key/list`, `/key/info`,
- * `/key/delete`), read leniently into one row shape the Keys page shows.
+ * The proxy's virtual-key API (LiteLLM's `/key/generate`, `/key/list`, `/key/info`, `/key/update`,
+ * `/key/block`, `/key/unblock`, `/key/delete`), read into one row shape the Keys page shows, beside
+ * the read-only keys of config.yaml (from the console API).
  */
 import type { ConsoleKeys } from '../api-types';
 import { consoleApi, proxyJson } from './api';
+import { configKeyRow, type KeyRow, type Loose, toKeyRow } from './key-rows';
 
-/** One key as the Keys page shows it. */
-export interface KeyRow {
-  /** What `/key/info` and `/key/delete` take: the stored token (hash), never the secret. */
-  id: string;
-  alias: string;
-  models: string[] | null;
-  spendUsd: number;
-  maxBudget: number | null;
-  rpmLimit: number | null;
-  userId: string | null;
-  expires: string | null;
-  /** Declared in config.yaml (read-only here) or created through the key API. */
-  source: 'config' | 'api';
-  admin: boolean;
-}
+export type { KeyRow } from './key-rows';
 
-/** Fields of a new key. */
+/** Fields of a new key, as `/key/generate` takes them. */
 export interface NewKey {
   key_alias?: string;
   models?: string[];
   max_budget?: number;
+  /** `30d`, `1mo`, …: spend goes back to 0 each period. */
+  budget_duration?: string;
   rpm_limit?: number;
-  /** `30d`, `12h`, … */
+  /** Lifetime: `30d`, `12h`, … */
   duration?: string;
   user_id?: string;
+  /** `{ admin: true }` lets the key sign in to the console. */
+  metadata?: Record<string, unknown>;
 }
 
-type Loose = Record<string, unknown>;
+/** The most keys the page lists (the key API's largest page). */
+export const KEY_PAGE_SIZE = 1000;
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
-
-/** Reads a `/key/list` or `/key/info` record. */
-export function toKeyRow(record: Loose): KeyRow {
-  const info = (record.info as Loose | undefined) ?? record;
-  const models = Array.isArray(info.models)
-    ? (info.models as unknown[]).filter((m) => typeof m === 'string')
-    : [];
-  const id = str(record.token) ?? str(info.token) ?? str(record.key) ?? str(record.key_hash) ?? '';
-  return {
-    id,
-    alias: str(info.key_alias) ?? str(info.key_name) ?? id.slice(0, 12),
-    models: models.length === 0 || models.includes('*') ? null : (models as string[]),
-    spendUsd: num(info.spend) ?? 0,
-    maxBudget: num(info.max_budget),
-    rpmLimit: num(info.rpm_limit),
-    userId: str(info.user_id),
-    expires: str(info.expires),
-    source: 'api',
-    admin: info.admin === true,
-  };
-}
-
-/** Every key: the config's (from the console API) and, when the proxy has one, the key API's. */
-export async function listKeys(keyApi: boolean): Promise<KeyRow[]> {
+/** Every key: the config's (from the console API) and, when the proxy has a database, the key API's. */
+export async function listKeys(keyApi: boolean): Promise<{ rows: KeyRow[]; total: number }> {
   const config = await consoleApi<ConsoleKeys>('keys');
-  const rows: KeyRow[] = config.keys.map((k) => ({
-    id: k.keyHash,
-    alias: k.alias,
-    models: k.models,
-    spendUsd: k.spendUsd,
-    maxBudget: k.maxBudget,
-    rpmLimit: k.rpmLimit,
-    userId: k.userId,
-    expires: null,
-    source: 'config',
-    admin: k.admin,
-  }));
-  if (!keyApi) return rows;
-  const listed = await proxyJson<{ keys?: unknown[] }>('/key/list?return_full_object=true&size=500');
+  const rows = config.keys.map(configKeyRow);
+  if (!keyApi) return { rows, total: rows.length };
+  const listed = await proxyJson<{ keys?: unknown[]; total_count?: number }>(
+    `/key/list?return_full_object=true&size=${KEY_PAGE_SIZE}`,
+  );
   for (const entry of listed.keys ?? []) {
-    if (typeof entry === 'object' && entry !== null) rows.push(toKeyRow(entry as Loose));
-    else if (typeof entry === 'string') {
-      rows.push(toKeyRow(await proxyJson<Loose>(`/key/info?key=${encodeURIComponent(entry)}`)));
-    }
+    if (typeof entry === 'object' && entry !== null) rows.push(toKeyRow(entry as Loose, config.spendByKey));
   }
-  return rows;
+  return { rows, total: config.keys.length + (listed.total_count ?? listed.keys?.length ?? 0) };
 }
 
-/** Creates a key; the secret is in the answer's `key`, shown once. */
-export function generateKey(fields: NewKey): Promise<{ key: string } & Loose> {
-  return proxyJson('/key/generate', { method: 'POST', body: JSON.stringify(fields) });
+/** Creates a key; the key itself is in the answer's `key`, shown once. */
+export async function generateKey(fields: NewKey): Promise<{ key: string; row: KeyRow }> {
+  const created = await proxyJson<Loose>('/key/generate', { method: 'POST', body: JSON.stringify(fields) });
+  return { key: String(created.key), row: toKeyRow(created) };
 }
 
-/** One key's details. */
+/** One key's details: the row and the key API's record as it came. */
 export async function keyInfo(id: string): Promise<KeyRow & { raw: Loose }> {
-  const raw = await proxyJson<Loose>(`/key/info?key=${encodeURIComponent(id)}`);
-  return { ...toKeyRow(raw), raw };
+  const [answer, config] = await Promise.all([
+    proxyJson<Loose>(`/key/info?key=${encodeURIComponent(id)}`),
+    consoleApi<ConsoleKeys>('keys'),
+  ]);
+  return { ...toKeyRow(answer, config.spendByKey), raw: (answer.info as Loose | undefined) ?? answer };
 }
 
-/** Revokes a key. */
+/** Blocks (every request with it gets a 401 at once) or unblocks a key. */
+export async function setBlocked(id: string, blocked: boolean): Promise<void> {
+  await proxyJson(blocked ? '/key/block' : '/key/unblock', {
+    method: 'POST',
+    body: JSON.stringify({ key: id }),
+  });
+}
+
+/** Revokes a key for good: deleted from the database, refused by every proxy at once. */
 export async function deleteKey(id: string): Promise<void> {
   await proxyJson('/key/delete', { method: 'POST', body: JSON.stringify({ keys: [id] }) });
 }

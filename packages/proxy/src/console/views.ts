@@ -135,8 +135,14 @@ export async function overviewView(
  * ```
  */
 export async function keysView(ctx: ProxyContext): Promise<ConsoleKeys> {
-  const spent = (await ctx.router.spend()).byKey;
+  const spent: Record<string, number> = {};
+  // Short hashes from the router's state, full ones from a store's report: one name for both.
+  for (const [hash, usd] of Object.entries((await ctx.router.spend()).byKey)) {
+    const short = hash.slice(0, 12);
+    spent[short] = (spent[short] ?? 0) + usd;
+  }
   return {
+    spendByKey: spent,
     keys: ctx.config.keys.map((k) => {
       const keyHash = hashKey(k.key);
       return {
@@ -147,7 +153,7 @@ export async function keysView(ctx: ProxyContext): Promise<ConsoleKeys> {
         spendUsd: spent[keyHash] ?? 0,
         rpmLimit: k.rpm_limit ?? null,
         userId: k.user_id ?? null,
-        admin: k.admin === true,
+        admin: k.admin === true || k.metadata?.admin === true,
       };
     }),
   };

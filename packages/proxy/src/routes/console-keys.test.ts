@@ -1,0 +1,87 @@
+/**
+ * The console over a proxy with a database: database keys with `metadata.admin: true` sign in,
+ * others do not, a revoked admin key's session ends, and the Keys page's spend per key covers
+ * database keys too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ConsoleKeys, ConsoleSession } from '@retouch/proxy-console';
+import { openStore, type Store } from '@retouch/store';
+import { errorOf, type Harness, IMAGE, MASTER_KEY, postForm, startHarness } from '../test-support/harness.js';
+
+const master = { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' };
+
+async function generate(h: Harness, body: Record<string, unknown>): Promise<{ key: string; token: string }> {
+  const response = await fetch(`${h.url}/key/generate`, {
+    method: 'POST',
+    headers: master,
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { key: string; token: string };
+}
+
+async function signIn(h: Harness, key: string): Promise<{ status: number; cookie: string }> {
+  const response = await fetch(`${h.url}/ui/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ key }),
+  });
+  return { status: response.status, cookie: response.headers.get('set-cookie')?.split(';')[0] ?? '' };
+}
+
+describe('the console with a database', () => {
+  let store: Store;
+  let h: Harness;
+
+  beforeAll(async () => {
+    store = await openStore({});
+    h = await startHarness({ store, generalSettings: `  master_key: ${MASTER_KEY}\n` });
+  });
+  afterAll(async () => {
+    await h?.close();
+    await store?.close();
+  });
+
+  it('lets a database key with metadata.admin sign in, and ends its session when it is revoked', async () => {
+    const admin = await generate(h, { key_alias: 'ops-db', metadata: { admin: true } });
+    const plain = await generate(h, { key_alias: 'team-db' });
+
+    const refused = await signIn(h, plain.key);
+    expect(refused.status).toBe(403);
+    const signedIn = await signIn(h, admin.key);
+    expect(signedIn.status).toBe(200);
+    const session = (await (
+      await fetch(`${h.url}/ui/api/session`, { headers: { cookie: signedIn.cookie } })
+    ).json()) as ConsoleSession;
+    expect(session).toEqual({ alias: 'ops-db', master: false, keyApi: true, spendLogs: expect.any(Boolean) });
+
+    const deleted = await fetch(`${h.url}/key/delete`, {
+      method: 'POST',
+      headers: master,
+      body: JSON.stringify({ keys: [admin.token] }),
+    });
+    expect(deleted.status).toBe(200);
+    const after = await fetch(`${h.url}/ui/api/session`, { headers: { cookie: signedIn.cookie } });
+    expect(after.status).toBe(401);
+    expect((await errorOf(after)).code).toBe('invalid_api_key');
+  });
+
+  it('reports what the router counted per key, database keys included, by short hash', async () => {
+    const team = await generate(h, { key_alias: 'spender', max_budget: 5 });
+    const edited = await postForm(
+      h.url,
+      [
+        { name: 'model', value: 'gpt-image-1' },
+        { name: 'prompt', value: 'Add a hat' },
+        { name: 'image', file: IMAGE },
+      ],
+      { authorization: `Bearer ${team.key}` },
+    );
+    expect(edited.status).toBe(200);
+    const cost = Number(edited.headers.get('x-retouch-response-cost'));
+    expect(cost).toBeGreaterThan(0);
+    const keys = (await (await fetch(`${h.url}/ui/api/keys`, { headers: master })).json()) as ConsoleKeys;
+    expect(keys.spendByKey[team.token.slice(0, 12)]).toBeCloseTo(cost, 10);
+    expect(JSON.stringify(keys)).not.toContain(team.key);
+  });
+});
