@@ -29,6 +29,7 @@ let bflSim: BFLSimulator;
 let proxy: ProxyServer;
 let url: string;
 let client: OpenAI;
+const logs: string[] = [];
 
 /** A proxy over the three simulators: OpenAI, Gemini, BFL groups, and `guarded` falling back to Gemini. */
 async function startProxy(): Promise<{ proxy: ProxyServer; url: string }> {
@@ -55,8 +56,13 @@ general_settings:
 `,
     { env: {} },
   );
-  const quiet = new Writable({ write: (_chunk, _encoding, callback) => callback() });
-  const started = await createProxyServer({ config, logger: pino({ level: 'info' }, quiet) });
+  const capture = new Writable({
+    write: (chunk, _encoding, callback) => {
+      logs.push(String(chunk));
+      callback();
+    },
+  });
+  const started = await createProxyServer({ config, logger: pino({ level: 'info' }, capture) });
   return { proxy: started, url: await started.listen({ port: 0, host: '127.0.0.1' }) };
 }
 
@@ -247,6 +253,18 @@ describe('a raw HTTP client (curl -N)', () => {
     // The first event reached the client while the simulator held the rest.
     expect(firstChunkSentBefore).toBe(1);
     const text = answer.chunks.join('');
+    // The request's log line, written once the stream ended (maybe just after the client saw the end), has its cost.
+    const requestLine = () =>
+      logs
+        .flatMap((l) => l.split('\n').filter(Boolean))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.msg === 'request' && l.deployment === 'openai-sim');
+    for (let i = 0; i < 500 && !requestLine(); i++) await pause(10);
+    expect(requestLine()).toMatchObject({
+      status: 200,
+      model_group: 'gpt-image-1',
+      cost_usd: expect.any(Number),
+    });
     expect(frames(text).map(([event, data]) => [event, data.type])).toEqual([
       ['image_edit.partial_image', 'image_edit.partial_image'],
       ['image_edit.completed', 'image_edit.completed'],
