@@ -12,6 +12,7 @@ import type { Simulator } from './simulator.js';
 export type ConformanceCase =
   | 'single-image'
   | 'multi-image'
+  | 'stream'
   | 'mask'
   | 'mask-white-input'
   | 'n'

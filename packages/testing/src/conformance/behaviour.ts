@@ -2,7 +2,15 @@
  * Conformance cases for successful edits: what the caller gets back and what went upstream.
  * @module
  */
-import { decodePngPixels, getMeta, type ImageData, type MaskConvention, sniffImage } from '@retouch/core';
+import {
+  decodePngPixels,
+  getMeta,
+  type ImageData,
+  type ImageEditStreamEvent,
+  type MaskConvention,
+  sniffImage,
+  streamImageEdit,
+} from '@retouch/core';
 import { createOpenAIMask, createPng, createWhiteMask, type Rect } from '../fixtures.js';
 import { resultBytes } from '../results.js';
 import type { ConformanceRun } from './run.js';
@@ -61,6 +69,37 @@ export function describeBehaviourCases(run: ConformanceRun): void {
     expect(sent).toHaveLength(1);
     expect(Buffer.from(sent[0] as Uint8Array).equals(image)).toBe(true);
     if (inspect.prompt) expect(inspect.prompt(request)).toBe(PROMPT);
+  });
+
+  run.test('stream', 'streams the edit as OpenAI events, ending with the completed image', async () => {
+    const image = createPng(width, height, { color: [40, 200, 40] });
+    const stream = await streamImageEdit(
+      { ...options.params, model: models.basic, image, prompt: PROMPT, partial_images: 1 },
+      { provider: run.provider() },
+    );
+    const events: ImageEditStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    const caps = run.provider().capabilities(models.basic);
+    const partials = caps?.params.includes('partial_images') && caps.params.includes('stream') ? 1 : 0;
+    expect(events.map((e) => e.type)).toEqual([
+      ...Array(partials).fill('image_edit.partial_image'),
+      'image_edit.completed',
+    ]);
+    for (const event of events) {
+      expect(sniffImage(Buffer.from(event.b64_json, 'base64'))?.mediaType).toBe(resultType);
+      expect(typeof event.created_at).toBe('number');
+      for (const field of ['size', 'quality', 'background', 'output_format'] as const)
+        expect(typeof event[field]).toBe('string');
+    }
+    const completed = events.at(-1);
+    expect(completed?.type === 'image_edit.completed' && completed.usage.total_tokens).toBeGreaterThanOrEqual(
+      0,
+    );
+    if (partials === 0) expect(stream.meta.warnings.some((w) => w.startsWith('partial_images:'))).toBe(true);
+    const response = await stream.response();
+    expect(response.data).toHaveLength(1);
+    expect(getMeta(response).provider).toBe(run.provider().id);
+    expect(run.editRequests()).toHaveLength(1);
   });
 
   run.test(
