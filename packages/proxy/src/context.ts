@@ -8,6 +8,7 @@ import type { Store } from '@retouch/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller, KeyStore } from './auth.js';
 import type { ProxyConfig } from './config/proxy-config.js';
+import type { ImageHosting } from './image-urls/hosting.js';
 import type { ProxyMetrics } from './metrics.js';
 
 /** Per-request state, on `request.retouch`. */
@@ -54,4 +55,6 @@ export interface ProxyContext {
   closing: boolean;
   /** One controller per edit in flight: shutdown aborts them at the end of its grace period. */
   readonly inFlight: Set<AbortController>;
+  /** Where `response_format: "url"` images are kept, and their signed URLs. */
+  readonly imageUrls: ImageHosting;
 }

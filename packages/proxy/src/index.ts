@@ -22,6 +22,15 @@ export type { ConsoleOptions } from './console/setup.js';
 export type { ProxyContext, RequestState } from './context.js';
 export { CLIENT_CLOSED_STATUS } from './access-log.js';
 export type { ErrorReply } from './errors.js';
+export type { ImageHosting } from './image-urls/hosting.js';
+export type { ImageStoreKind, ImageUrlSettings, S3StoreSettings } from './image-urls/settings.js';
+export {
+  DEFAULT_IMAGE_URL_TTL_SECONDS,
+  defaultImageUrlSettings,
+  parseImageUrlSettings,
+} from './image-urls/settings.js';
+export { IMAGE_FILES_PATH } from './image-urls/signing.js';
+export type { ImageStore, StoredImage } from './image-urls/stores.js';
 export { toErrorReply } from './errors.js';
 export { CREDENTIAL_HEADERS, configSecrets, createLogScrubber, redactingLogger } from './log-redaction.js';
 export type { CliOptions, MainIO, MainResult } from './main.js';

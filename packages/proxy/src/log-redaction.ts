@@ -55,6 +55,9 @@ export function configSecrets(config: ProxyConfig): string[] {
   };
   for (const deployment of config.router.model_list) settings(deployment.litellm_params);
   settings(config.router as unknown as Record<string, unknown>);
+  add(config.imageUrls?.signingKey);
+  add(config.imageUrls?.s3?.secretAccessKey);
+  add(config.imageUrls?.s3?.sessionToken);
   return [...found];
 }
 

@@ -31,11 +31,14 @@ import { trackConnections } from './connections.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
 import { toErrorReply } from './errors.js';
+import { createImageHosting, type ImageHosting } from './image-urls/hosting.js';
+import { defaultImageUrlSettings } from './image-urls/settings.js';
 import { configSecrets, redactingLogger } from './log-redaction.js';
 import { createMetrics } from './metrics.js';
 import { registerEditRoutes } from './routes/edits.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerKeyRoutes } from './routes/keys.js';
+import { registerImageFileRoute } from './routes/image-files.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 
@@ -192,6 +195,28 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     const free = d.capabilities.promptRequired === false;
     promptFree.set(d.modelGroup, (promptFree.get(d.modelGroup) ?? true) && free);
   }
+  const responseFormats = new Map(
+    (await router.deployments()).map((d) => [
+      d.id,
+      config.router.model_list[d.index]?.litellm_params.response_format,
+    ]),
+  );
+  let imageUrls: ImageHosting;
+  try {
+    imageUrls = await createImageHosting(config.imageUrls ?? defaultImageUrlSettings(), {
+      masterKey: config.masterKey,
+      log: logger as FastifyBaseLogger,
+      responseFormatOf: (id) => (id === undefined ? undefined : responseFormats.get(id)),
+    });
+  } catch (error) {
+    await router.close();
+    throw new ConfigError(
+      located([{ path: 'general_settings.image_urls', message: (error as Error).message }]),
+      config.file,
+      { cause: error },
+    );
+  }
+  startupWarnings.push(...imageUrls.startupWarnings);
   const groupsOf = groupIndex(config);
   const given = options.store ?? (config.databaseUrl ? { url: config.databaseUrl } : false);
   const ownsStore = given !== false && !isStore(given);
@@ -208,7 +233,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
               onError: (error, where) => logger.warn({ err: { message: error.message }, where }, 'database'),
             });
   } catch (error) {
-    await router.close();
+    await Promise.all([router.close(), imageUrls.close()]);
     throw error;
   }
   const keys = new KeyStore({
@@ -262,6 +287,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     },
     closing: false,
     inFlight: editsInFlight,
+    imageUrls,
   };
   await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
   app.decorateRequest('retouch');
@@ -320,6 +346,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   registerKeyRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
+  registerImageFileRoute(app, imageUrls);
 
   for (const warning of startupWarnings) logger.warn(`config: ${warning}`);
   if (keys.open) {
@@ -370,6 +397,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
           if (ownsStore) await store.close(Math.max(graceMs, 5000));
           else await store.flushSpend();
         }
+        await imageUrls.close();
       })();
       return shutdown;
     },

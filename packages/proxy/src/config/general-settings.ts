@@ -43,6 +43,8 @@ const generalSchema = z.object({
   store_prompts_in_spend_logs: z.boolean().optional(),
   disable_spend_logs: z.boolean().optional(),
   spend_log_queue_max: count.optional(),
+  // Validated by image-urls/settings.ts, which knows its own keys.
+  image_urls: z.unknown().optional(),
 });
 
 /** `general_settings` after validation. */

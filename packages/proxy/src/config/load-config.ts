@@ -22,6 +22,7 @@ import {
   withLines,
 } from './config-parts.js';
 import { resolveEnvRefs } from './env-refs.js';
+import { parseImageUrlSettings } from '../image-urls/settings.js';
 import { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './general-settings.js';
 import { DEFAULT_SHUTDOWN_GRACE_MS, type ProxyConfig, type VirtualKeyConfig } from './proxy-config.js';
 import { coerceScalars, GENERAL_SETTINGS_KEYS, TOP_LEVEL_KEYS, VIRTUAL_KEY_KEYS } from './sections.js';
@@ -192,6 +193,12 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
       message: 'expected true or false',
     });
   }
+  const imageUrls = parseImageUrlSettings(settings?.image_urls, {
+    warnings,
+    baseDir: options.file ? dirname(resolve(options.file)) : process.cwd(),
+    env,
+  });
+  issues.push(...imageUrls.issues);
   if (issues.length > 0) fail(withLines(issues, lineOf));
   const strict = options.strict === true || settings?.strict_config === true;
   const warningIssues = warnings.issues(lineOf);
@@ -214,6 +221,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     disableSpendLogs: settings?.disable_spend_logs === true,
     spendLogQueueMax: settings?.spend_log_queue_max ?? 100_000,
     disableAdminUi: settings?.disable_admin_ui,
+    imageUrls: imageUrls.settings,
     environment,
     warnings: warningIssues.map(formatIssue),
     strict,

@@ -3,6 +3,7 @@
  * @module
  */
 import type { RouterOptions } from '@retouch/router';
+import type { ImageUrlSettings } from '../image-urls/settings.js';
 
 /** One virtual key (LiteLLM names). */
 export interface VirtualKeyConfig {
@@ -118,6 +119,8 @@ export interface ProxyConfig {
   disableSpendLogs: boolean;
   /** `general_settings.spend_log_queue_max`: most spend rows held in memory while the database is down. Default 100000. */
   spendLogQueueMax: number;
+  /** `general_settings.image_urls`: how `response_format: "url"` answers are hosted. Absent: the memory store, 3600 s. */
+  imageUrls?: ImageUrlSettings;
   /** `environment_variables`: set at startup for variables not already set. */
   environment: Record<string, string>;
   /** Unknown or ignored keys, one message each, with its line: `guardrails: unknown or unsupported key, ignored (line 12)`. */

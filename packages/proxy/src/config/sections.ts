@@ -92,6 +92,7 @@ export const GENERAL_SETTINGS_KEYS = [
   'store_prompts_in_spend_logs',
   'disable_spend_logs',
   'spend_log_queue_max',
+  'image_urls',
 ] as const;
 
 /** Keys of one virtual key (`general_settings.keys[i]` or an entry of `keys_file`), LiteLLM names. */

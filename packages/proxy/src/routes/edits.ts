@@ -14,6 +14,7 @@ import { readJsonEdit } from '../request/json-body.js';
 import { readMultipartEdit } from '../request/multipart.js';
 import { prepareInputs } from '../request/prepare-inputs.js';
 import { authenticate } from './authenticate.js';
+import { originOf } from './image-files.js';
 import { retouchHeaders, sendEventStream } from './edit-stream.js';
 
 /**
@@ -108,7 +109,12 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       const stream = await ctx.router.streamImageEdit(checked, context);
       return sendEventStream(reply, stream, { state, signal, done: keepUntilStreamEnds() });
     }
-    const response = await ctx.router.imageEdit(checked, context);
+    const served = await ctx.router.imageEdit(ctx.imageUrls.forRouter(checked), context);
+    const response = await ctx.imageUrls.finish(
+      served,
+      params.response_format,
+      originOf(request, ctx.imageUrls),
+    );
     const meta = getMeta(response);
     state.modelGroup = meta.modelGroup ?? params.model;
     state.deploymentId = meta.deploymentId;
