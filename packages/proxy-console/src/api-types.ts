@@ -120,7 +120,11 @@ export interface ConsoleLogEntry {
   errorMessage: string | null;
 }
 
-/** `GET /ui/api/logs?status=ok|error&model=&key=&user=&limit=`, newest first. */
+/**
+ * `GET /ui/api/logs?status=ok|error&model=&key=&user=&request=&limit=`, newest first. `error` also
+ * takes the streams that failed after their 200 (an `error` event, a hang-up); `request` is one
+ * request id (`x-request-id`).
+ */
 export interface ConsoleLogs {
   source: 'memory' | 'store';
   /** How many entries the source keeps. */
@@ -145,8 +149,13 @@ export interface ConsoleModelGroup {
   outputFormats: string[];
   promptRequired: boolean;
   maxPromptLength: number | null;
-  /** Whether `stream` is a parameter some deployment takes. */
+  /**
+   * Whether some deployment streams upstream (`stream`). Every group answers `stream=true`: where
+   * the upstream does not stream, the events are the final images (`image_edit.completed`).
+   */
   streaming: boolean;
+  /** Whether some deployment streams partial images (`partial_images`); the others send the final images only. */
+  partialImages: boolean;
 }
 
 /** `GET /ui/api/models`. */

@@ -22,6 +22,8 @@ export interface RequestState {
   costUsd?: number | null;
   attempts?: number;
   errorCode?: string | null;
+  /** The failure's message when it came after the status line (a stream's `error` event). */
+  errorMessage?: string;
   /** The client hung up before the answer (logged as 499). */
   clientClosed?: boolean;
   /** The access-log line and metric are written (once per request). */

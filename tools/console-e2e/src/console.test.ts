@@ -7,7 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { decodePngPixels } from '@retouch/core';
-import { ASSETS, haveChromium, MASTER_KEY, screenshots, startWorld, TEAM_KEY, type World } from './world.js';
+import {
+  ASSETS,
+  haveChromium,
+  MASTER_KEY,
+  SCREENSHOTS,
+  screenshots,
+  startWorld,
+  TEAM_KEY,
+  type World,
+} from './world.js';
 
 if (!haveChromium) {
   const why = 'Chromium is not installed (apt-get install -y chromium; .ci/run does it)';
@@ -148,6 +157,7 @@ suite('the web console in Chromium', () => {
     await page.fill('#prompt', 'Float the balloon over the hills');
     await page.selectOption('#n', '2');
     await page.selectOption('#size', '1024x1024');
+    await page.uncheck('#stream'); // the JSON answer here; the next test streams
     await page.click('#run');
     await page.locator('#results .result-image').nth(1).waitFor();
     expect(await page.locator('#results .result-image').count()).toBe(2);
@@ -157,6 +167,7 @@ suite('the web console in Chromium', () => {
     // What reached the upstream: both images, and an OpenAI mask — transparent where painted.
     const sent = simB.lastRequest();
     expect(sent.fields?.n).toEqual(['2']);
+    expect(sent.fields?.stream).toBeUndefined();
     expect(sent.files?.filter((f) => f.field.startsWith('image')).length).toBe(2);
     const maskFile = sent.files?.find((f) => f.field === 'mask');
     if (!maskFile) throw new Error('no mask was sent');
@@ -169,6 +180,40 @@ suite('the web console in Chromium', () => {
     expect(alpha(0.51, 0.25)).toBe(255);
     expect(alpha(0.5, 0.8)).toBe(255);
     await screenshots(page, 'playground');
+  });
+
+  it('streams an edit: partial images are painted as they arrive, then the final one with its cost', async () => {
+    const { page, simB } = world;
+    // The simulator holds the final image until the test has seen the partials on the page.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    simB.setStreamTiming({ beforeEvent: (index) => (index === 2 ? held : undefined) });
+    try {
+      await page.selectOption('#n', '1');
+      await page.check('#stream');
+      await page.selectOption('#partial-images', '2');
+      await page.click('#run');
+      await page.locator('#results img.partial-image[alt$="partial 2"]').waitFor();
+      expect(await page.locator('#results .result-image').count()).toBe(0);
+      expect(await page.locator('#results [role=status]').textContent()).toContain(
+        '2 partial images, 0 final',
+      );
+      await page.screenshot({ path: join(SCREENSHOTS, 'playground-streaming-desktop.png'), fullPage: true });
+    } finally {
+      release();
+    }
+    await page.locator('#results .result-image').waitFor();
+    expect(await page.locator('#results .partial-image').count()).toBe(0);
+    expect(await page.locator('#result-deployment').textContent()).toBe('openai-b');
+    expect(await page.locator('#result-cost').textContent()).toMatch(/^\$\d+\.\d{4}$/);
+    expect(await page.locator('#results .meta').textContent()).toContain('2 partials');
+    const sent = simB.lastRequest();
+    expect([sent.fields?.stream, sent.fields?.partial_images]).toEqual([['true'], ['2']]);
+    expect(sent.files?.some((f) => f.field === 'mask')).toBe(true);
+    simB.setStreamTiming({});
+    await screenshots(page, 'playground-streamed');
   });
 
   it('shows keys with their spend against budget', async () => {

@@ -36,6 +36,8 @@ export interface LogFilter {
   key?: string;
   /** End-user (or part of it). */
   user?: string;
+  /** One request, by its id (`x-request-id`). */
+  requestId?: string;
   limit?: number;
 }
 
@@ -209,12 +211,20 @@ export class ConsoleRecorder {
       }
     }
     minute.requests++;
-    if (entry.status >= 500) minute.serverErrors++;
-    else if (entry.status >= 400) minute.clientErrors++;
+    // A stream that broke after its 200 counts as what it became: a 499 when the client left,
+    // else a server-side failure.
+    const status =
+      entry.status < 400 && entry.errorCode !== null
+        ? entry.errorCode === 'client_closed_request'
+          ? 499
+          : 500
+        : entry.status;
+    if (status >= 500) minute.serverErrors++;
+    else if (status >= 400) minute.clientErrors++;
     else addLatency(minute.bins, entry.latencyMs);
     if (entry.modelGroup) bump(minute.byModelGroup, entry.modelGroup);
     if (entry.deployment) bump(minute.byDeployment, entry.deployment);
-    if (entry.status < 400) this.#spend(entry, minute);
+    if (status < 400) this.#spend(entry, minute);
   }
 
   #spend(entry: EditRecord, minute: MinuteAgg): void {
@@ -245,8 +255,10 @@ export class ConsoleRecorder {
     const count = this.#entries.length;
     for (let i = 1; i <= count && out.length < limit; i++) {
       const e = this.#entries[(this.#next - i + count) % count] as EditRecord;
-      if (filter.status === 'ok' && e.status >= 400) continue;
-      if (filter.status === 'error' && e.status < 400) continue;
+      const failed = e.status >= 400 || e.errorCode !== null;
+      if (filter.status === 'ok' && failed) continue;
+      if (filter.status === 'error' && !failed) continue;
+      if (filter.requestId && e.requestId !== filter.requestId) continue;
       if (filter.model && e.modelGroup !== filter.model) continue;
       if (key && !(e.keyAlias?.toLowerCase().startsWith(key) || e.keyHash?.startsWith(key))) continue;
       if (user && !e.user?.toLowerCase().includes(user)) continue;

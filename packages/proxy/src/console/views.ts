@@ -63,6 +63,7 @@ export function modelGroupOf(name: string, deployments: readonly DeploymentHealt
       ? Math.max(...(promptLimits as number[]))
       : null,
     streaming: takes('stream').length > 0,
+    partialImages: caps.some((c) => c.params.includes('partial_images') && c.params.includes('stream')),
   };
 }
 

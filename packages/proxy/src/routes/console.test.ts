@@ -167,13 +167,21 @@ describe('the console at /ui', () => {
       await fetch(`${h.url}/ui/api/models`, { headers: { cookie } })
     ).json()) as ConsoleModels;
     const gpt = models.groups.find((g) => g.name === 'gpt-image-1');
-    expect(gpt).toMatchObject({ mask: 'optional', maxN: 10, promptRequired: true });
+    expect(gpt).toMatchObject({
+      mask: 'optional',
+      maxN: 10,
+      promptRequired: true,
+      streaming: true,
+      partialImages: true,
+    });
     expect(gpt?.maxImages).toBeGreaterThan(1);
     expect(gpt?.sizes).toEqual(expect.arrayContaining(['1024x1024', 'auto']));
     expect(gpt?.deployments).toEqual([{ id: 'openai-sim', model: 'gpt-image-1', provider: 'openai' }]);
     const dalle = models.groups.find((g) => g.name === 'dall-e-2');
     expect(dalle?.maxImages).toBe(1);
     expect(dalle?.sizes).not.toContain('auto');
+    // dall-e-2 does not stream upstream: a streamed edit of it carries the final image only.
+    expect(dalle).toMatchObject({ streaming: false, partialImages: false });
   });
 
   it('shows config keys with their spend, never the key', async () => {
@@ -279,6 +287,47 @@ describe('the console records edits', () => {
     expect(sim?.recentFailures[0]).toMatchObject({ errorClass: 'InternalServerError', status: 500 });
     const last = overview.minutes.at(-1);
     expect(last?.byModelGroup['gpt-image-1']).toBe(4);
+  });
+  it('records streamed edits with their cost, and a stream broken after its 200 as a failure', async () => {
+    const stream = (prompt: string) =>
+      postForm(h.url, [
+        { name: 'model', value: 'gpt-image-1' },
+        { name: 'prompt', value: prompt },
+        { name: 'image', file: IMAGE },
+        { name: 'stream', value: 'true' },
+        { name: 'partial_images', value: '1' },
+        { name: 'user', value: 'streamer' },
+      ]);
+    const ok = await stream('Add a hat');
+    expect(ok.headers.get('content-type')).toContain('text/event-stream');
+    await ok.text();
+    const id = ok.headers.get('x-request-id') as string;
+    h.sim.injectFault({ type: 'stream-error', afterEvents: 1, message: 'The server had an error.' });
+    const broken = await stream('Add a scarf');
+    expect(broken.status).toBe(200);
+    expect(await broken.text()).toContain('event: error');
+    const brokenId = broken.headers.get('x-request-id') as string;
+
+    const logs = async (query: string) => {
+      // The record lands when the response has finished on the proxy's side.
+      for (let tries = 0; tries < 50; tries++) {
+        const answer = (await (
+          await fetch(`${h.url}/ui/api/logs${query}`, { headers })
+        ).json()) as ConsoleLogs;
+        if (answer.entries.length > 0) return answer.entries;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return [];
+    };
+    const [streamed] = await logs(`?request=${id}`);
+    expect(streamed).toMatchObject({ requestId: id, status: 200, errorCode: null, deployment: 'openai-sim' });
+    expect(streamed?.costUsd).toBeGreaterThan(0);
+    const [failed] = await logs(`?request=${brokenId}`);
+    expect(failed).toMatchObject({ status: 200, costUsd: null });
+    expect(failed?.errorCode).toBeTruthy();
+    expect(failed?.errorMessage).toContain('server had an error');
+    const errors = await logs('?status=error&user=streamer');
+    expect(errors.map((e) => e.requestId)).toEqual([brokenId]);
   });
 });
 

@@ -85,7 +85,8 @@ export function registerConsoleRoutes(
     if (!EDIT_ROUTES.has(request.routeOptions.url ?? '')) return;
     const state = request.retouch ?? {};
     const outcome = recorder.takeOutcome(request.id);
-    const ok = reply.statusCode < 400;
+    // A stream that broke after its 200 (an error event, a hang-up) failed all the same.
+    const ok = reply.statusCode < 400 && !state.errorCode;
     recorder.record({
       requestId: request.id,
       at: Date.now(),
@@ -100,7 +101,7 @@ export function registerConsoleRoutes(
       keyAlias: state.caller?.alias ?? null,
       keyHash: state.caller?.keyHash ?? null,
       errorCode: ok ? null : (state.errorCode ?? null),
-      errorMessage: ok ? null : (errorMessages.get(request) ?? null),
+      errorMessage: ok ? null : (errorMessages.get(request) ?? state.errorMessage ?? null),
     });
   });
 
@@ -257,6 +258,7 @@ export function registerConsoleRoutes(
       model: text(query.model),
       key: text(query.key),
       user: text(query.user),
+      requestId: text(query.request),
       limit: intParam(query.limit, 100, 1, recorder.capacity, 'limit'),
     };
     return { source: 'memory', capacity: recorder.capacity, entries: recorder.logs(filter) };

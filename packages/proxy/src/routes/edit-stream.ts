@@ -85,6 +85,7 @@ export function sendEventStream(
         signal.aborted && RetouchError.isInstance(reason) ? reason : error,
       );
       state.errorCode = failure.code ?? failure.name;
+      state.errorMessage = failure.message;
       // The status line went out with the first event: the failure is an event, as OpenAI sends it.
       if (!reply.raw.destroyed) yield formatServerSentEvent('error', { type: 'error', ...body });
     } finally {

@@ -1,32 +1,23 @@
 /**
  * Playground: drop one or more images, paint the area to edit on the first, write a prompt, pick a
  * model group and only the `n` and `size` its deployments accept, and run the edit through the
- * proxy's own `POST /v1/images/edits` — results beside the input, with cost, latency and the
+ * proxy's own `POST /v1/images/edits` — streamed by default, partial images painted as they arrive
+ * where the group makes them — with the results beside the input, with cost, latency and the
  * deployment that served them.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConsoleModelGroup, ConsoleModels } from '../../api-types';
-import { consoleApi, proxyFetch } from '../api';
-import { duration, usd } from '../format';
+import { consoleApi } from '../api';
 import { usePoll } from '../hooks';
 import { Painter } from '../painter';
+import { type LiveImages, Results } from '../results';
+import { type EditOutcome, runEdit } from '../run-edit';
 
 interface Input {
   file: File;
   url: string;
   width: number;
   height: number;
-}
-
-interface Result {
-  images: string[];
-  costUsd: number | null;
-  latencyMs: number;
-  deployment: string | null;
-  provider: string | null;
-  modelGroup: string | null;
-  attempts: string | null;
-  masked: boolean;
 }
 
 const ACCEPTED = ['image/png', 'image/jpeg', 'image/webp'];
@@ -44,11 +35,6 @@ function loadInput(file: File): Promise<Input> {
   });
 }
 
-function imageOf(item: { b64_json?: string; url?: string }, format: string): string | null {
-  if (item.b64_json) return `data:image/${format};base64,${item.b64_json}`;
-  return item.url ?? null;
-}
-
 /** The Playground page. */
 export function Playground() {
   const { data: models } = usePoll(() => consoleApi<ConsoleModels>('models'), 'models', 60_000);
@@ -60,7 +46,10 @@ export function Playground() {
   const [painted, setPainted] = useState(0);
   const [dragging, setDragging] = useState(false);
   const [running, setRunning] = useState(false);
-  const [result, setResult] = useState<Result | null>(null);
+  const [stream, setStream] = useState(true);
+  const [partialImages, setPartialImages] = useState(2);
+  const [live, setLive] = useState<LiveImages | null>(null);
+  const [result, setResult] = useState<(EditOutcome & { masked: boolean }) | null>(null);
   const [error, setError] = useState<string | null>(null);
   const exportMask = useRef<(() => Promise<Blob | null>) | null>(null);
 
@@ -113,6 +102,7 @@ export function Playground() {
     setRunning(true);
     setError(null);
     setResult(null);
+    setLive(null);
     try {
       const form = new FormData();
       form.set('model', group.name);
@@ -123,30 +113,27 @@ export function Playground() {
       if (mask) form.set('mask', mask, 'mask.png');
       if (n > 1) form.set('n', String(n));
       if (size) form.set('size', size);
-      const started = performance.now();
-      const response = await proxyFetch('/v1/images/edits', { method: 'POST', body: form });
-      const body = (await response.json()) as {
-        data?: { b64_json?: string; url?: string }[];
-        output_format?: string;
-      };
-      const latencyMs = performance.now() - started;
-      const cost = response.headers.get('x-retouch-response-cost');
-      setResult({
-        images: (body.data ?? [])
-          .map((d) => imageOf(d, body.output_format ?? 'png'))
-          .filter((u): u is string => !!u),
-        costUsd: cost === null ? null : Number(cost),
-        latencyMs,
-        deployment: response.headers.get('x-retouch-model-id'),
-        provider: response.headers.get('x-retouch-provider'),
-        modelGroup: response.headers.get('x-retouch-model-group'),
-        attempts: response.headers.get('x-retouch-attempts'),
-        masked: mask !== null && mask !== undefined,
+      if (stream) {
+        form.set('stream', 'true');
+        if (group.partialImages && partialImages > 0) form.set('partial_images', String(partialImages));
+        setLive({ partial: null, partials: 0, images: [] });
+      }
+      const outcome = await runEdit(form, {
+        onPartial: (src) =>
+          setLive((l) => ({ partial: src, partials: (l?.partials ?? 0) + 1, images: l?.images ?? [] })),
+        onImage: (src) =>
+          setLive((l) => ({
+            partial: l?.partial ?? null,
+            partials: l?.partials ?? 0,
+            images: [...(l?.images ?? []), src],
+          })),
       });
+      setResult({ ...outcome, masked: mask !== null && mask !== undefined });
     } catch (thrown) {
       setError((thrown as Error).message);
     } finally {
       setRunning(false);
+      setLive(null);
     }
   };
 
@@ -299,6 +286,38 @@ export function Playground() {
               </select>
             </label>
           </div>
+          <div class="row">
+            <label class="check">
+              <input
+                type="checkbox"
+                id="stream"
+                checked={stream}
+                onChange={(e) => setStream(e.currentTarget.checked)}
+              />{' '}
+              Stream
+            </label>
+            {stream && group?.partialImages && (
+              <label>
+                Partial images
+                <select
+                  id="partial-images"
+                  value={partialImages}
+                  onChange={(e) => setPartialImages(Number(e.currentTarget.value))}
+                >
+                  {[0, 1, 2, 3].map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+          </div>
+          {stream && group && !group.partialImages && (
+            <p class="muted small">
+              {group.name} makes no partial images: the stream carries the final images.
+            </p>
+          )}
           {tooMany && (
             <p class="error">
               {group?.name} takes at most {group?.maxImages} images: remove some.
@@ -315,36 +334,7 @@ export function Playground() {
           )}
         </form>
       </div>
-      {result && (
-        <div class="card results" id="results">
-          <p class="meta">
-            <span>
-              deployment <strong id="result-deployment">{result.deployment ?? '?'}</strong>
-            </span>
-            <span>provider {result.provider ?? '?'}</span>
-            <span>
-              cost <strong id="result-cost">{usd(result.costUsd)}</strong>
-            </span>
-            <span>latency {duration(result.latencyMs)}</span>
-            <span>attempts {result.attempts ?? '?'}</span>
-            <span>{result.masked ? 'with mask' : 'no mask'}</span>
-          </p>
-          <div class="side-by-side">
-            {first && (
-              <figure>
-                <img src={first.url} alt="Input" />
-                <figcaption>input</figcaption>
-              </figure>
-            )}
-            {result.images.map((src, i) => (
-              <figure key={src.slice(-64) + i}>
-                <img src={src} alt={`Result ${i + 1}`} class="result-image" />
-                <figcaption>result {i + 1}</figcaption>
-              </figure>
-            ))}
-          </div>
-        </div>
-      )}
+      {(live || result) && <Results input={first?.url ?? null} live={live} result={result} />}
     </section>
   );
 }
