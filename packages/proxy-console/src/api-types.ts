@@ -102,16 +102,24 @@ export interface ConsoleOverview {
 /** One edit request as the Logs page lists it. */
 export interface ConsoleLogEntry {
   requestId: string;
+  /** When the answer ended. */
   at: string;
-  /** The HTTP status the caller got. */
-  status: number;
+  /**
+   * The HTTP status the caller got; null when not known (a failed call in the spend log that this
+   * proxy process did not answer: the spend log keeps success or failure only).
+   */
+  status: number | null;
+  /** The edit succeeded: a status under 400 and, for a stream, no error after its 200. */
+  ok: boolean;
+  /** Answered as an event stream (`stream=true`). */
+  stream: boolean;
   modelGroup: string | null;
   /** The deployment that served it (or whose attempt failed last). */
   deployment: string | null;
   provider: string | null;
   attempts: number | null;
   costUsd: number | null;
-  latencyMs: number;
+  latencyMs: number | null;
   user: string | null;
   keyAlias: string | null;
   /** OpenAI-style error code (`rate_limit_exceeded`, …) for failures. */
@@ -126,9 +134,15 @@ export interface ConsoleLogEntry {
  * request id (`x-request-id`).
  */
 export interface ConsoleLogs {
+  /**
+   * `store`: the spend log (every proxy's calls, across restarts), completed from this process's
+   * memory, plus the requests refused before any call; `memory`: what this process saw.
+   */
   source: 'memory' | 'store';
-  /** How many entries the source keeps. */
-  capacity: number;
+  /** How many entries the source keeps; null for the spend log (its retention is the database's). */
+  capacity: number | null;
+  /** Why the spend log is not the source though the proxy has a store (it cannot be read); else null. */
+  storeError: string | null;
   entries: ConsoleLogEntry[];
 }
 
@@ -181,8 +195,9 @@ export interface ConsoleConfigKey {
 export interface ConsoleKeys {
   keys: ConsoleConfigKey[];
   /**
-   * Spend this proxy's router counted per key, by short hash (the first 12 hex digits of the key's
-   * SHA-256, as `/key/list`'s `token` starts): what its budget holds refuse on, for every key.
+   * Spend per key as `router.spend()` reports it (this proxy's count, or with a spend log every
+   * proxy's, all time), by short hash (the first 12 hex digits of the key's SHA-256, as
+   * `/key/list`'s `token` starts).
    */
   spendByKey: Record<string, number>;
 }

@@ -22,6 +22,8 @@ export interface RequestState {
   costUsd?: number | null;
   attempts?: number;
   errorCode?: string | null;
+  /** Answered as an event stream (`stream=true`, once its first event came). */
+  stream?: boolean;
   /** The failure's message when it came after the status line (a stream's `error` event). */
   errorMessage?: string;
   /** The client hung up before the answer (logged as 499). */

@@ -52,7 +52,16 @@ export interface SpendQuery {
   start?: Date;
   /** Exclusive. */
   end?: Date;
+  /** Only successes or only failures. */
+  status?: 'success' | 'failure';
+  /** A key alias or the start of one, or the start of a key hash; case-insensitive (the console's key search). */
+  keyPrefix?: string;
+  /** Part of the end-user; case-insensitive (the console's end-user search). */
+  endUserContains?: string;
 }
+
+/** `text` matched literally inside a LIKE pattern (its `%`, `_` and `\` escaped). */
+const literal = (text: string) => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** What {@link SpendLogs.report} groups by. */
 export type SpendGroupBy = 'day' | 'api_key' | 'end_user' | 'model' | 'team';
@@ -201,6 +210,15 @@ function whereOf(query: SpendQuery): { clause: string; params: unknown[] } {
   add((p) => `team_id = ${p}`, query.teamId);
   add((p) => `started_at >= ${p}`, query.start);
   add((p) => `started_at < ${p}`, query.end);
+  add((p) => `status = ${p}`, query.status);
+  add(
+    (p) => `(lower(key_alias) like ${p} escape '\\' or api_key like ${p} escape '\\')`,
+    query.keyPrefix === undefined ? undefined : `${literal(query.keyPrefix)}%`,
+  );
+  add(
+    (p) => `lower(end_user) like ${p} escape '\\'`,
+    query.endUserContains === undefined ? undefined : `%${literal(query.endUserContains)}%`,
+  );
   return { clause: where.length > 0 ? `where ${where.join(' and ')}` : '', params };
 }
 

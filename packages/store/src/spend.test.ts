@@ -83,6 +83,33 @@ describe('spend logs', () => {
       expect(await store.spendLogs.find({}, 2)).toHaveLength(2);
     });
 
+    it('finds by status, by the start of a key alias or hash, and by part of the end-user (LIKE characters literal)', async () => {
+      const store = await backend.open();
+      await store.spendLogs.insert([
+        row({ requestId: 'r1', keyAlias: 'Team-A', endUser: 'Alice.Smith' }),
+        row({
+          requestId: 'r2',
+          keyAlias: 'team-b',
+          endUser: 'bob',
+          status: 'failure',
+          spend: null,
+          errorCode: 'x',
+        }),
+        row({ requestId: 'r3', keyAlias: 'ops_1', endUser: '100%-real', apiKey: hashToken('sk-c') }),
+        row({ requestId: 'r4', keyAlias: 'opsx1', endUser: null }),
+      ]);
+      const ids = async (query: Parameters<typeof store.spendLogs.find>[0]) =>
+        (await store.spendLogs.find(query)).map((r) => r.requestId).sort();
+      expect(await ids({ status: 'failure' })).toEqual(['r2']);
+      expect(await ids({ status: 'success' })).toEqual(['r1', 'r3', 'r4']);
+      expect(await ids({ keyPrefix: 'TEAM' })).toEqual(['r1', 'r2']);
+      expect(await ids({ keyPrefix: 'ops_' })).toEqual(['r3']);
+      expect(await ids({ keyPrefix: hashToken('sk-c').slice(0, 12) })).toEqual(['r3']);
+      expect(await ids({ endUserContains: 'smith' })).toEqual(['r1']);
+      expect(await ids({ endUserContains: '0%' })).toEqual(['r3']);
+      expect(await ids({ status: 'success', keyPrefix: 'team' })).toEqual(['r1']);
+    });
+
     it('reports spend per day and per key, end-user, model or team', async () => {
       const store = await backend.open();
       const day = (d: number) => new Date(Date.UTC(2026, 2, d, 12));

@@ -56,7 +56,8 @@ describe('toKeyRow', () => {
     expect(toKeyRow({ ...listed, models: [] }).models).toBeNull();
   });
 
-  it('shows the larger of the stored spend and what this proxy counted for the key', () => {
+  it('shows the stored spend with a spend log, else the larger of it and what this proxy counted', () => {
+    expect(toKeyRow(listed).spendUsd).toBe(0.25);
     expect(toKeyRow(listed, { ab12cd34ef56: 0.75 }).spendUsd).toBe(0.75);
     expect(toKeyRow(listed, { ab12cd34ef56: 0.1 }).spendUsd).toBe(0.25);
     expect(toKeyRow(listed, { ffffffffffff: 9 }).spendUsd).toBe(0.25);

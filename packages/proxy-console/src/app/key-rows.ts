@@ -36,9 +36,10 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 /**
  * Reads a key record of `/key/list?return_full_object=true`, `/key/info` (`{ key, info }`) or
  * `/key/generate`. `spentHere` is what this proxy's router counted per short key hash (see
- * {@link ConsoleKeys.spendByKey}).
+ * `ConsoleKeys.spendByKey`), for a proxy that writes no spend log; with a spend log, the record's
+ * own `spend` (its budget period, every proxy) is what its budget is refused on.
  */
-export function toKeyRow(record: Loose, spentHere: Record<string, number> = {}): KeyRow {
+export function toKeyRow(record: Loose, spentHere?: Record<string, number>): KeyRow {
   const info = (record.info as Loose | undefined) ?? record;
   const models = Array.isArray(info.models)
     ? (info.models as unknown[]).filter((m): m is string => typeof m === 'string')
@@ -51,10 +52,8 @@ export function toKeyRow(record: Loose, spentHere: Record<string, number> = {}):
     alias: str(info.key_alias) ?? `key-${id.slice(0, 12)}`,
     name: str(info.key_name),
     models: models.length === 0 || models.includes('*') ? null : models,
-    // The store's spend (its budget period, every proxy) and this proxy's router count (what its
-    // budget holds refuse on) can differ until the spend log is written: the larger is the one
-    // closer to a refusal.
-    spendUsd: Math.max(stored, spentHere[id.slice(0, 12)] ?? 0),
+    // Without a spend log the record's spend stays 0 and this proxy's router count is the budget's.
+    spendUsd: spentHere === undefined ? stored : Math.max(stored, spentHere[id.slice(0, 12)] ?? 0),
     maxBudget: num(info.max_budget),
     budgetDuration: str(info.budget_duration),
     budgetResetAt: str(info.budget_reset_at),

@@ -27,8 +27,14 @@ export interface NewKey {
 /** The most keys the page lists (the key API's largest page). */
 export const KEY_PAGE_SIZE = 1000;
 
-/** Every key: the config's (from the console API) and, when the proxy has a database, the key API's. */
-export async function listKeys(keyApi: boolean): Promise<{ rows: KeyRow[]; total: number }> {
+/**
+ * Every key: the config's (from the console API) and, when the proxy has a database, the key API's.
+ * `spendLogs`: the proxy writes a spend log, so a database key's own `spend` is its budget's.
+ */
+export async function listKeys(
+  keyApi: boolean,
+  spendLogs: boolean,
+): Promise<{ rows: KeyRow[]; total: number }> {
   const config = await consoleApi<ConsoleKeys>('keys');
   const rows = config.keys.map(configKeyRow);
   if (!keyApi) return { rows, total: rows.length };
@@ -36,7 +42,8 @@ export async function listKeys(keyApi: boolean): Promise<{ rows: KeyRow[]; total
     `/key/list?return_full_object=true&size=${KEY_PAGE_SIZE}`,
   );
   for (const entry of listed.keys ?? []) {
-    if (typeof entry === 'object' && entry !== null) rows.push(toKeyRow(entry as Loose, config.spendByKey));
+    if (typeof entry === 'object' && entry !== null)
+      rows.push(toKeyRow(entry as Loose, spendLogs ? undefined : config.spendByKey));
   }
   return { rows, total: config.keys.length + (listed.total_count ?? listed.keys?.length ?? 0) };
 }
@@ -48,12 +55,15 @@ export async function generateKey(fields: NewKey): Promise<{ key: string; row: K
 }
 
 /** One key's details: the row and the key API's record as it came. */
-export async function keyInfo(id: string): Promise<KeyRow & { raw: Loose }> {
+export async function keyInfo(id: string, spendLogs: boolean): Promise<KeyRow & { raw: Loose }> {
   const [answer, config] = await Promise.all([
     proxyJson<Loose>(`/key/info?key=${encodeURIComponent(id)}`),
     consoleApi<ConsoleKeys>('keys'),
   ]);
-  return { ...toKeyRow(answer, config.spendByKey), raw: (answer.info as Loose | undefined) ?? answer };
+  return {
+    ...toKeyRow(answer, spendLogs ? undefined : config.spendByKey),
+    raw: (answer.info as Loose | undefined) ?? answer,
+  };
 }
 
 /** Blocks (every request with it gets a 401 at once) or unblocks a key. */

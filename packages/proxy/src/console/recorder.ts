@@ -22,9 +22,11 @@ const FAILURES_PER_DEPLOYMENT = 50;
 const PENDING_OUTCOMES = 2000;
 
 /** One answered edit request. */
-export interface EditRecord extends Omit<ConsoleLogEntry, 'at'> {
+export interface EditRecord extends Omit<ConsoleLogEntry, 'at' | 'status' | 'latencyMs'> {
   /** Epoch ms of the answer. */
   at: number;
+  status: number;
+  latencyMs: number;
   keyHash: string | null;
 }
 
@@ -110,7 +112,7 @@ export interface ConsoleRecorderOptions {
  * ```ts
  * const recorder = new ConsoleRecorder();
  * const router = await Router.create({ ...options, callbacks: [recorder.callback] });
- * recorder.record({ requestId: 'r1', at: Date.now(), status: 200, modelGroup: 'edit', deployment: 'a', provider: 'openai',
+ * recorder.record({ requestId: 'r1', at: Date.now(), status: 200, ok: true, stream: false, modelGroup: 'edit', deployment: 'a', provider: 'openai',
  *   attempts: 1, costUsd: 0.04, latencyMs: 840, user: null, keyAlias: 'master', keyHash: null, errorCode: null, errorMessage: null });
  * recorder.logs({ status: 'ok' }).length; // 1
  * ```
@@ -214,7 +216,7 @@ export class ConsoleRecorder {
     // A stream that broke after its 200 counts as what it became: a 499 when the client left,
     // else a server-side failure.
     const status =
-      entry.status < 400 && entry.errorCode !== null
+      entry.status < 400 && !entry.ok
         ? entry.errorCode === 'client_closed_request'
           ? 499
           : 500
@@ -255,9 +257,8 @@ export class ConsoleRecorder {
     const count = this.#entries.length;
     for (let i = 1; i <= count && out.length < limit; i++) {
       const e = this.#entries[(this.#next - i + count) % count] as EditRecord;
-      const failed = e.status >= 400 || e.errorCode !== null;
-      if (filter.status === 'ok' && failed) continue;
-      if (filter.status === 'error' && !failed) continue;
+      if (filter.status === 'ok' && !e.ok) continue;
+      if (filter.status === 'error' && e.ok) continue;
       if (filter.requestId && e.requestId !== filter.requestId) continue;
       if (filter.model && e.modelGroup !== filter.model) continue;
       if (key && !(e.keyAlias?.toLowerCase().startsWith(key) || e.keyHash?.startsWith(key))) continue;

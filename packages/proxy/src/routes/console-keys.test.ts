@@ -1,10 +1,11 @@
 /**
  * The console over a proxy with a database: database keys with `metadata.admin: true` sign in,
- * others do not, a revoked admin key's session ends, and the Keys page's spend per key covers
- * database keys too.
+ * others do not, a revoked admin key's session ends, the Keys page's spend per key covers
+ * database keys too, and Logs read the spend log (another proxy's calls included).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ConsoleKeys, ConsoleSession } from '@retouch/proxy-console';
+import { randomUUID } from 'node:crypto';
+import type { ConsoleKeys, ConsoleLogs, ConsoleSession } from '@retouch/proxy-console';
 import { openStore, type Store } from '@retouch/store';
 import { errorOf, type Harness, IMAGE, MASTER_KEY, postForm, startHarness } from '../test-support/harness.js';
 
@@ -83,5 +84,61 @@ describe('the console with a database', () => {
     const keys = (await (await fetch(`${h.url}/ui/api/keys`, { headers: master })).json()) as ConsoleKeys;
     expect(keys.spendByKey[team.token.slice(0, 12)]).toBeCloseTo(cost, 10);
     expect(JSON.stringify(keys)).not.toContain(team.key);
+  });
+
+  it("lists the spend log's rows, another proxy's too, beside the requests this one refused before any call", async () => {
+    const endedAt = new Date();
+    await store.spendLogs.insert([
+      {
+        id: randomUUID(),
+        requestId: 'from-another-proxy',
+        startedAt: new Date(endedAt.getTime() - 900),
+        endedAt,
+        apiKey: null,
+        keyAlias: 'elsewhere',
+        endUser: 'carol',
+        teamId: null,
+        modelGroup: 'gpt-image-1',
+        deploymentId: 'openai-sim',
+        provider: 'openai',
+        model: 'gpt-image-1',
+        spend: 0.042,
+        promptTokens: null,
+        completionTokens: null,
+        totalTokens: null,
+        usage: null,
+        latencyMs: 900,
+        attempts: 2,
+        status: 'success',
+        errorCode: null,
+        warnings: [],
+        prompt: null,
+        metadata: {},
+      },
+    ]);
+    const refused = await postForm(h.url, [{ name: 'model', value: 'gpt-image-1' }]);
+    expect(refused.status).toBe(400);
+    const logs = (await (
+      await fetch(`${h.url}/ui/api/logs?limit=50`, { headers: master })
+    ).json()) as ConsoleLogs;
+    expect(logs).toMatchObject({ source: 'store', capacity: null, storeError: null });
+    const ids = logs.entries.map((e) => e.requestId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(logs.entries.find((e) => e.requestId === 'from-another-proxy')).toMatchObject({
+      status: 200,
+      ok: true,
+      keyAlias: 'elsewhere',
+      user: 'carol',
+      attempts: 2,
+      costUsd: 0.042,
+    });
+    expect(logs.entries.find((e) => e.requestId === refused.headers.get('x-request-id'))).toMatchObject({
+      status: 400,
+      ok: false,
+    });
+    const carol = (await (
+      await fetch(`${h.url}/ui/api/logs?user=CAR&key=else`, { headers: master })
+    ).json()) as ConsoleLogs;
+    expect(carol.entries.map((e) => e.requestId)).toEqual(['from-another-proxy']);
   });
 });

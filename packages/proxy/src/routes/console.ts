@@ -19,6 +19,7 @@ import type { Caller } from '../auth.js';
 import type { ConsoleRecorder, LogFilter } from '../console/recorder.js';
 import { ConsoleSessions, cookieValue, SESSION_COOKIE } from '../console/sessions.js';
 import type { ConsoleFiles, StaticFile } from '../console/static-files.js';
+import { logsView } from '../console/logs-view.js';
 import { keysView, modelsView, overviewView } from '../console/views.js';
 import type { ProxyContext } from '../context.js';
 import { toErrorReply } from '../errors.js';
@@ -91,6 +92,8 @@ export function registerConsoleRoutes(
       requestId: request.id,
       at: Date.now(),
       status: reply.statusCode,
+      ok,
+      stream: state.stream === true,
       modelGroup: state.modelGroup ?? null,
       deployment: state.deploymentId ?? outcome?.deploymentId ?? null,
       provider: outcome?.provider ?? null,
@@ -253,7 +256,7 @@ export function registerConsoleRoutes(
         code: 'invalid_value',
       });
     }
-    const filter: LogFilter = {
+    const filter: LogFilter & { limit: number } = {
       status,
       model: text(query.model),
       key: text(query.key),
@@ -261,7 +264,7 @@ export function registerConsoleRoutes(
       requestId: text(query.request),
       limit: intParam(query.limit, 100, 1, recorder.capacity, 'limit'),
     };
-    return { source: 'memory', capacity: recorder.capacity, entries: recorder.logs(filter) };
+    return logsView(ctx, recorder, filter);
   });
   app.get('/ui/api/models', api, async () => modelsView(ctx));
   app.get('/ui/api/keys', api, async () => keysView(ctx));

@@ -72,6 +72,7 @@ export function sendEventStream(
   state.deploymentId = meta.deploymentId;
   state.attempts = meta.attempts;
   state.warnings = meta.warnings;
+  state.stream = true;
   async function* frames(): AsyncGenerator<string, void, undefined> {
     try {
       for await (const event of stream) yield formatServerSentEvent(event.type, event);

@@ -178,7 +178,7 @@ function ConfirmButton({
 
 /** The Keys page. */
 export function Keys({ session }: { session: ConsoleSession }) {
-  const keys = usePoll(() => listKeys(session.keyApi), 'keys', 15_000);
+  const keys = usePoll(() => listKeys(session.keyApi, session.spendLogs), 'keys', 15_000);
   const { data: models } = usePoll(() => consoleApi<ConsoleModels>('models'), 'models', 60_000);
   const [created, setCreated] = useState<{ key: string; alias: string } | null>(null);
   const [inspected, setInspected] = useState<(KeyRow & { raw: Record<string, unknown> }) | null>(null);
@@ -196,7 +196,7 @@ export function Keys({ session }: { session: ConsoleSession }) {
   const block = (row: KeyRow) =>
     act(async () => {
       await setBlocked(row.id, !row.blocked);
-      if (inspected?.id === row.id) setInspected(await keyInfo(row.id));
+      if (inspected?.id === row.id) setInspected(await keyInfo(row.id, session.spendLogs));
       keys.reload();
     });
   const rows = keys.data?.rows;
@@ -271,7 +271,7 @@ export function Keys({ session }: { session: ConsoleSession }) {
                         <button
                           type="button"
                           onClick={act(async () => {
-                            setInspected(await keyInfo(row.id));
+                            setInspected(await keyInfo(row.id, session.spendLogs));
                             keys.reload();
                           })}
                         >

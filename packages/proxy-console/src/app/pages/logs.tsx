@@ -1,4 +1,7 @@
-/** Logs: the recent edit requests, newest first, filtered by status, model group, key and end-user. */
+/**
+ * Logs: the recent edit requests, newest first, filtered by status, model group, key and end-user —
+ * from the proxy's spend log when it has a database, else from this proxy process's memory.
+ */
 import { useState } from 'preact/hooks';
 import type { ConsoleLogEntry, ConsoleLogs, ConsoleModels } from '../../api-types';
 import { consoleApi } from '../api';
@@ -18,15 +21,29 @@ function query(filters: Filters): string {
   return params.toString();
 }
 
+function Status({ e }: { e: ConsoleLogEntry }) {
+  const level = e.ok ? 'ok' : e.status !== null && e.status >= 400 && e.status < 500 ? 'warn' : 'bad';
+  return (
+    <>
+      <span class={`badge ${level}`}>{e.status ?? 'failed'}</span>
+      {e.stream && (
+        <span class="chip" title={e.ok ? 'streamed' : 'the stream failed after its 200'}>
+          {e.ok ? 'stream' : 'stream broke'}
+        </span>
+      )}
+    </>
+  );
+}
+
 function Row({ e }: { e: ConsoleLogEntry }) {
-  const ok = e.status < 400;
+  const ok = e.ok;
   return (
     <tr class={ok ? '' : 'row-bad'} data-request-id={e.requestId}>
       <td data-label="Time" title={e.at}>
         {clock(e.at)}
       </td>
       <td data-label="Status">
-        <span class={`badge ${ok ? 'ok' : e.status >= 500 ? 'bad' : 'warn'}`}>{e.status}</span>
+        <Status e={e} />
       </td>
       <td data-label="Model group">{e.modelGroup ?? '–'}</td>
       <td data-label="Deployment">
@@ -94,12 +111,13 @@ export function Logs() {
         </label>
         {error && <span class="error">{error}</span>}
       </form>
+      {data?.storeError && <p class="notice">{data.storeError}</p>}
       {data && (
-        <p class="muted small">
+        <p class="muted small" id="logs-source">
           {data.entries.length} shown ·{' '}
           {data.source === 'memory'
             ? `this proxy keeps the last ${data.capacity} edits in memory`
-            : 'from the spend log'}
+            : 'from the spend log (every proxy sharing the database), with the requests this proxy refused before any call'}
         </p>
       )}
       <table class="table" id="logs">
