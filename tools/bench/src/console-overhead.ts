@@ -22,6 +22,8 @@ function recorderCost(iterations = 200_000): { recordUs: number; callbackUs: num
     requestId: `req-${i}`,
     at: Date.now(),
     status: i % 20 === 0 ? 500 : 200,
+    ok: i % 20 !== 0,
+    stream: i % 4 === 0,
     modelGroup: i % 2 ? 'gpt-image-1' : 'gemini-edit',
     deployment: i % 3 ? 'openai-a' : 'gemini-b',
     provider: 'openai',
