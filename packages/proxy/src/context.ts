@@ -7,6 +7,7 @@ import type { Router } from '@retouch/router';
 import type { Store } from '@retouch/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Caller, KeyStore } from './auth.js';
+import type { EndUsers } from './budgets.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ImageHosting } from './image-urls/hosting.js';
 import type { ProxyMetrics } from './metrics.js';
@@ -47,6 +48,10 @@ export interface ProxyContext {
   readonly keys: KeyStore;
   /** Keys, budgets and spend logs; absent when the proxy runs without a database. */
   readonly store?: Store;
+  /** The store's end-users, cached (with a store). */
+  readonly endUsers?: EndUsers;
+  /** Spend the store holds for each budgeted config key, by key hash (read at start-up). */
+  readonly configSeeds?: ReadonlyMap<string, number>;
   readonly metrics: ProxyMetrics;
   readonly log: FastifyBaseLogger;
   /** Epoch seconds of startup (`created` of `/v1/models`). */

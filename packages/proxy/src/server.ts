@@ -14,9 +14,11 @@ import {
   RouterConfigError,
   type RouterCallback,
   type RouterOptions,
+  type SpendReport,
 } from '@retouch/router';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { openStore, type Store, type StoreOptions } from '@retouch/store';
+import { hashToken, openStore, type Store, type StoreOptions } from '@retouch/store';
+import { EndUsers } from './budgets.js';
 import { type Logger, pino } from 'pino';
 import { KeyStore } from './auth.js';
 import { DatabaseKeys } from './db-keys.js';
@@ -37,8 +39,10 @@ import { configSecrets, redactingLogger } from './log-redaction.js';
 import { createMetrics } from './metrics.js';
 import { registerEditRoutes } from './routes/edits.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerImageFileRoute } from './routes/image-files.js';
+import { registerSpendRoutes } from './routes/spend.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
 
@@ -90,6 +94,42 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 const isStore = (value: Store | StoreOptions): value is Store =>
   typeof (value as Store).logSpend === 'function';
+
+/**
+ * What each budgeted config key spent according to the store, so that its budget survives a
+ * restart (config keys have no row of their own; their spend is in the spend logs).
+ */
+async function configKeySeeds(
+  store: Store,
+  config: ProxyConfig,
+  logger: Logger,
+): Promise<Map<string, number>> {
+  const seeds = new Map<string, number>();
+  for (const key of config.keys) {
+    if (key.max_budget === undefined) continue;
+    const apiKey = hashToken(key.key);
+    try {
+      seeds.set(apiKey, (await store.spendLogs.totals({ apiKey })).spend);
+    } catch (error) {
+      logger.warn(
+        { err: { message: (error as Error).message }, key_alias: key.key_alias },
+        'database: cannot read a config key spend at start-up; its budget counts from 0 on this instance',
+      );
+    }
+  }
+  return seeds;
+}
+
+/** `router.spend()` from the store: its spend logs and the rows not yet written (short key hashes, as before). */
+function storeSpendReport(store: Store): () => Promise<SpendReport> {
+  return async () => {
+    const summary = await store.spendSummary();
+    const byKey: Record<string, number> = {};
+    for (const [hash, usd] of Object.entries(summary.byKey))
+      byKey[hash.slice(0, 12)] = (byKey[hash.slice(0, 12)] ?? 0) + usd;
+    return { ...summary, byKey };
+  };
+}
 
 function builtInCallbacks(
   names: readonly string[],
@@ -166,10 +206,18 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     ...builtInCallbacks(config.callbacks, logger, (m) => startupWarnings.push(m)),
     ...(options.routerOverrides?.callbacks ?? []),
   ];
+  const given = options.store ?? (config.databaseUrl ? { url: config.databaseUrl } : false);
+  let store: Store | undefined;
   const located = (issues: readonly ConfigIssue[]) =>
     withLines([...issues], config.lineOf ?? (() => undefined));
   try {
-    router = await Router.create({ ...config.router, ...options.routerOverrides, callbacks });
+    router = await Router.create({
+      ...config.router,
+      // With a store, spend() reads its spend logs (they outlive the process).
+      ...(given === false ? {} : { spendReport: () => storeSpendReport(store as Store)() }),
+      ...options.routerOverrides,
+      callbacks,
+    });
   } catch (error) {
     if (error instanceof RouterConfigError)
       throw new ConfigError(located(error.issues), config.file, { cause: error });
@@ -218,9 +266,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   }
   startupWarnings.push(...imageUrls.startupWarnings);
   const groupsOf = groupIndex(config);
-  const given = options.store ?? (config.databaseUrl ? { url: config.databaseUrl } : false);
   const ownsStore = given !== false && !isStore(given);
-  let store: Store | undefined;
   try {
     store =
       given === false
@@ -241,6 +287,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     keys: config.keys,
     database: store ? new DatabaseKeys(store) : undefined,
   });
+  const configSeeds = store ? await configKeySeeds(store, config, logger) : undefined;
 
   const { limits } = config;
   const app = Fastify({
@@ -277,6 +324,8 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     router,
     keys,
     store,
+    endUsers: store ? new EndUsers(store) : undefined,
+    configSeeds,
     metrics,
     log: app.log,
     startedAt: Math.floor(Date.now() / 1000),
@@ -344,6 +393,8 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   registerEditRoutes(app, ctx);
   registerModelRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
+  registerSpendRoutes(app, ctx);
+  registerCustomerRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerMetricsRoute(app, ctx);
   registerImageFileRoute(app, imageUrls);

@@ -16,7 +16,7 @@ import type { StreamHandoff } from './stream-handoff.js';
 import type { RouterSettings } from './settings.js';
 import type { StateHealth } from './state/fallback-state.js';
 import type { BudgetLimit, BudgetReservation, RouterState } from './state/state.js';
-import type { RouterLogPayload } from './types.js';
+import type { CallContext, RouterLogPayload } from './types.js';
 
 /**
  * What one call has done so far; shared by every operation of the call (retries and fallbacks).
@@ -82,6 +82,7 @@ export interface RouterOperation {
   /** Model groups the caller may use; fallbacks never leave them. `undefined`: every group. */
   readonly allowedGroups?: ReadonlySet<string>;
   readonly onProgress?: (p: { status: string; elapsedMs: number }) => void;
+  readonly onSettled?: CallContext['onSettled'];
   /** Set for a streamed call (`router.streamImageEdit`): where the attempt hands its stream over. */
   readonly stream?: StreamHandoff;
   readonly trace: CallTrace;

@@ -165,6 +165,9 @@ const optionsSchema = z
     redis_url: optionalString,
     callbacks: z.array(callbackSchema).optional(),
     state: stateSchema.optional(),
+    spendReport: z
+      .custom<() => Promise<unknown>>((v) => typeof v === 'function', { message: 'expected a function' })
+      .optional(),
     ...IGNORED,
   })
   .superRefine((options, ctx) => {

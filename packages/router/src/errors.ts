@@ -129,7 +129,8 @@ export class BudgetExceededError extends RateLimitError {
   /** What calls still in flight hold against the budget. */
   readonly reservedUsd: number;
   constructor(budget: BudgetLimit, spentUsd: number, reservedUsd = 0) {
-    const who = budget.scope === 'user' ? `user "${budget.id}"` : `key ${budget.label ?? budget.id}`;
+    const who =
+      budget.scope === 'user' ? `user "${budget.label ?? budget.id}"` : `key ${budget.label ?? budget.id}`;
     const limit = budget.scope === 'user' ? 'max_end_user_budget' : 'max_budget';
     const held = reservedUsd > 0 ? ` (+$${reservedUsd.toFixed(6)} held by calls in flight)` : '';
     super({

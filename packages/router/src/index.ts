@@ -51,6 +51,7 @@ export type {
 } from './state/state.js';
 export type {
   CallContext,
+  CallOutcomeReport,
   DeploymentConfig,
   DeploymentHealth,
   LitellmParams,

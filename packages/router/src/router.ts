@@ -87,13 +87,20 @@ export class Router {
   readonly #configWarnings: readonly ConfigIssue[];
   readonly #run: RouterNext;
   readonly #route: RouterNext<RouteDecision>;
+  readonly #spendReport: (() => Promise<SpendReport>) | undefined;
   #closed = false;
   /** One controller per call in flight: `close()` aborts them. (A router-wide signal linked to
    * every call would collect one listener per call in flight.) */
   readonly #inFlight = new Map<Promise<unknown>, AbortController>();
 
-  private constructor(runtime: RouterRuntime, ownsState: boolean, configWarnings: readonly ConfigIssue[]) {
+  private constructor(
+    runtime: RouterRuntime,
+    ownsState: boolean,
+    configWarnings: readonly ConfigIssue[],
+    spendReport?: () => Promise<SpendReport>,
+  ) {
     this.#runtime = runtime;
+    this.#spendReport = spendReport;
     this.#configWarnings = configWarnings;
     this.#ownsState = ownsState;
     this.#run = createChain(
@@ -153,7 +160,7 @@ export class Router {
       stateHealth: () => resilient?.health() ?? { shared: false, degraded: false },
       lifecycle: { draining: false },
     };
-    return new Router(runtime, ownsState, warnings);
+    return new Router(runtime, ownsState, warnings, options.spendReport);
   }
 
   /**
@@ -222,6 +229,7 @@ export class Router {
       budgets: context.budgets,
       allowedGroups: context.allowedGroups === undefined ? undefined : new Set(context.allowedGroups),
       onProgress: context.onProgress,
+      onSettled: context.onSettled,
       stream,
       trace,
     };
@@ -386,7 +394,7 @@ export class Router {
    * ```
    */
   spend(): Promise<SpendReport> {
-    return this.#runtime.state.getSpend();
+    return this.#spendReport ? this.#spendReport() : this.#runtime.state.getSpend();
   }
 
   /**

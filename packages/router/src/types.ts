@@ -167,6 +167,11 @@ export interface RouterOptions {
   debug_level?: string;
   /** In memory by default; `createRedisState({ host, port, password })` to share between instances. */
   state?: RouterState;
+  /**
+   * Where `router.spend()` reads, when spend lives somewhere more lasting than the state (the
+   * proxy's store: its spend logs). Defaults to the state's own totals.
+   */
+  spendReport?: () => Promise<SpendReport>;
 }
 
 /**
@@ -203,6 +208,20 @@ export interface RouterLogPayload {
   stream?: true;
   /** Streamed calls that delivered their first event: ms from the call's start to it (`success`, `failure`). */
   timeToFirstEventMs?: number;
+}
+
+/**
+ * What {@link CallContext.onSettled} receives.
+ *
+ * @example
+ * ```ts
+ * const onSettled = ({ payload, usage }: CallOutcomeReport) => console.log(payload.event, payload.costUsd, usage?.total_tokens);
+ * ```
+ */
+export interface CallOutcomeReport {
+  payload: RouterLogPayload;
+  /** The response's `usage`, when the provider reported one. */
+  usage?: Record<string, unknown>;
 }
 
 /**
@@ -246,6 +265,11 @@ export interface CallContext {
   /** Cancels everything in flight for this call. */
   signal?: AbortSignal;
   onProgress?: (p: { status: string; elapsedMs: number }) => void;
+  /**
+   * Called once when the call ends, with the `success` or `failure` payload the callbacks got and
+   * the response's usage (for a spend log row written per call). Errors it throws are swallowed.
+   */
+  onSettled?: (outcome: CallOutcomeReport) => void;
 }
 
 /**

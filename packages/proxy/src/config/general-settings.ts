@@ -41,7 +41,6 @@ const generalSchema = z.object({
   require_auth_for_metrics_endpoint: z.boolean().optional(),
   database_url: z.string().min(1).optional(),
   store_prompts_in_spend_logs: z.boolean().optional(),
-  disable_spend_logs: z.boolean().optional(),
   spend_log_queue_max: count.optional(),
   // Validated by image-urls/settings.ts, which knows its own keys.
   image_urls: z.unknown().optional(),

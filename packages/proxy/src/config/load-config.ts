@@ -218,7 +218,6 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     defaultModel: settings?.image_generation_model,
     databaseUrl: settings?.database_url ?? (env.DATABASE_URL || undefined),
     storePrompts: settings?.store_prompts_in_spend_logs === true,
-    disableSpendLogs: settings?.disable_spend_logs === true,
     spendLogQueueMax: settings?.spend_log_queue_max ?? 100_000,
     disableAdminUi: settings?.disable_admin_ui,
     imageUrls: imageUrls.settings,

@@ -115,8 +115,6 @@ export interface ProxyConfig {
   databaseUrl?: string;
   /** `general_settings.store_prompts_in_spend_logs`: keep each edit's prompt in its spend log row. Default false. */
   storePrompts: boolean;
-  /** `general_settings.disable_spend_logs`: no spend log rows (key and end-user spend still count). Default false. */
-  disableSpendLogs: boolean;
   /** `general_settings.spend_log_queue_max`: most spend rows held in memory while the database is down. Default 100000. */
   spendLogQueueMax: number;
   /** `general_settings.image_urls`: how `response_format: "url"` answers are hosted. Absent: the memory store, 3600 s. */

@@ -90,7 +90,6 @@ export const GENERAL_SETTINGS_KEYS = [
   'require_auth_for_metrics_endpoint',
   'database_url',
   'store_prompts_in_spend_logs',
-  'disable_spend_logs',
   'spend_log_queue_max',
   'image_urls',
 ] as const;
@@ -152,7 +151,6 @@ export const BOOLEAN_KEYS: ReadonlySet<string> = new Set<string>([
   'json_logs',
   'strict_config',
   'store_prompts_in_spend_logs',
-  'disable_spend_logs',
 ]);
 
 /**

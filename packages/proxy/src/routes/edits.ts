@@ -8,6 +8,8 @@
 import { APIUserAbortError, getMeta, RetouchError } from '@retouch/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyBudgets } from '../auth.js';
+import { callBudgets } from '../budgets.js';
+import { spendLogger } from '../spend-rows.js';
 import type { ProxyContext } from '../context.js';
 import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
@@ -76,6 +78,7 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     signal: AbortSignal,
     keepUntilStreamEnds: () => () => void,
   ) => {
+    const startedAt = new Date();
     const state = request.retouch;
     const caller = state.caller ?? (await ctx.keys.authenticate(request.headers));
     const { limits, defaultModel } = ctx.config;
@@ -96,13 +99,24 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       maxImageBytes: limits.maxImageBytes,
       signal,
     });
+    const { store } = ctx;
     const context = {
       requestId: request.id,
       apiKeyHash: caller.keyHash,
-      budgets: keyBudgets(caller),
+      budgets: store
+        ? await callBudgets(caller, params.user, { endUsers: ctx.endUsers, configSeeds: ctx.configSeeds })
+        : keyBudgets(caller),
       allowedGroups: caller.models,
       signal,
       metadata: { ...metadata, user_api_key_alias: caller.alias },
+      onSettled: store
+        ? spendLogger(store, {
+            requestId: request.id,
+            caller,
+            startedAt,
+            prompt: ctx.config.storePrompts && typeof params.prompt === 'string' ? params.prompt : null,
+          })
+        : undefined,
     };
     if (params.stream === true) {
       // Failures before the first event are thrown here and answered as JSON errors, as unstreamed.

@@ -194,6 +194,10 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: ProxyContext): void
 
   app.get('/key/info', { onRequest }, async (request) => {
     const { key } = parseInput(oneKeySchema, request.query, 'query');
+    // Its spend includes every finished call.
+    await storeOf(ctx, request)
+      .flushSpend()
+      .catch(() => {});
     const record = await find(request, key);
     return { key: record.tokenHash, info: keyInfo(record) };
   });

@@ -4,8 +4,18 @@
  * @module
  */
 import { getMeta, NotFoundError, prepareEditRequest, toRetouchError } from '@retouch/core';
-import type { RouterLink, RouterRuntime } from '../chain.js';
+import type { RouterLink, RouterOperation, RouterRuntime } from '../chain.js';
+import type { RouterLogPayload } from '../types.js';
 import { basePayload, errorFields } from '../callbacks/payload.js';
+
+/** Tells the caller's `onSettled` how the call ended; what it throws stays there. */
+function settled(op: RouterOperation, payload: RouterLogPayload, usage?: Record<string, unknown>): void {
+  try {
+    op.onSettled?.(usage === undefined ? { payload } : { payload, usage });
+  } catch {
+    // An observer never changes a call.
+  }
+}
 
 /**
  * Emits `start`, then `success` (with the serving deployment, cost, attempts) or `failure`.
@@ -21,7 +31,7 @@ export function observeLink(rt: RouterRuntime): RouterLink {
     try {
       const response = await next(op);
       const meta = getMeta(response);
-      rt.emit({
+      const payload: RouterLogPayload = {
         ...basePayload(op, 'success'),
         modelGroup: meta.modelGroup ?? op.group,
         deploymentId: meta.deploymentId,
@@ -31,18 +41,22 @@ export function observeLink(rt: RouterRuntime): RouterLink {
         attempts: meta.attempts,
         costUsd: meta.costUsd,
         warnings: [...meta.warnings],
-      });
+      };
+      rt.emit(payload);
+      settled(op, payload, response.usage as Record<string, unknown> | undefined);
       return response;
     } catch (thrown) {
       const error = toRetouchError(thrown);
       const failed = op.trace.lastFailure?.deployment;
-      rt.emit({
+      const payload: RouterLogPayload = {
         ...basePayload(op, 'failure'),
         ...(failed
           ? { deploymentId: failed.id, provider: failed.provider, model: failed.providerModel }
           : {}),
         ...errorFields(error),
-      });
+      };
+      rt.emit(payload);
+      settled(op, payload);
       throw error;
     }
   };

@@ -170,7 +170,11 @@ export function withLocalFallback(shared: RouterState, options: LocalFallbackOpt
     const result = await local.reserveBudget(
       {
         ...reservation,
-        budgets: reservation.budgets.map((b, i) => ({ ...b, maxUsd: b.maxUsd - (bases[i] ?? 0) })),
+        budgets: reservation.budgets.map((b, i) => ({
+          ...b,
+          maxUsd: b.maxUsd - (bases[i] ?? 0),
+          seedUsd: Math.max(0, (b.seedUsd ?? 0) - (bases[i] ?? 0)),
+        })),
       },
       at,
     );

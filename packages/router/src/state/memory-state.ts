@@ -8,6 +8,7 @@ import {
   type BudgetLimit,
   type DeploymentStats,
   emptyStats,
+  extraBudgets,
   LATENCY_ALPHA,
   minuteOf,
   type RouterState,
@@ -60,8 +61,13 @@ export function createMemoryState(): RouterState {
     }
     return found;
   };
-  const spentOf = (budget: BudgetLimit) =>
-    (budget.scope === 'key' ? spend.byKey : spend.byUser)[budget.id] ?? 0;
+  const spentOf = (budget: BudgetLimit) => {
+    const record = budget.scope === 'key' ? spend.byKey : spend.byUser;
+    // The first sight of a budget starts it from its seed (spend a database counted before).
+    if (record[budget.id] === undefined && (budget.seedUsd ?? 0) > 0)
+      record[budget.id] = budget.seedUsd as number;
+    return record[budget.id] ?? 0;
+  };
   const recordSpend = (item: SpendEntry) => {
     if (item.costUsd === null) {
       spend.unpricedCalls += 1;
@@ -180,7 +186,13 @@ export function createMemoryState(): RouterState {
     async settleBudget(reservation, item) {
       for (const budget of reservation.budgets)
         holds.get(`${budget.scope}:${budget.id}`)?.delete(reservation.id);
-      if (item) recordSpend(item);
+      if (item) {
+        recordSpend(item);
+        if (item.costUsd !== null) {
+          for (const budget of extraBudgets(reservation, item))
+            add(budget.scope === 'key' ? spend.byKey : spend.byUser, budget.id, item.costUsd);
+        }
+      }
     },
     async close() {
       entries.clear();

@@ -12,6 +12,7 @@ import {
   type BudgetReservation,
   type DeploymentStats,
   emptyStats,
+  extraBudgets,
   LATENCY_ALPHA,
   minuteOf,
   type ReserveResult,
@@ -63,7 +64,8 @@ return tostring(value)`;
 
 // Check-then-hold for every budget in one script. KEYS: per budget, its spend hash and its
 // reservations (a sorted set of "<id>|<amount>" scored by expiry). ARGV: member, now, expiry, then
-// per budget its spend field and its limit. Numbers go back as strings (Lua would truncate them).
+// per budget its spend field, its limit and its seed (where a budget the state has no count for
+// starts). Numbers go back as strings (Lua would truncate them).
 const RESERVE_LUA = `
 local member, now, expires = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local spent = {}
@@ -74,8 +76,14 @@ for i = 1, #KEYS / 2 do
   for _, held in ipairs(redis.call('ZRANGE', holds, 0, -1)) do
     reserved = reserved + (tonumber(string.match(held, '|([^|]*)$')) or 0)
   end
-  local s = tonumber(redis.call('HGET', KEYS[2 * i - 1], ARGV[2 + 2 * i]) or '0')
-  if s + reserved >= tonumber(ARGV[3 + 2 * i]) then
+  local field, seed = ARGV[1 + 3 * i], tonumber(ARGV[3 + 3 * i])
+  local current = redis.call('HGET', KEYS[2 * i - 1], field)
+  if not current and seed > 0 then
+    redis.call('HSET', KEYS[2 * i - 1], field, ARGV[3 + 3 * i])
+    current = ARGV[3 + 3 * i]
+  end
+  local s = tonumber(current or '0')
+  if s + reserved >= tonumber(ARGV[2 + 3 * i]) then
     return {'0', tostring(i), tostring(s), tostring(reserved)}
   end
   spent[i] = tostring(s)
@@ -312,7 +320,7 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
         holdMember(reservation),
         String(now),
         String(reservation.expiresAt),
-        ...budgets.flatMap((b) => [b.id, String(b.maxUsd)]),
+        ...budgets.flatMap((b) => [b.id, String(b.maxUsd), String(b.seedUsd ?? 0)]),
       ];
       const reply = await (await scripts()).retouchReserve(String(keys.length), ...keys, ...args);
       if (reply[0] === '1') return { ok: true, spentUsd: reply.slice(1).map(num) };
@@ -327,7 +335,13 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
       // MULTI runs as one step: no reservation check sees the hold gone before the spend lands.
       const multi = (await client()).multi();
       for (const budget of reservation.budgets) multi.zrem(holdsKey(budget), holdMember(reservation));
-      if (entry) queueSpend(multi, entry);
+      if (entry) {
+        queueSpend(multi, entry);
+        if (entry.costUsd !== null) {
+          for (const budget of extraBudgets(reservation, entry))
+            multi.hincrbyfloat(spendHash(budget), budget.id, String(entry.costUsd));
+        }
+      }
       results(await multi.exec());
     },
     async close() {

@@ -78,6 +78,11 @@ export interface BudgetLimit {
   maxUsd: number;
   /** How messages name it (a key alias); defaults to `id`. */
   label?: string;
+  /**
+   * Where this budget's spend starts when the state has none for it yet: what a database that
+   * outlives the state (a restart) already counted. Ignored once the state has a count. Defaults to 0.
+   */
+  seedUsd?: number;
 }
 
 /**
@@ -149,11 +154,33 @@ export interface RouterState {
   reserveBudget(reservation: BudgetReservation, now: number): Promise<ReserveResult>;
   /**
    * Releases a reservation and, when given, records the call's real spend in the same atomic step
-   * (so no other call sees the money neither held nor spent). Releasing twice is harmless.
+   * (so no other call sees the money neither held nor spent). The spend also counts against every
+   * budget of the reservation whose `id` is not the entry's own `key` / `user` (a budget per
+   * period, say). Releasing twice is harmless.
    */
   settleBudget(reservation: BudgetReservation, spend?: SpendEntry): Promise<void>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+}
+
+/**
+ * The budgets of a reservation a spend entry does not already count toward through its own `key`
+ * or `user`: spend settled under them is added to them too.
+ *
+ * @example
+ * ```ts
+ * extraBudgets(reservation, entry); // [{ scope: 'key', id: 'a1b2c3d4e5f6@2026-02-01T00:00:00.000Z', … }]
+ * ```
+ */
+export function extraBudgets(reservation: BudgetReservation, entry: SpendEntry): BudgetLimit[] {
+  const seen = new Set<string>();
+  return reservation.budgets.filter((b) => {
+    const own = b.scope === 'key' ? entry.key : entry.user;
+    const name = `${b.scope}:${b.id}`;
+    if (b.id === own || seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  });
 }
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import { describe, expect, it } from '@jest/globals';
-import type { RouterState } from '../state/state.js';
+import type { BudgetLimit, RouterState } from '../state/state.js';
 
 let unique = 0;
 const id = (name: string) => `${name}-${process.pid}-${++unique}`;
@@ -132,6 +132,50 @@ export function describeRouterState(name: string, create: () => RouterState): vo
       // Another hold is refused now (0.03 + 0.04 ≥ 0.05), and taken again once the first lapses.
       expect((await state.reserveBudget({ ...third, id: 'e' }, now)).ok).toBe(false);
       expect((await state.reserveBudget({ ...third, id: 'e' }, now + 1_001)).ok).toBe(true);
+      await state.close();
+    });
+
+    it('starts a budget the state has not seen from its seed, and counts settled spend against period budgets', async () => {
+      const state = create();
+      const key = id('key');
+      const now = Date.now();
+      // Spend a database recorded before this state existed.
+      const seeded = { scope: 'key' as const, id: key, maxUsd: 1, seedUsd: 0.995 };
+      const hold = (rid: string, budgets: BudgetLimit[]) => ({
+        id: rid,
+        amountUsd: 0.01,
+        budgets,
+        expiresAt: now + 60_000,
+      });
+      expect(await state.reserveBudget(hold('a', [seeded]), now)).toEqual({ ok: true, spentUsd: [0.995] });
+      expect(await state.reserveBudget(hold('b', [seeded]), now)).toMatchObject({
+        ok: false,
+        spentUsd: 0.995,
+        reservedUsd: 0.01,
+      });
+      await state.settleBudget(hold('a', [seeded]), {
+        deploymentId: 'd',
+        modelGroup: 'g',
+        key,
+        costUsd: 0.001,
+      });
+      // Counted from the seed on: a later (lower) seed changes nothing.
+      const later = hold('b2', [{ ...seeded, seedUsd: 0.1 }]);
+      const taken = await state.reserveBudget(later, now);
+      expect(taken.ok && taken.spentUsd.map((v) => Math.round(v * 1000) / 1000)).toEqual([0.996]);
+      await state.settleBudget(later);
+      // A budget per period: its own counter, fed by what settles under it.
+      const period = { scope: 'key' as const, id: `${key}@p1`, maxUsd: 0.05 };
+      const first = hold('c', [period]);
+      await state.reserveBudget(first, now);
+      await state.settleBudget(first, { deploymentId: 'd', modelGroup: 'g', key, costUsd: 0.05 });
+      expect(await state.reserveBudget(hold('d', [period]), now)).toMatchObject({
+        ok: false,
+        spentUsd: 0.05,
+      });
+      const next = { ...period, id: `${key}@p2` };
+      expect(await state.reserveBudget(hold('e', [next]), now)).toEqual({ ok: true, spentUsd: [0] });
+      expect((await state.getSpend()).byKey[key]).toBeCloseTo(0.996 + 0.05, 9);
       await state.close();
     });
   });
