@@ -238,6 +238,8 @@ export class KeyStore {
   authorizeModel(caller: Caller, group: string, groupsOfModel: readonly string[] = [group]): void {
     const allowed = caller.models;
     if (!allowed) return;
+    // The name asked for (an alias a key was given) or every group it reaches.
+    if (allowed.has(group)) return;
     if (groupsOfModel.length > 0 && groupsOfModel.every((g) => allowed.has(g))) return;
     throw new PermissionDeniedError({
       message: `This key (${caller.alias}) may not use model "${group}". Allowed: ${[...allowed].join(', ') || 'none'}.`,

@@ -42,6 +42,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerImageFileRoute } from './routes/image-files.js';
+import { registerModelInfoRoutes } from './routes/model-info.js';
 import { registerSpendRoutes } from './routes/spend.js';
 import { registerMetricsRoute } from './routes/metrics.js';
 import { registerModelRoutes } from './routes/models.js';
@@ -166,7 +167,15 @@ function groupIndex(config: ProxyConfig): (model: string) => string[] {
     const k = key(d.litellm_params.model);
     byModel.set(k, (byModel.get(k) ?? new Set()).add(d.model_name));
   }
-  return (model) => (groups.has(model) ? [model] : [...(byModel.get(key(model)) ?? [])]);
+  const aliases = new Map<string, string>(Object.entries(config.router.model_alias_map ?? {}));
+  for (const [alias, target] of Object.entries(config.router.model_group_alias ?? {}))
+    aliases.set(alias, typeof target === 'string' ? target : target.model);
+  return (model) => {
+    if (groups.has(model)) return [model];
+    const aliased = aliases.get(model);
+    if (aliased !== undefined) return [aliased];
+    return [...(byModel.get(key(model)) ?? [])];
+  };
 }
 
 /**
@@ -392,6 +401,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   consoleUi?.register(app, ctx);
   registerEditRoutes(app, ctx);
   registerModelRoutes(app, ctx);
+  registerModelInfoRoutes(app, ctx);
   registerKeyRoutes(app, ctx);
   registerSpendRoutes(app, ctx);
   registerCustomerRoutes(app, ctx);

@@ -158,6 +158,13 @@ const optionsSchema = z
     timeout: seconds.optional(),
     max_fallbacks: z.number().int().nonnegative().optional(),
     max_end_user_budget: usd.optional(),
+    model_group_alias: z
+      .record(
+        z.string().min(1),
+        z.union([z.string().min(1), z.object({ model: z.string().min(1), hidden: z.boolean().optional() })]),
+      )
+      .optional(),
+    model_alias_map: z.record(z.string().min(1), z.string().min(1)).optional(),
     drop_params: z.boolean().optional(),
     redis_host: optionalString,
     redis_port: z.number().int().positive().optional(),
@@ -213,6 +220,18 @@ const optionsSchema = z
       });
     }
     if (options.default_fallbacks) checkTargets(options.default_fallbacks, ['default_fallbacks']);
+    for (const field of ['model_group_alias', 'model_alias_map'] as const) {
+      for (const [alias, target] of Object.entries(options[field] ?? {})) {
+        const group = typeof target === 'string' ? target : target.model;
+        if (!groups.has(group)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [field, alias],
+            message: `alias "${alias}" names no model group "${group}" (known: ${[...groups].join(', ')})`,
+          });
+        }
+      }
+    }
   });
 
 /**

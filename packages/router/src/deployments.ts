@@ -270,6 +270,33 @@ function normalise(model: string): string | undefined {
 }
 
 /**
+ * The aliases of router options: `model_alias_map`, then `model_group_alias` (which wins).
+ *
+ * @example
+ * ```ts
+ * aliasesOf({ model_group_alias: { 'gpt-4o-image': { model: 'gpt-image-1', hidden: true } } }).get('gpt-4o-image');
+ * // { group: 'gpt-image-1', hidden: true }
+ * ```
+ */
+export function aliasesOf(options: {
+  model_group_alias?: Record<string, string | { model: string; hidden?: boolean }>;
+  model_alias_map?: Record<string, string>;
+}): Map<string, { group: string; hidden: boolean }> {
+  const out = new Map<string, { group: string; hidden: boolean }>();
+  for (const [alias, group] of Object.entries(options.model_alias_map ?? {}))
+    out.set(alias, { group, hidden: false });
+  for (const [alias, target] of Object.entries(options.model_group_alias ?? {})) {
+    out.set(
+      alias,
+      typeof target === 'string'
+        ? { group: target, hidden: false }
+        : { group: target.model, hidden: target.hidden === true },
+    );
+  }
+  return out;
+}
+
+/**
  * Resolves `model` to deployments: a model group (`model_name`) first, else every deployment whose
  * `litellm_params.model` is that model (with or without the provider prefix).
  *
@@ -284,9 +311,15 @@ export class DeploymentIndex {
   readonly all: readonly Deployment[];
   private readonly byGroup = new Map<string, Deployment[]>();
   private readonly byModel = new Map<string, Deployment[]>();
+  /** Alias → its group and whether `/v1/models` lists it. */
+  readonly aliases: ReadonlyMap<string, { group: string; hidden: boolean }>;
 
-  constructor(deployments: readonly Deployment[]) {
+  constructor(
+    deployments: readonly Deployment[],
+    aliases: ReadonlyMap<string, { group: string; hidden: boolean }> = new Map(),
+  ) {
     this.all = deployments;
+    this.aliases = aliases;
     for (const d of deployments) {
       const group = this.byGroup.get(d.modelGroup) ?? [];
       group.push(d);
@@ -305,6 +338,9 @@ export class DeploymentIndex {
   resolve(model: string): ResolvedGroup | undefined {
     const group = this.byGroup.get(model);
     if (group) return { group: model, deployments: group };
+    const alias = this.aliases.get(model);
+    const aliased = alias === undefined ? undefined : this.byGroup.get(alias.group);
+    if (alias && aliased) return { group: alias.group, deployments: aliased };
     const key = normalise(model);
     const same = key === undefined ? undefined : this.byModel.get(key);
     return same ? { group: model, deployments: same } : undefined;

@@ -45,6 +45,7 @@ export type {
   BudgetReservation,
   DeploymentStats,
   ReserveResult,
+  WindowCount,
   RouterState,
   SpendEntry,
   StatsQuery,

@@ -12,6 +12,7 @@ import {
   holdStreamErrors,
   type ImageEditParams,
   type ImageEditResponse,
+  lookupPrice,
   type ImageEditStream,
   startDeadline,
 } from '@retouch/core';
@@ -24,7 +25,7 @@ import {
   type RouterRuntime,
 } from './chain.js';
 import { type ConfigIssue, parseRouterOptions } from './config.js';
-import { buildDeployments, DeploymentIndex } from './deployments.js';
+import { aliasesOf, buildDeployments, DeploymentIndex } from './deployments.js';
 import { RouterClosedError } from './errors.js';
 import { attemptStep } from './policies/attempt.js';
 import { fallbackLink } from './policies/fallback.js';
@@ -36,7 +37,7 @@ import { DEFAULTS, toSettings } from './settings.js';
 import { type StateHealth, withLocalFallback } from './state/fallback-state.js';
 import { createMemoryState } from './state/memory-state.js';
 import { createRedisState } from './state/redis-state.js';
-import type { RouterState } from './state/state.js';
+import type { RouterState, WindowCount } from './state/state.js';
 import { readHandoff, StreamHandoff } from './stream-handoff.js';
 import type { CallContext, DeploymentHealth, RouterOptions, SpendReport } from './types.js';
 
@@ -153,7 +154,7 @@ export class Router {
     const runtime: RouterRuntime = {
       settings: toSettings(parsed),
       state,
-      index: new DeploymentIndex(deployments),
+      index: new DeploymentIndex(deployments, aliasesOf(parsed)),
       emit: createEmitter(parsed.callbacks ?? []),
       random: Math.random,
       now: Date.now,
@@ -339,6 +340,19 @@ export class Router {
   }
 
   /**
+   * The aliases of model groups (`model_group_alias`, `model_alias_map`), each with its group and
+   * whether it is hidden (served, not listed).
+   *
+   * @example
+   * ```ts
+   * router.modelAliases(); // [{ alias: 'gpt-4o-image', group: 'gpt-image-1', hidden: false }]
+   * ```
+   */
+  modelAliases(): { alias: string; group: string; hidden: boolean }[] {
+    return [...this.#runtime.index.aliases].map(([alias, { group, hidden }]) => ({ alias, group, hidden }));
+  }
+
+  /**
    * Every deployment with its health: cooldown, in-flight calls, latency, recent failures.
    *
    * @example
@@ -368,6 +382,8 @@ export class Router {
         latencyMsAvg: s?.latencyMs === undefined ? undefined : Math.round(s.latencyMs),
         failuresLastMinute: s?.failures ?? 0,
         capabilities: d.capabilities,
+        price: d.price ?? lookupPrice(d.provider, d.providerModel),
+        priceIsOverride: d.price !== undefined,
       };
     });
   }
@@ -395,6 +411,20 @@ export class Router {
    */
   spend(): Promise<SpendReport> {
     return this.#spendReport ? this.#spendReport() : this.#runtime.state.getSpend();
+  }
+
+  /**
+   * Counts `amount` in `id`'s current minute unless it already reached `limit`, in the router's
+   * state (shared through Redis by every instance): the proxy's per-key rpm and tpm limits.
+   *
+   * @example
+   * ```ts
+   * const { ok, resetAt } = await router.countInWindow(`rpm:${keyHash}`, 1, 60);
+   * if (!ok) throw new RateLimitError({ message: 'slow down', retryAfterMs: resetAt - Date.now() });
+   * ```
+   */
+  countInWindow(id: string, amount: number, limit: number): Promise<WindowCount> {
+    return this.#runtime.state.countInWindow(id, amount, limit, this.#runtime.now());
   }
 
   /**

@@ -151,6 +151,14 @@ export interface RouterOptions {
   max_fallbacks?: number;
   /** Budget per end-user (`user`), in USD; calls beyond it fail with a 429 `budget_exceeded`. */
   max_end_user_budget?: number;
+  /**
+   * Other names of model groups (LiteLLM's `model_group_alias`): `{ alias: 'group' }` or
+   * `{ alias: { model: 'group', hidden: true } }` (served, not listed). A group's own name wins
+   * over an alias of the same name.
+   */
+  model_group_alias?: Record<string, string | { model: string; hidden?: boolean }>;
+  /** LiteLLM's `litellm_settings.model_alias_map` (`{ alias: 'group' }`); `model_group_alias` wins on the same alias. */
+  model_alias_map?: Record<string, string>;
   /** Default `drop_params` for requests that do not set it. */
   drop_params?: boolean;
   /** Shared state through Redis (used when `state` is not given). */
@@ -298,6 +306,10 @@ export interface DeploymentHealth {
   latencyMsAvg?: number;
   failuresLastMinute: number;
   capabilities: ModelCapabilities;
+  /** Its prices: the deployment's overrides, else the provider's table; absent when unknown. */
+  price?: ModelPrice;
+  /** Whether `price` comes from the deployment's own settings. */
+  priceIsOverride: boolean;
 }
 
 /**

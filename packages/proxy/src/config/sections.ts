@@ -35,6 +35,7 @@ export const ROUTER_SETTINGS_KEYS = [
   'timeout',
   'max_fallbacks',
   'max_end_user_budget',
+  'model_group_alias',
   'drop_params',
   'redis_host',
   'redis_port',
@@ -58,6 +59,7 @@ export const LITELLM_TO_ROUTER: Readonly<Record<string, keyof RouterOptions>> = 
   cooldown_time: 'cooldown_time',
   retry_after: 'retry_after',
   max_end_user_budget: 'max_end_user_budget',
+  model_alias_map: 'model_alias_map',
   set_verbose: 'set_verbose',
 };
 

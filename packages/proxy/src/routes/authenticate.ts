@@ -6,6 +6,7 @@
 import { BadRequestError } from '@retouch/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ProxyContext } from '../context.js';
+import { checkRateLimits } from '../rate-limits.js';
 
 /**
  * Builds the `onRequest` hook.
@@ -29,6 +30,6 @@ export function authenticate(ctx: ProxyContext, options: { edit?: boolean } = {}
         status: 413,
       });
     }
-    ctx.keys.checkRpm(caller);
+    await checkRateLimits(ctx.router, caller);
   };
 }

@@ -6,10 +6,21 @@
  * @module
  */
 import { APIUserAbortError, getMeta, RetouchError } from '@retouch/core';
+import type { CallOutcomeReport } from '@retouch/router';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { keyBudgets } from '../auth.js';
 import { callBudgets } from '../budgets.js';
+import { countTokens } from '../rate-limits.js';
 import { spendLogger } from '../spend-rows.js';
+
+/** Runs each hook given with a call's outcome. */
+function settledHook(
+  ...hooks: (((outcome: CallOutcomeReport) => void) | undefined)[]
+): (outcome: CallOutcomeReport) => void {
+  return (outcome) => {
+    for (const hook of hooks) hook?.(outcome);
+  };
+}
 import type { ProxyContext } from '../context.js';
 import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
@@ -109,14 +120,17 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       allowedGroups: caller.models,
       signal,
       metadata: { ...metadata, user_api_key_alias: caller.alias },
-      onSettled: store
-        ? spendLogger(store, {
-            requestId: request.id,
-            caller,
-            startedAt,
-            prompt: ctx.config.storePrompts && typeof params.prompt === 'string' ? params.prompt : null,
-          })
-        : undefined,
+      onSettled: settledHook(
+        store
+          ? spendLogger(store, {
+              requestId: request.id,
+              caller,
+              startedAt,
+              prompt: ctx.config.storePrompts && typeof params.prompt === 'string' ? params.prompt : null,
+            })
+          : undefined,
+        (outcome) => countTokens(ctx.router, caller, outcome.usage),
+      ),
     };
     if (params.stream === true) {
       // Failures before the first event are thrown here and answered as JSON errors, as unstreamed.

@@ -1,7 +1,7 @@
 /**
  * Health routes, none of which calls a paid endpoint: `/health/liveliness` (the process answers),
- * `/health/readiness` (200 `healthy`, or `degraded` while Redis is down or some deployments cool
- * down; 503 when shutting down or when nothing can be served) and `/health` (each deployment's
+ * `/health/readiness` (200 `healthy`, or `degraded` while Redis or the database is down or some
+ * deployments cool down; 503 when shutting down or when nothing can be served) and `/health` (each deployment's
  * state as the router sees it: cooldowns, in-flight calls, latency, recent failures).
  * @module
  */
@@ -26,23 +26,32 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ProxyContext): v
     const deployments = await ctx.router.deployments();
     const healthy = deployments.filter((d) => d.healthy).length;
     const state = ctx.router.stateHealth();
+    const db = ctx.store?.health();
+    const dbDown = db !== undefined && (!db.connected || db.spendLog.failing);
     // Ready (200) while anything can be served, if degraded; 503 only when shutting down or when
     // every deployment is cooling down.
     const status = ctx.closing
       ? 'shutting_down'
       : healthy === 0
         ? 'unavailable'
-        : state.degraded || healthy < deployments.length
+        : state.degraded || dbDown || healthy < deployments.length
           ? 'degraded'
           : 'healthy';
     const degraded: string[] = [];
     if (state.degraded) degraded.push(`shared state unavailable (${state.reason}): routing on local state`);
     if (healthy < deployments.length)
       degraded.push(`${deployments.length - healthy} deployments cooling down`);
+    if (db && dbDown) {
+      degraded.push(
+        `database unavailable${db.lastError ? ` (${db.lastError})` : ''}: keys verified before keep working, new keys are refused, ${db.spendLog.pending} spend rows queued`,
+      );
+    }
     return reply.code(status === 'shutting_down' || status === 'unavailable' ? 503 : 200).send({
       status,
       ...(degraded.length > 0 ? { degraded } : {}),
       shared_state: state.shared ? (state.degraded ? 'unavailable' : 'connected') : 'none',
+      database: db === undefined ? 'none' : dbDown ? 'unavailable' : 'connected',
+      ...(db === undefined ? {} : { database_backend: db.backend, spend_rows_queued: db.spendLog.pending }),
       model_groups: ctx.router.modelGroups().length,
       deployments: deployments.length,
       healthy_deployments: healthy,

@@ -27,10 +27,23 @@ export interface ModelEntry {
 export function registerModelRoutes(app: FastifyInstance, ctx: ProxyContext): void {
   const visible = (request: FastifyRequest): ModelEntry[] => {
     const allowed = request.retouch.caller?.models;
-    return ctx.router
-      .modelGroups()
-      .filter((group) => !allowed || allowed.has(group))
-      .map((id) => ({ id, object: 'model', created: ctx.startedAt, owned_by: 'retouch' }));
+    const groups = ctx.router.modelGroups().filter((group) => !allowed || allowed.has(group));
+    // Visible aliases are listed beside the groups (hidden ones are served, not listed).
+    const aliases = ctx.router
+      .modelAliases()
+      .filter(
+        (a) =>
+          !a.hidden &&
+          !groups.includes(a.alias) &&
+          (!allowed || allowed.has(a.alias) || allowed.has(a.group)),
+      )
+      .map((a) => a.alias);
+    return [...groups, ...aliases].map((id) => ({
+      id,
+      object: 'model',
+      created: ctx.startedAt,
+      owned_by: 'retouch',
+    }));
   };
   const onRequest = authenticate(ctx);
   const list = async (request: FastifyRequest) => ({ object: 'list', data: visible(request) });
@@ -38,7 +51,15 @@ export function registerModelRoutes(app: FastifyInstance, ctx: ProxyContext): vo
   app.get('/models', { onRequest }, list);
   app.get('/v1/models/:model', { onRequest }, async (request) => {
     const { model } = request.params as { model: string };
-    const entry = visible(request).find((m) => m.id === model);
+    const entry =
+      visible(request).find((m) => m.id === model) ??
+      // A hidden alias answers when asked for by name.
+      (ctx.router.modelAliases().some((a) => a.alias === model && a.hidden) &&
+      ctx
+        .groupsOf(model)
+        .every((g) => !request.retouch.caller?.models || request.retouch.caller.models.has(g))
+        ? { id: model, object: 'model' as const, created: ctx.startedAt, owned_by: 'retouch' }
+        : undefined);
     if (!entry) {
       throw new NotFoundError({
         message: `model: no model group "${model}" for this key`,

@@ -275,6 +275,11 @@ export function withLocalFallback(shared: RouterState, options: LocalFallbackOpt
           await local.settleBudget(reservation, spend);
         },
       ),
+    countInWindow: (id, amount, limit, at) =>
+      run(
+        () => shared.countInWindow(id, amount, limit, at),
+        () => local.countInWindow(id, amount, limit, at),
+      ),
     async close() {
       await Promise.allSettled([local.close(), shared.close()]);
     },

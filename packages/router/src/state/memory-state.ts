@@ -41,6 +41,7 @@ function add(record: Record<string, number>, key: string | undefined, value: num
  */
 export function createMemoryState(): RouterState {
   const entries = new Map<string, Entry>();
+  const windows = new Map<string, { minute: number; count: number }>();
   const spend: SpendReport = {
     totalUsd: 0,
     byDeployment: {},
@@ -194,9 +195,24 @@ export function createMemoryState(): RouterState {
         }
       }
     },
+    async countInWindow(id, amount, limit, now) {
+      const minute = minuteOf(now);
+      let window = windows.get(id);
+      if (!window || window.minute !== minute) {
+        window = { minute, count: 0 };
+        windows.set(id, window);
+        // Old minutes go with the first count of a new one.
+        for (const [other, w] of windows) if (w.minute < minute) windows.delete(other);
+      }
+      const resetAt = (minute + 1) * 60_000;
+      if (window.count >= limit) return { ok: false, count: window.count, resetAt };
+      window.count += amount;
+      return { ok: true, count: window.count, resetAt };
+    },
     async close() {
       entries.clear();
       holds.clear();
+      windows.clear();
     },
   };
 }

@@ -95,7 +95,16 @@ for i = 1, #KEYS / 2 do
 end
 return {'1', unpack(spent)}`;
 
+// A fixed minute window: add unless the count reached the limit. KEYS: the window. ARGV: amount, limit.
+const WINDOW_LUA = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[2]) then return {'0', tostring(count)} end
+count = redis.call('INCRBYFLOAT', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 61000)
+return {'1', tostring(count)}`;
+
 interface Scripts {
+  retouchWindow(key: string, amount: string, limit: string): Promise<string[]>;
   retouchCooldown(key: string, until: string, ttlMs: string): Promise<string>;
   retouchLatency(key: string, sample: string, alpha: string): Promise<string>;
   retouchReserve(...keysThenArgs: string[]): Promise<string[]>;
@@ -179,6 +188,7 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
       redis.defineCommand('retouchCooldown', { numberOfKeys: 1, lua: COOLDOWN_LUA });
       redis.defineCommand('retouchLatency', { numberOfKeys: 1, lua: LATENCY_LUA });
       redis.defineCommand('retouchReserve', { lua: RESERVE_LUA });
+      redis.defineCommand('retouchWindow', { numberOfKeys: 1, lua: WINDOW_LUA });
       return redis;
     })();
     // A failed first connection is retried by the next call.
@@ -343,6 +353,15 @@ export function createRedisState(options: RedisStateOptions = {}): RouterState {
         }
       }
       results(await multi.exec());
+    },
+    async countInWindow(id, amount, limit, now) {
+      const minute = minuteOf(now);
+      const reply = await (await scripts()).retouchWindow(
+        key('window', id, minute),
+        String(amount),
+        Number.isFinite(limit) ? String(limit) : '1e308',
+      );
+      return { ok: reply[0] === '1', count: num(reply[1]), resetAt: (minute + 1) * 60_000 };
     },
     async close() {
       const pending = clientPromise;

@@ -159,8 +159,29 @@ export interface RouterState {
    * period, say). Releasing twice is harmless.
    */
   settleBudget(reservation: BudgetReservation, spend?: SpendEntry): Promise<void>;
+  /**
+   * A fixed one-minute window per `id` (a key's rpm or tpm): adds `amount` to the current minute's
+   * count unless the count has already reached `limit` (then nothing is added and `ok` is false).
+   * Atomic across every instance sharing the state. `resetAt` is when the window ends (epoch ms).
+   */
+  countInWindow(id: string, amount: number, limit: number, now: number): Promise<WindowCount>;
   /** Releases connections and timers. */
   close(): Promise<void>;
+}
+
+/**
+ * The outcome of {@link RouterState.countInWindow}.
+ *
+ * @example
+ * ```ts
+ * const { ok, count, resetAt }: WindowCount = await state.countInWindow('rpm:a1b2', 1, 60, Date.now());
+ * ```
+ */
+export interface WindowCount {
+  ok: boolean;
+  /** The count after this call. */
+  count: number;
+  resetAt: number;
 }
 
 /**

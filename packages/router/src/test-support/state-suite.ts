@@ -178,5 +178,24 @@ export function describeRouterState(name: string, create: () => RouterState): vo
       expect((await state.getSpend()).byKey[key]).toBeCloseTo(0.996 + 0.05, 9);
       await state.close();
     });
+
+    it('counts in fixed minute windows up to a limit, atomically', async () => {
+      const state = create();
+      const rpm = id('rpm');
+      const now = Date.UTC(2026, 0, 1, 0, 0, 30);
+      const results = await Promise.all(Array.from({ length: 5 }, () => state.countInWindow(rpm, 1, 3, now)));
+      expect(results.filter((r) => r.ok)).toHaveLength(3);
+      expect(results.find((r) => !r.ok)).toEqual({
+        ok: false,
+        count: 3,
+        resetAt: Date.UTC(2026, 0, 1, 0, 1),
+      });
+      // The next minute starts from 0; an amount of 0 only checks.
+      expect(await state.countInWindow(rpm, 0, 3, now + 30_000)).toMatchObject({ ok: true, count: 0 });
+      expect(await state.countInWindow(rpm, 250, Number.POSITIVE_INFINITY, now + 30_000)).toMatchObject({
+        count: 250,
+      });
+      await state.close();
+    });
   });
 }
