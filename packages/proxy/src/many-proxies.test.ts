@@ -119,7 +119,9 @@ general_settings:
       logs = (await json(b.url, '/spend/logs?limit=10000')) as unknown as { status: string }[];
       if (logs.length < 9) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(logs.map((l) => l.status).sort()).toEqual([...Array(7).fill('success'), 'failure', 'failure'].sort());
+    expect(logs.map((l) => l.status).sort()).toEqual(
+      [...Array(7).fill('success'), 'failure', 'failure'].sort(),
+    );
   }, 240_000);
 
   it('killing PostgreSQL under load loses no spend row once it is back', async () => {
@@ -147,6 +149,9 @@ general_settings:
     const readiness = (await (await fetch(`${p.url}/health/readiness`)).json()) as Record<string, unknown>;
     expect(readiness).toMatchObject({ status: 'degraded', database: 'unavailable' });
     expect(readiness.spend_rows_queued).toBeGreaterThan(0);
+    const keyApi = await fetch(`${p.url}/key/list`, { headers: master });
+    expect(keyApi.status).toBe(503);
+    expect(((await keyApi.json()) as { error: { code: string } }).error.code).toBe('database_unavailable');
     await pg.restart();
     await batch(10, verified);
     expect(statuses.every((s) => s === 200)).toBe(true);

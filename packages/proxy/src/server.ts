@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
-import { NotFoundError, parseModelId, ServiceUnavailableError } from '@retouch/core';
+import { NotFoundError, parseModelId, RetouchError, ServiceUnavailableError } from '@retouch/core';
 import {
   openTelemetryCallback,
   pinoCallback,
@@ -17,7 +17,7 @@ import {
   type SpendReport,
 } from '@retouch/router';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { hashToken, openStore, type Store, type StoreOptions } from '@retouch/store';
+import { hashToken, isOutage, openStore, type Store, type StoreOptions } from '@retouch/store';
 import { EndUsers } from './budgets.js';
 import { type Logger, pino } from 'pino';
 import { KeyStore } from './auth.js';
@@ -92,6 +92,19 @@ export interface ProxyServer {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+const MANAGEMENT_ROUTE = /^\/(key|customer|end_user|spend|global)\//;
+
+/** A management route's database error, while the database is down: a retryable 503. */
+function databaseOutage(thrown: unknown, url: string): unknown {
+  if (!MANAGEMENT_ROUTE.test(url) || RetouchError.isInstance(thrown) || !isOutage(thrown)) return thrown;
+  return new ServiceUnavailableError({
+    message: 'The key and spend database is unreachable; try again shortly (edits keep being served).',
+    code: 'database_unavailable',
+    isRetryable: true,
+    cause: thrown,
+  });
+}
 
 const isStore = (value: Store | StoreOptions): value is Store =>
   typeof (value as Store).logSpend === 'function';
@@ -380,7 +393,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   app.setErrorHandler(async (thrown, request, reply) => {
     // The client is gone: its access-log line (499) is written; there is nobody to answer.
     if (request.retouch?.clientClosed) return reply;
-    const { status, body, headers, error, unexpected } = toErrorReply(thrown);
+    const { status, body, headers, error, unexpected } = toErrorReply(databaseOutage(thrown, request.url));
     if (request.retouch) request.retouch.errorCode = error.code ?? error.type;
     if (unexpected) request.log.error({ err: thrown }, 'unexpected error');
     if (!request.raw.complete) {
