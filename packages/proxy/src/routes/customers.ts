@@ -113,7 +113,10 @@ export function registerCustomerRoutes(app: FastifyInstance, ctx: ProxyContext):
     });
     app.post(`${prefix}/delete`, { onRequest }, async (request) => {
       const { user_ids } = parseInput(deleteSchema, request.body, 'body');
-      const deleted = await storeOf(ctx, request).endUsers.delete(user_ids);
+      const store = storeOf(ctx, request);
+      // Spend rows still queued would bring a deleted end-user back when they land.
+      await store.flushSpend().catch(() => {});
+      const deleted = await store.endUsers.delete(user_ids);
       for (const id of deleted) ctx.endUsers?.forget(id);
       return { deleted_end_users: deleted };
     });
