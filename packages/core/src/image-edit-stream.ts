@@ -35,7 +35,7 @@ import {
   type ImageEditStream,
   type ImageEditStreamEvent,
 } from './stream-events.js';
-import { bindRequest, type PreparedEditRequest } from './validate.js';
+import { bindRequest, type PreparedEditRequest, requireModel } from './validate.js';
 
 const ZERO_USAGE: ImageUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
@@ -291,12 +291,7 @@ export async function streamImageEdit(
   options: ImageEditOptions = {},
 ): Promise<ImageEditStream> {
   holdStreamErrors(params);
-  if (typeof params?.model !== 'string' || params.model.length === 0) {
-    throw new BadRequestError({
-      message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',
-      param: 'model',
-    });
-  }
+  requireModel(params);
   checkStreamParams(params);
   const id = options.provider
     ? {

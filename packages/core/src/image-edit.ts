@@ -29,7 +29,7 @@ import type {
 } from './provider.js';
 import { parseModelId, resolveProvider } from './registry.js';
 import type { SafeFetchOptions } from './safe-fetch.js';
-import { bindRequest, checkNotStreamed, type PreparedEditRequest } from './validate.js';
+import { bindRequest, checkNotStreamed, type PreparedEditRequest, requireModel } from './validate.js';
 
 /** Options of {@link imageEdit}. */
 export interface ImageEditOptions {
@@ -265,12 +265,7 @@ export async function imageEdit(
 ): Promise<ImageEditResponse> {
   // First, before anything can throw or await: a stream input that fails meanwhile must not crash the process.
   holdStreamErrors(params);
-  if (typeof params?.model !== 'string' || params.model.length === 0) {
-    throw new BadRequestError({
-      message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',
-      param: 'model',
-    });
-  }
+  requireModel(params);
   const id = options.provider
     ? { prefix: options.provider.id, model: stripPrefix(params.model, options.provider.id) }
     : parseModelId(params.model);

@@ -373,3 +373,20 @@ export function parseProviderExtras<S extends z.ZodObject>(args: {
   }
   return result.data;
 }
+
+/**
+ * Refuses a call without a model id, before anything else is read.
+ *
+ * @example
+ * ```ts
+ * requireModel({ model: '', image: png, prompt: 'x' }); // throws BadRequestError (param: model)
+ * ```
+ */
+export function requireModel(params: { model?: unknown } | undefined): void {
+  if (typeof params?.model !== 'string' || params.model.length === 0) {
+    throw new BadRequestError({
+      message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',
+      param: 'model',
+    });
+  }
+}
