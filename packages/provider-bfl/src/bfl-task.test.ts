@@ -95,11 +95,18 @@ describe('polling outcomes', () => {
   it('stops at the deadline with TimeoutError and polls no more after it', async () => {
     sim.queueOutcome({ status: 'Pending' });
     await rejectionOf(edit({ timeout: 400 }), TimeoutError);
-    // A poll in flight when the deadline fired is aborted, but the server may log it a moment later.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const pollsAtTimeout = polls().length;
+    // A poll in flight when the deadline fired is aborted, but a loaded server may log it a while later:
+    // wait until the log is quiet (bounded), then no poll may follow. A provider that kept polling every
+    // 5 ms never goes quiet and fails the last check.
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let pollsAtTimeout = polls().length;
+    for (let waited = 0; waited < 2_000; waited += 100) {
+      await sleep(100);
+      if (polls().length === pollsAtTimeout) break;
+      pollsAtTimeout = polls().length;
+    }
     expect(pollsAtTimeout).toBeGreaterThan(2);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(polls()).toHaveLength(pollsAtTimeout);
   });
 
