@@ -94,10 +94,13 @@ try {
   );
 
   console.log('Importing every entry, finding providers by prefix, editing once');
-  const entries = packages.map((pkg) => ({
-    name: pkg.name,
-    entries: Object.keys(pkg.manifest.exports ?? { '.': '' }),
-  }));
+  // The entries of the packed manifest: `publishConfig.exports` leaves out the workspace-only ones.
+  const entries = packages.map((pkg) => {
+    const packed = JSON.parse(
+      readFileSync(join(work, 'unpacked', pkg.name, 'package', 'package.json'), 'utf-8'),
+    );
+    return { name: pkg.name, entries: Object.keys(packed.exports ?? { '.': '' }) };
+  });
   // Copied into the app, so that its imports resolve from the app's node_modules as a user's code would.
   copyFileSync(join(HERE, 'consumer-smoke.mjs'), join(app, 'smoke.mjs'));
   try {

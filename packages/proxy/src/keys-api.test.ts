@@ -5,11 +5,12 @@ import {
   type Harness,
   IMAGE,
   MASTER_KEY,
+  PROXY_STORES,
   postForm,
   startHarness,
   TEAM_KEY,
 } from './test-support/harness.js';
-import { eachStoreBackend } from './test-support/store-backends.js';
+import { eachBackend } from '@retouch/store/test-support';
 
 const master = { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' };
 
@@ -34,7 +35,7 @@ const edit = (h: Harness, key: string) =>
   );
 
 describe('key management API', () => {
-  eachStoreBackend((backend) => {
+  eachBackend((backend) => {
     const start = async () =>
       startHarness({
         store: await backend.open(),
@@ -197,7 +198,7 @@ describe('key management API', () => {
         await h.close();
       }
     });
-  });
+  }, PROXY_STORES);
 
   it('answers 400 no_database without a store, and 403 in open mode', async () => {
     const h = await startHarness();

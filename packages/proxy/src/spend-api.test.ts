@@ -5,11 +5,12 @@ import {
   type Harness,
   IMAGE,
   MASTER_KEY,
+  PROXY_STORES,
   postForm,
   startHarness,
   TEAM_KEY,
 } from './test-support/harness.js';
-import { eachStoreBackend } from './test-support/store-backends.js';
+import { eachBackend } from '@retouch/store/test-support';
 
 const master = { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' };
 
@@ -38,7 +39,7 @@ const general = (extra = '') =>
   `  master_key: ${MASTER_KEY}\n  keys:\n    - key: ${TEAM_KEY}\n      key_alias: from-config\n      max_budget: 0.0000001\n${extra}`;
 
 describe('spend logs, reports and budgets in the store', () => {
-  eachStoreBackend((backend) => {
+  eachBackend((backend) => {
     const start = (store: Store, extra = '') => startHarness({ store, generalSettings: general(extra) });
 
     it('logs one row per edit (never the prompt by default) and answers /spend/logs, /global/spend and reports', async () => {
@@ -195,5 +196,5 @@ describe('spend logs, reports and budgets in the store', () => {
         await h.close();
       }
     });
-  });
+  }, PROXY_STORES);
 });

@@ -15,7 +15,7 @@ interface Manifest {
   license?: string;
   type?: string;
   files?: string[];
-  publishConfig?: { access?: string };
+  publishConfig?: { access?: string; exports?: Record<string, Record<string, string>> };
   exports?: Record<string, Record<string, string>>;
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
@@ -38,6 +38,11 @@ function workspaceManifests(): Manifest[] {
     .map((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf-8')) as Manifest);
 }
 
+/** The entries the tarball's manifest has: `publishConfig.exports` replaces `exports` when pnpm packs. */
+function publishedExports(manifest: Manifest): Record<string, Record<string, string>> {
+  return manifest.publishConfig?.exports ?? manifest.exports ?? {};
+}
+
 describe('every publishable package', () => {
   it('is found (packages/* that are not private)', () => {
     expect(packages.map((p) => p.name)).toEqual(expect.arrayContaining(['@retouch/core', '@retouch/proxy']));
@@ -58,8 +63,8 @@ describe('every publishable package', () => {
     (_, pkg) => {
       const files = pkg.manifest.files ?? [];
       expect(files).toEqual(expect.arrayContaining(['dist', '!dist/tsconfig.tsbuildinfo']));
-      // Each entry's source (the @retouch/source condition) is shipped: the maps point at it.
-      for (const entry of Object.values(pkg.manifest.exports ?? {})) {
+      // Each published entry's source (the @retouch/source condition) is shipped: the maps point at it.
+      for (const entry of Object.values(publishedExports(pkg.manifest))) {
         const source = entry['@retouch/source']?.replace(/^\.\//, '');
         if (source)
           expect({ source, shipped: files.some((f) => f === 'src' || f === source) }).toEqual({
@@ -70,6 +75,31 @@ describe('every publishable package', () => {
       if (files.includes('src')) {
         expect(files).toContain('!src/**/*.test.ts');
         if (existsSync(join(pkg.dir, 'src', 'test-support'))) expect(files).toContain('!src/test-support');
+      }
+    },
+  );
+
+  it.each(packages.map((p) => [p.name, p] as const))(
+    '%s: an entry only the workspace imports is test support, left out of the tarball',
+    (_, pkg) => {
+      const published = publishedExports(pkg.manifest);
+      const workspaceOnly = Object.entries(pkg.manifest.exports ?? {}).filter(
+        ([entry]) => !(entry in published),
+      );
+      for (const [entry, conditions] of workspaceOnly) {
+        // Only the source condition (nothing in dist/ to resolve), and a file the tarball does not ship.
+        expect({ entry, conditions: Object.keys(conditions) }).toEqual({
+          entry,
+          conditions: ['@retouch/source'],
+        });
+        expect({ entry, source: conditions['@retouch/source'] }).toEqual({
+          entry,
+          source: expect.stringMatching(/^\.\/src\/test-support\//),
+        });
+      }
+      // Every published entry is also a workspace entry, with the same conditions.
+      for (const [entry, conditions] of Object.entries(published)) {
+        expect({ entry, conditions }).toEqual({ entry, conditions: pkg.manifest.exports?.[entry] });
       }
     },
   );

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
 import type { Store } from '@retouch/store';
+import type { BackendOptions } from '@retouch/store/test-support';
 import { pino } from 'pino';
 import { parseConfig } from '../config/load-config.js';
 import type { ConsoleOptions } from '../console/setup.js';
@@ -18,6 +19,15 @@ export const IMAGE = createPng(64, 64, { color: [200, 40, 40] });
 export const IMAGE_B = createPng(64, 64, { color: [40, 200, 40] });
 export const IMAGE_C = createPng(64, 64, { color: [40, 40, 200] });
 export const MASK = createOpenAIMask(64, 64, { x: 0, y: 0, width: 32, height: 32 });
+
+/**
+ * How the proxy's store suites open stores (`eachBackend(suite, PROXY_STORES)`): spend rows flushed
+ * every 20 ms, so that a test reads them back without waiting for the default interval.
+ */
+export const PROXY_STORES: BackendOptions = {
+  storeDefaults: { spendWriter: { flushIntervalMs: 20 } },
+  schemaPrefix: 'proxy_',
+};
 
 /** A running proxy over a simulator, with captured log lines. */
 export interface Harness {
@@ -57,7 +67,7 @@ export async function startHarness(
     generalSettings?: string;
     extra?: string;
     console?: ConsoleOptions | false;
-    /** A store (see `store-backends.ts`); none by default. */
+    /** A store (see `@retouch/store/test-support`); none by default. */
     store?: Store | false;
     env?: Record<string, string>;
   } = {},

@@ -1,7 +1,9 @@
 /**
- * Test support (not built, not exported): runs a suite against both backends — one embedded
- * PGlite per test file (it takes ~400 MB and seconds to start; tables are emptied between
- * tests) and one throwaway PostgreSQL server per test file (a fresh schema per store).
+ * Test support (not built, not published; the workspace imports it as `@retouch/store/test-support`,
+ * an entry that `publishConfig.exports` leaves out of the tarball): runs a suite against both
+ * backends — one embedded PGlite per test file (it takes ~400 MB and seconds to start; tables are
+ * emptied between tests) and one throwaway PostgreSQL server per test file (a fresh schema per
+ * store). The store's own suites and the proxy's store suites share it.
  * @module
  */
 import { afterAll, afterEach, beforeAll, describe } from '@jest/globals';
@@ -22,6 +24,14 @@ export interface Backend {
   server(): PostgresServer;
 }
 
+/** How a package's suites open their stores. */
+export interface BackendOptions {
+  /** Options every store opened by `backend.open` starts from (`open`'s own win). Default: none. */
+  readonly storeDefaults?: Partial<StoreOptions>;
+  /** Prefix of the PostgreSQL schema of each store. Default: `test_`. */
+  readonly schemaPrefix?: string;
+}
+
 const postgresAvailable = hasPostgresServer();
 let warned = false;
 
@@ -38,7 +48,8 @@ let warned = false;
  * });
  * ```
  */
-export function eachBackend(suite: (backend: Backend) => void): void {
+export function eachBackend(suite: (backend: Backend) => void, backendOptions: BackendOptions = {}): void {
+  const { storeDefaults = {}, schemaPrefix = 'test_' } = backendOptions;
   describe('embedded (PGlite)', () => {
     let instance: PGlite | undefined;
     const open: Store[] = [];
@@ -62,7 +73,7 @@ export function eachBackend(suite: (backend: Backend) => void): void {
             truncate retouch_keys, retouch_end_users, retouch_spend_logs;
           end if;
         end $$`);
-        const store = await openStore({ ...options, instance: db });
+        const store = await openStore({ ...storeDefaults, ...options, instance: db });
         open.push(store);
         return store;
       },
@@ -95,9 +106,10 @@ export function eachBackend(suite: (backend: Backend) => void): void {
       name: 'postgres',
       async open(options = {}) {
         const store = await openStore({
+          ...storeDefaults,
           ...options,
           url: (pg as PostgresServer).url,
-          schema: options.schema ?? `test_${++schemas}`,
+          schema: options.schema ?? `${schemaPrefix}${++schemas}`,
         });
         open.push(store);
         return store;
