@@ -4,9 +4,8 @@
  * survives restarts.
  * @module
  */
-import { addDuration } from './duration.js';
+import { assignBudgetDuration, assignments, firstResetAt, resetDueBudgets } from './budget-period.js';
 import { isUniqueViolation, StoreConflictError } from './errors.js';
-import { requireDuration, resetDue } from './keys.js';
 import { dateOf, jsonOf, numberOf } from './rows.js';
 import type { SqlClient } from './sql-client.js';
 
@@ -69,10 +68,7 @@ export class EndUserRepository {
 
   /** Creates an end-user; one that exists is a `StoreConflictError`. */
   async create(userId: string, fields: EndUserFields = {}, now = new Date()): Promise<EndUserRecord> {
-    const resetAt =
-      fields.budgetDuration == null
-        ? null
-        : addDuration(now, requireDuration(fields.budgetDuration, 'budget_duration'));
+    const resetAt = firstResetAt(fields.budgetDuration, now);
     try {
       const [row] = await this.#db.query(
         `insert into retouch_end_users (user_id, alias, max_budget, budget_duration, budget_reset_at, blocked, metadata, created_at, updated_at)
@@ -106,23 +102,10 @@ export class EndUserRepository {
 
   /** Changes the given fields; `undefined` for no such end-user. */
   async update(userId: string, fields: EndUserFields, now = new Date()): Promise<EndUserRecord | undefined> {
-    const sets: string[] = [];
-    const params: unknown[] = [userId];
-    const set = (column: string, value: unknown, cast = '') => {
-      params.push(value);
-      sets.push(`${column} = $${params.length}${cast}`);
-    };
+    const { sets, params, assign: set } = assignments(userId);
     if (fields.alias !== undefined) set('alias', fields.alias);
     if (fields.maxBudget !== undefined) set('max_budget', fields.maxBudget);
-    if (fields.budgetDuration !== undefined) {
-      set('budget_duration', fields.budgetDuration);
-      set(
-        'budget_reset_at',
-        fields.budgetDuration === null
-          ? null
-          : addDuration(now, requireDuration(fields.budgetDuration, 'budget_duration')),
-      );
-    }
+    if (fields.budgetDuration !== undefined) assignBudgetDuration(set, fields.budgetDuration, now);
     if (fields.blocked !== undefined) set('blocked', fields.blocked);
     if (fields.metadata !== undefined) set('metadata', JSON.stringify(fields.metadata), '::jsonb');
     set('updated_at', now);
@@ -155,6 +138,6 @@ export class EndUserRepository {
 
   /** Starts a new budget period for every end-user whose period has ended (see keys). */
   async resetDueBudgets(now = new Date()): Promise<number> {
-    return resetDue(this.#db, 'retouch_end_users', 'user_id', now, async () => {});
+    return resetDueBudgets(this.#db, { table: 'retouch_end_users', idColumn: 'user_id' }, now);
   }
 }

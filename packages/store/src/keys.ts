@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { addDuration, type Duration, parseDuration, periodEnd } from './duration.js';
+import { assignBudgetDuration, assignments, firstResetAt, resetDueBudgets } from './budget-period.js';
 import { isUniqueViolation, StoreConflictError } from './errors.js';
 import { dateOf, jsonOf, numberOf } from './rows.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
@@ -123,13 +123,6 @@ function toRecord(row: Record<string, unknown>): KeyRecord {
   };
 }
 
-/** Parses a budget duration or throws a message naming the field. */
-export function requireDuration(text: string, field: string): Duration {
-  const duration = parseDuration(text);
-  if (!duration) throw new RangeError(`${field}: "${text}" is not a duration (30s, 30m, 30h, 30d, 4w, 1mo)`);
-  return duration;
-}
-
 const notify = (tx: SqlQueryable, tokenHash: string) =>
   tx.query(`select pg_notify('${KEY_CHANGES_CHANNEL}', $1)`, [tokenHash]);
 
@@ -159,10 +152,7 @@ export class KeyRepository {
     now = new Date(),
   ): Promise<{ key: string; record: KeyRecord }> {
     const key = fields.key ?? generateKey();
-    const resetAt =
-      fields.budgetDuration == null
-        ? null
-        : addDuration(now, requireDuration(fields.budgetDuration, 'budget_duration'));
+    const resetAt = firstResetAt(fields.budgetDuration, now);
     try {
       const record = await this.#db.transaction(async (tx) => {
         const [row] = await tx.query(
@@ -226,24 +216,11 @@ export class KeyRepository {
    * `budgetDuration` starts a new period now.
    */
   async update(tokenHash: string, fields: KeyFields, now = new Date()): Promise<KeyRecord | undefined> {
-    const sets: string[] = [];
-    const params: unknown[] = [tokenHash];
-    const set = (column: string, value: unknown, cast = '') => {
-      params.push(value);
-      sets.push(`${column} = $${params.length}${cast}`);
-    };
+    const { sets, params, assign: set } = assignments(tokenHash);
     if (fields.keyAlias !== undefined) set('key_alias', fields.keyAlias);
     if (fields.models !== undefined) set('models', JSON.stringify(fields.models), '::jsonb');
     if (fields.maxBudget !== undefined) set('max_budget', fields.maxBudget);
-    if (fields.budgetDuration !== undefined) {
-      set('budget_duration', fields.budgetDuration);
-      set(
-        'budget_reset_at',
-        fields.budgetDuration === null
-          ? null
-          : addDuration(now, requireDuration(fields.budgetDuration, 'budget_duration')),
-      );
-    }
+    if (fields.budgetDuration !== undefined) assignBudgetDuration(set, fields.budgetDuration, now);
     if (fields.rpmLimit !== undefined) set('rpm_limit', fields.rpmLimit);
     if (fields.tpmLimit !== undefined) set('tpm_limit', fields.tpmLimit);
     if (fields.userId !== undefined) set('user_id', fields.userId);
@@ -317,36 +294,8 @@ export class KeyRepository {
    * a second run finds nothing due). Returns how many keys were reset.
    */
   async resetDueBudgets(now = new Date()): Promise<number> {
-    return resetDue(this.#db, 'retouch_keys', 'token_hash', now, (tx, id) => notify(tx, id));
-  }
-}
-
-/** The shared budget-reset step of keys and end-users. */
-export async function resetDue(
-  db: SqlClient,
-  table: 'retouch_keys' | 'retouch_end_users',
-  idColumn: 'token_hash' | 'user_id',
-  now: Date,
-  onReset: (tx: SqlQueryable, id: string) => Promise<unknown>,
-): Promise<number> {
-  return db.transaction(async (tx) => {
-    const due = await tx.query<{ id: string; budget_duration: string; budget_reset_at: unknown }>(
-      `select ${idColumn} as id, budget_duration, budget_reset_at from ${table}
-       where budget_reset_at <= $1 and budget_duration is not null
-       for update skip locked`,
-      [now],
+    return resetDueBudgets(this.#db, { table: 'retouch_keys', idColumn: 'token_hash' }, now, (tx, id) =>
+      notify(tx, id),
     );
-    for (const row of due) {
-      const duration = parseDuration(row.budget_duration);
-      const resetAt = dateOf(row.budget_reset_at);
-      if (!duration || !resetAt) continue;
-      const next = periodEnd(resetAt, duration, now.getTime());
-      await tx.query(
-        `update ${table} set spend = 0, budget_reset_at = $2, updated_at = $3 where ${idColumn} = $1`,
-        [row.id, next, now],
-      );
-      await onReset(tx, row.id);
-    }
-    return due.length;
-  });
+  }
 }

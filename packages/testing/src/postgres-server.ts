@@ -7,9 +7,9 @@
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort, waitUntilClosed, waitUntilReady } from './loopback-server.js';
 
 const BIN_ROOT = '/usr/lib/postgresql';
 
@@ -47,29 +47,6 @@ function postgresUser(): { uid: number; gid: number } | undefined {
 export function hasPostgresServer(): boolean {
   if (!binDir()) return false;
   return !isRoot() || postgresUser() !== undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
 }
 
 /** Whether the server on `port` accepts connections (`pg_isready`). */
@@ -137,7 +114,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     'UTF8',
   ]);
   execFileSync(init.file, init.args, { stdio: 'ignore' });
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   let exited: Promise<void> = Promise.resolve();
 
   const launch = async () => {
@@ -161,13 +138,12 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     ]);
     const started = spawn(run.file, run.args, { stdio: 'ignore' });
     exited = new Promise<void>((resolve) => started.once('exit', () => resolve()));
-    const end = Date.now() + 30_000;
     // The port opens before the server takes queries ("the database system is starting up").
-    while (!(await accepting(bin, port))) {
-      if (started.exitCode !== null || Date.now() > end)
-        throw new Error(`postgres did not start on 127.0.0.1:${port}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitUntilReady(() => accepting(bin, port), {
+      child: started,
+      timeoutMs: 30_000,
+      failure: `postgres did not start on 127.0.0.1:${port}`,
+    });
   };
   /** The postmaster's pid, from its pid file (under runuser, it is not our child). */
   const postmasterPid = (): number | undefined => {
@@ -191,9 +167,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     signal('SIGKILL');
     await exited;
     // Its backends notice the postmaster's death and exit; wait until the port is free.
-    for (let i = 0; i < 400 && (await canConnect(port)); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await waitUntilClosed(port, 10_000);
     rmSync(join(dataDir, 'postmaster.pid'), { force: true });
   };
   await launch();

@@ -4,7 +4,7 @@
  * @module
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer, Socket } from 'node:net';
+import { canConnect, freeLoopbackPort, waitUntilReady } from './loopback-server.js';
 
 /**
  * Whether a `redis-server` binary is on the PATH.
@@ -21,29 +21,6 @@ export function hasRedisServer(): boolean {
   } catch {
     return false;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.connect(port, '127.0.0.1');
-  });
 }
 
 /** A running Redis. */
@@ -65,18 +42,18 @@ export interface RedisServer {
  * ```
  */
 export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freeLoopbackPort());
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const end = Date.now() + 10_000;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null || Date.now() > end) throw new Error(`redis-server did not start on ${port}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await waitUntilReady(() => canConnect(port), {
+    child,
+    timeoutMs: 10_000,
+    failure: `redis-server did not start on ${port}`,
+  });
   return {
     port,
     async stop() {
