@@ -15,7 +15,7 @@ import {
 } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, startDeadline } from './deadline.js';
 import { abortError } from './http.js';
-import { holdStreamErrors, type PreparedImage, prepareImage } from './image/prepare.js';
+import { holdStreamErrors, isReadable, type PreparedImage, prepareImage } from './image/prepare.js';
 import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
 import { type ImageEditParams, parseImageEditParams } from './params.js';
 import { computeCost, type ModelPrice } from './pricing/price.js';
@@ -66,12 +66,13 @@ export async function prepareEditRequest(
 ): Promise<PreparedEditRequest> {
   holdStreamErrors(params);
   const { fields, images, extras } = parseImageEditParams(params);
-  // The caller's signal and deadline bound remote image downloads too.
-  const call = startDeadline({
-    timeoutMs: fields.timeout,
-    signals: [options.remoteImages?.signal, fields.signal],
-  });
-  const remote: SafeFetchOptions = { ...options.remoteImages, signal: call.signal };
+  // The caller's signal and deadline bound remote image downloads and stream reads too; bytes
+  // in memory (what the proxy passes) need neither.
+  const waits = [...images, fields.mask].some((input) => typeof input === 'string' || isReadable(input));
+  const call = waits
+    ? startDeadline({ timeoutMs: fields.timeout, signals: [options.remoteImages?.signal, fields.signal] })
+    : undefined;
+  const remote: SafeFetchOptions = { ...options.remoteImages, signal: call?.signal };
   const read = (input: Parameters<typeof prepareImage>[0], param: string, defaultName: string) =>
     prepareImage(input, {
       param,
@@ -94,7 +95,7 @@ export async function prepareEditRequest(
     ]);
     return { fields, images: prepared as PreparedImage[], mask, extras };
   } finally {
-    call.dispose();
+    call?.dispose();
   }
 }
 

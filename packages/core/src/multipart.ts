@@ -86,8 +86,13 @@ export interface EncodedMultipart {
   contentType: string;
 }
 
-const escapeName = (value: string) => value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
-const normalizeLinefeeds = (value: string) => value.replace(/\r?\n|\r/g, '\r\n');
+// Most names and values have nothing to escape: one test instead of three replaces.
+const NEEDS_ESCAPE = /[\n\r"]/;
+const HAS_LINEBREAK = /[\n\r]/;
+const escapeName = (value: string) =>
+  NEEDS_ESCAPE.test(value) ? value.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22') : value;
+const normalizeLinefeeds = (value: string) =>
+  HAS_LINEBREAK.test(value) ? value.replace(/\r?\n|\r/g, '\r\n') : value;
 
 /**
  * Encodes a form as `fetch` would send it. A {@link MultipartForm}'s file bytes become chunks of

@@ -169,6 +169,18 @@ describe('prepareImage: bad input', () => {
     const garbage = await rejection(prepareImage('data:image/png;base64,@@@not*base64', opts));
     expect(garbage.code).toBe('invalid_base64_image');
     expect(garbage.param).toBe('image');
+    const b64 = PNG_8x6.toString('base64');
+    for (const bad of [`${b64.slice(0, 8)}=${b64.slice(8)}`, `${b64}===`, `${b64}=x`]) {
+      expect((await rejection(prepareImage(`data:image/png;base64,${bad}`, opts))).code).toBe(
+        'invalid_base64_image',
+      );
+    }
+  });
+
+  it('reads a base64 data: URL wrapped over lines, with its padding', async () => {
+    const wrapped = (PNG_8x6.toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+    const image = await prepareImage(`data:image/png;base64,${wrapped}\n`, opts);
+    expect(Buffer.from(image.bytes).equals(PNG_8x6)).toBe(true);
   });
 
   it('refuses a plain file path with a message that says what to pass instead', async () => {
