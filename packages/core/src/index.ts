@@ -59,6 +59,7 @@ export { assertMaskMatches, convertMask, decodePngPixels, encodePngPixels } from
 export type { ImageInput, PreparedImage, PrepareImageOptions } from './image/prepare.js';
 export {
   holdStreamErrors,
+  imageByteLength,
   isImageInput,
   prepareImage,
   toBase64,

@@ -12,7 +12,8 @@ import type { PreparedImage } from './image/prepare.js';
 
 /** A file part: the bytes (kept as they are, never copied), its file name and its content type. */
 export interface FormFile {
-  bytes: Uint8Array;
+  /** The file's bytes, whole or in pieces sent in order. */
+  bytes: Uint8Array | readonly Uint8Array[];
   /** Sent as `filename="…"`; left out when undefined. */
   filename?: string;
   /** Defaults to `application/octet-stream`. */
@@ -75,8 +76,11 @@ export class MultipartForm {
  * form.append('image[]', imageFile(image));
  * ```
  */
-export function imageFile(image: Pick<PreparedImage, 'bytes' | 'filename' | 'mediaType'>): FormFile {
-  return { bytes: image.bytes, filename: image.filename, contentType: image.mediaType };
+export function imageFile(
+  image: Pick<PreparedImage, 'bytes' | 'parts' | 'filename' | 'mediaType'>,
+): FormFile {
+  // An upload's pieces go out as they arrived: never joined, never copied.
+  return { bytes: image.parts ?? image.bytes, filename: image.filename, contentType: image.mediaType };
 }
 
 /** An encoded multipart body: the pieces to send in order, their total length and the content type. */
@@ -158,9 +162,10 @@ function encodeEntries(entries: Iterable<[string, string | FormFile]>): EncodedM
     const filename = value.filename ? `; filename="${escapeName(value.filename)}"` : '';
     text += `${filename}\r\nContent-Type: ${value.contentType || 'application/octet-stream'}\r\n\r\n`;
     flush();
-    if (value.bytes.byteLength > 0) {
-      chunks.push(value.bytes);
-      length += value.bytes.byteLength;
+    for (const piece of value.bytes instanceof Uint8Array ? [value.bytes] : value.bytes) {
+      if (piece.byteLength === 0) continue;
+      chunks.push(piece);
+      length += piece.byteLength;
     }
     text = '\r\n';
   }

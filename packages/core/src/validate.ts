@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { ModelCapabilities, OpenAIEditParam } from './capabilities.js';
 import { BadRequestError, UnsupportedParamsError } from './errors.js';
 import { assertMaskMatches } from './image/mask.js';
-import type { PreparedImage } from './image/prepare.js';
+import { imageByteLength, type PreparedImage } from './image/prepare.js';
 import type { ParsedImageEditParams } from './params.js';
 import type { ProviderImageEditRequest } from './provider.js';
 
@@ -39,9 +39,9 @@ function checkImage(image: PreparedImage, param: string, caps: ModelCapabilities
       'unsupported_image_media_type',
     );
   }
-  if (caps.maxImageBytes !== undefined && image.bytes.length > caps.maxImageBytes) {
+  if (caps.maxImageBytes !== undefined && imageByteLength(image) > caps.maxImageBytes) {
     throw new BadRequestError({
-      message: `${param}: ${target} accepts images up to ${formatBytes(caps.maxImageBytes)}; this one is ${formatBytes(image.bytes.length)}.`,
+      message: `${param}: ${target} accepts images up to ${formatBytes(caps.maxImageBytes)}; this one is ${formatBytes(imageByteLength(image))}.`,
       param,
       code: 'image_file_too_large',
       status: 413,
@@ -263,9 +263,9 @@ export function bindRequest(
   }
   if (mask) {
     assertMaskMatches(mask, images[0] as PreparedImage);
-    if (caps.maxMaskBytes !== undefined && mask.bytes.length > caps.maxMaskBytes) {
+    if (caps.maxMaskBytes !== undefined && imageByteLength(mask) > caps.maxMaskBytes) {
       throw new BadRequestError({
-        message: `mask: ${target} accepts masks up to ${formatBytes(caps.maxMaskBytes)}; this one is ${formatBytes(mask.bytes.length)}.`,
+        message: `mask: ${target} accepts masks up to ${formatBytes(caps.maxMaskBytes)}; this one is ${formatBytes(imageByteLength(mask))}.`,
         param: 'mask',
         code: 'image_file_too_large',
         status: 413,

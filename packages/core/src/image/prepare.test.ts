@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { PNG } from 'pngjs';
 import { BadRequestError } from '../errors.js';
-import { isImageInput, prepareImage, toBase64, toBlob, toDataUrl } from './prepare.js';
+import { imageFile } from '../multipart.js';
+import { imageByteLength, isImageInput, prepareImage, toBase64, toBlob, toDataUrl } from './prepare.js';
 
 function png(width: number, height: number): Buffer {
   const image = new PNG({ width, height });
@@ -240,5 +241,49 @@ describe('toBase64 / toDataUrl / toBlob', () => {
     expect(toBlob(image)).toBe(blob);
     expect(blob.type).toBe('image/png');
     expect(Buffer.from(await blob.arrayBuffer()).equals(PNG_8x6)).toBe(true);
+  });
+});
+
+describe('images read in pieces (uploads)', () => {
+  const pieces = () => {
+    const file = png(64, 48);
+    return [file.subarray(0, 7), file.subarray(7, 100), file.subarray(100)];
+  };
+
+  it('keeps a stream’s pieces as they are, checked from them; bytes joins them on first use', async () => {
+    const parts = pieces();
+    const image = await prepareImage(Readable.from(parts), opts);
+    expect(image).toMatchObject({ mediaType: 'image/png', width: 64, height: 48 });
+    expect(image.parts).toHaveLength(3);
+    expect(image.parts?.every((part, i) => part === parts[i])).toBe(true);
+    expect(imageByteLength(image)).toBe(Buffer.concat(parts).length);
+    expect(Buffer.from(image.bytes).equals(Buffer.concat(parts))).toBe(true);
+    expect(image.bytes).toBe(image.bytes);
+    // A multipart upload sends the same pieces.
+    expect(imageFile(image).bytes).toBe(image.parts);
+  });
+
+  it('checks the pieces as the whole: a cut or lying PNG is refused', async () => {
+    const parts = pieces();
+    const cut = [parts[0] as Buffer, parts[1] as Buffer];
+    expect((await rejection(prepareImage(Readable.from(cut), opts))).code).toBe('invalid_image_format');
+    const liar = Buffer.concat(parts);
+    liar.writeUInt32BE(60_000, 16);
+    liar.writeUInt32BE(60_000, 20);
+    const error = await rejection(
+      prepareImage(Readable.from([liar.subarray(0, 20), liar.subarray(20)]), opts),
+    );
+    expect(error.message).toMatch(/declares 60000x60000 pixels/);
+  });
+
+  it('takes back an image it prepared as it is, and no look-alike', async () => {
+    const image = await prepareImage(PNG_8x6, opts);
+    expect(isImageInput(image)).toBe(true);
+    expect(await prepareImage(image, opts)).toBe(image);
+    await expect(prepareImage(image, { param: 'image', maxBytes: 10 })).rejects.toMatchObject({
+      status: 413,
+    });
+    const forged = { ...image };
+    expect(isImageInput(forged)).toBe(false);
   });
 });

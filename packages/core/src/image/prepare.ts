@@ -12,13 +12,20 @@ import { extensionFor, type ImageMediaType, pngHeaderProblem, sniffImage } from 
 
 /**
  * An image as the caller may give it: bytes (`Uint8Array`/`Buffer`, `ArrayBuffer`), a `Blob`/`File`,
- * a Node readable stream (`fs.createReadStream`), or a string holding a `data:` URL or an `http(s)` URL.
+ * a Node readable stream (`fs.createReadStream`), a string holding a `data:` URL or an `http(s)` URL,
+ * or an image {@link prepareImage} already read and checked (taken as it is).
  */
-export type ImageInput = Uint8Array | ArrayBuffer | Blob | Readable | string;
+export type ImageInput = Uint8Array | ArrayBuffer | Blob | Readable | string | PreparedImage;
 
 /** An image read once and checked, as every provider receives it. */
 export interface PreparedImage {
+  /** The image's bytes (joined from `parts` on first use when it arrived in pieces). */
   readonly bytes: Uint8Array;
+  /**
+   * The bytes in the pieces they arrived in, when the image was read from a stream (an upload):
+   * headers are checked on the pieces, and multipart uploads send them as they are, never joined.
+   */
+  readonly parts?: readonly Uint8Array[];
   readonly mediaType: ImageMediaType;
   readonly width: number;
   readonly height: number;
@@ -41,6 +48,24 @@ export interface PrepareImageOptions {
 
 const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 
+/** The images {@link prepareImage} made: only these are taken back as they are. */
+const preparedImages = new WeakSet<object>();
+
+/**
+ * An image's size in bytes, without joining its pieces.
+ *
+ * @example
+ * ```ts
+ * if (imageByteLength(image) > caps.maxImageBytes) throw tooLarge();
+ * ```
+ */
+export function imageByteLength(image: Pick<PreparedImage, 'bytes' | 'parts'>): number {
+  if (!image.parts) return image.bytes.byteLength;
+  let total = 0;
+  for (const part of image.parts) total += part.byteLength;
+  return total;
+}
+
 /** Whether `value` is a Node readable stream (what {@link ImageInput} takes as one). */
 export function isReadable(value: unknown): value is Readable {
   return (
@@ -62,6 +87,7 @@ export function isReadable(value: unknown): value is Readable {
  */
 export function isImageInput(value: unknown): value is ImageInput {
   return (
+    (typeof value === 'object' && value !== null && preparedImages.has(value)) ||
     value instanceof Uint8Array ||
     value instanceof ArrayBuffer ||
     value instanceof Blob ||
@@ -105,7 +131,8 @@ function invalid(param: string, message: string, code = 'invalid_image'): BadReq
   return new BadRequestError({ message: `${param}: ${message}`, param, code });
 }
 
-async function readStream(stream: Readable, param: string, maxBytes: number): Promise<Uint8Array> {
+/** A stream's bytes in the pieces it gave them (never joined here). */
+async function readStream(stream: Readable, param: string, maxBytes: number): Promise<Uint8Array[]> {
   const early = heldErrors.get(stream)?.error ?? stream.errored;
   if (early) throw invalid(param, `could not read the stream: ${early.message}`);
   if (stream.readableEnded || stream.destroyed) {
@@ -130,7 +157,7 @@ async function readStream(stream: Readable, param: string, maxBytes: number): Pr
     if (error instanceof BadRequestError) throw error;
     throw invalid(param, `could not read the stream: ${(error as Error).message}`);
   }
-  return Buffer.concat(chunks, total);
+  return chunks;
 }
 
 const BASE64_PAYLOAD = /^[A-Za-z0-9+/_\-\s]*(?:=\s*){0,2}$/;
@@ -163,9 +190,9 @@ function tooLarge(param: string, maxBytes: number): BadRequestError {
 }
 
 async function readBytes(
-  input: ImageInput,
+  input: Exclude<ImageInput, PreparedImage>,
   options: PrepareImageOptions,
-): Promise<{ bytes: Uint8Array; name?: string }> {
+): Promise<{ bytes: Uint8Array; parts?: Uint8Array[]; name?: string }> {
   const { param } = options;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (input instanceof Uint8Array) return { bytes: input };
@@ -178,7 +205,9 @@ async function readBytes(
   if (isReadable(input)) {
     const path = (input as Readable & { path?: unknown }).path;
     const name = typeof path === 'string' ? basename(path) : undefined;
-    return { bytes: await readStream(input, param, maxBytes), name };
+    const parts = await readStream(input, param, maxBytes);
+    if (parts.length <= 1) return { bytes: parts[0] ?? new Uint8Array(0), name };
+    return { bytes: EMPTY, parts, name };
   }
   if (typeof input === 'string') {
     if (input.startsWith('data:')) return { bytes: decodeDataUrl(input, param) };
@@ -206,12 +235,20 @@ async function readBytes(
  * ```
  */
 export async function prepareImage(input: ImageInput, options: PrepareImageOptions): Promise<PreparedImage> {
-  const { bytes, name } = await readBytes(input, options);
   const { param } = options;
-  if (bytes.length === 0) throw invalid(param, 'the file is empty', 'empty_image_file');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  if (bytes.length > maxBytes) throw tooLarge(param, maxBytes);
-  const info = sniffImage(bytes);
+  if (typeof input === 'object' && preparedImages.has(input)) {
+    // Read and checked already (the proxy prepares before routing): the same object, the same bytes.
+    const image = input as PreparedImage;
+    if (imageByteLength(image) > maxBytes) throw tooLarge(param, maxBytes);
+    return image;
+  }
+  const { bytes, parts, name } = await readBytes(input as Exclude<ImageInput, PreparedImage>, options);
+  const length = parts ? imageByteLength({ bytes, parts }) : bytes.length;
+  if (length === 0) throw invalid(param, 'the file is empty', 'empty_image_file');
+  if (length > maxBytes) throw tooLarge(param, maxBytes);
+  const source = parts ?? bytes;
+  const info = sniffImage(source);
   if (!info) {
     throw invalid(
       param,
@@ -220,10 +257,33 @@ export async function prepareImage(input: ImageInput, options: PrepareImageOptio
     );
   }
   // A PNG whose header lies about its size is refused here, before anything decodes or forwards it.
-  const problem = info.mediaType === 'image/png' ? pngHeaderProblem(bytes) : undefined;
+  const problem = info.mediaType === 'image/png' ? pngHeaderProblem(source) : undefined;
   if (problem) throw invalid(param, `the PNG ${problem}`, 'invalid_image');
   const filename = name ?? `${options.defaultName ?? 'image'}.${extensionFor(info.mediaType)}`;
-  return { bytes, filename, ...info };
+  const image: PreparedImage = parts ? inPieces(parts, length, filename, info) : { bytes, filename, ...info };
+  preparedImages.add(image);
+  return image;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** A prepared image kept in its pieces; `bytes` joins them once, when something needs them whole. */
+function inPieces(
+  parts: readonly Uint8Array[],
+  length: number,
+  filename: string,
+  info: Omit<PreparedImage, 'bytes' | 'parts' | 'filename'>,
+): PreparedImage {
+  let joined: Uint8Array | undefined;
+  return {
+    ...info,
+    filename,
+    parts,
+    get bytes() {
+      joined ??= Buffer.concat(parts, length);
+      return joined;
+    },
+  };
 }
 
 const base64Cache = new WeakMap<Uint8Array, string>();

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { type ByteSource, byteSource } from './byte-source.js';
+
 /** Media types retouch recognises from magic bytes. */
 export type ImageMediaType = 'image/png' | 'image/jpeg' | 'image/webp' | 'image/gif';
 
@@ -18,32 +20,23 @@ export interface ImageInfo {
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
-function startsWith(bytes: Uint8Array, prefix: readonly number[], offset = 0): boolean {
+function startsWith(bytes: ByteSource, prefix: readonly number[], offset = 0): boolean {
   if (bytes.length < offset + prefix.length) return false;
-  return prefix.every((b, i) => bytes[offset + i] === b);
+  return prefix.every((b, i) => bytes.at(offset + i) === b);
 }
 
-function ascii(bytes: Uint8Array, start: number, length: number): string {
-  return String.fromCharCode(...bytes.subarray(start, start + length));
-}
-
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function sniffPng(bytes: Uint8Array): ImageInfo | undefined {
+function sniffPng(bytes: ByteSource): ImageInfo | undefined {
   // Signature (8) + IHDR length/type (8) + width, height, depth, colour type… (13) + CRC (4).
-  if (bytes.length < 33 || ascii(bytes, 12, 4) !== 'IHDR') return undefined;
-  const v = view(bytes);
-  const colourType = bytes[25];
+  if (bytes.length < 33 || bytes.ascii(12, 4) !== 'IHDR') return undefined;
+  const colourType = bytes.at(25);
   let hasAlpha = colourType === 4 || colourType === 6;
   // Walk the chunk headers (cheap: lengths let us jump) to IEND. A file that ends before IEND was
   // cut short, and the upstream would reject it after the call was made; bytes after IEND are fine.
   let offset = 8;
   let complete = false;
   while (offset + 8 <= bytes.length) {
-    const length = v.getUint32(offset);
-    const type = ascii(bytes, offset + 4, 4);
+    const length = bytes.u32(offset);
+    const type = bytes.ascii(offset + 4, 4);
     if (type === 'tRNS') hasAlpha = true;
     offset += 12 + length;
     if (offset > bytes.length) break;
@@ -53,15 +46,14 @@ function sniffPng(bytes: Uint8Array): ImageInfo | undefined {
     }
   }
   if (!complete) return undefined;
-  return { mediaType: 'image/png', width: v.getUint32(16), height: v.getUint32(20), hasAlpha };
+  return { mediaType: 'image/png', width: bytes.u32(16), height: bytes.u32(20), hasAlpha };
 }
 
-function sniffJpeg(bytes: Uint8Array): ImageInfo | undefined {
-  const v = view(bytes);
+function sniffJpeg(bytes: ByteSource): ImageInfo | undefined {
   let offset = 2;
   while (offset + 9 < bytes.length) {
-    if (bytes[offset] !== 0xff) return undefined;
-    const marker = bytes[offset + 1] as number;
+    if (bytes.at(offset) !== 0xff) return undefined;
+    const marker = bytes.at(offset + 1);
     if (marker === 0xff) {
       offset += 1; // fill byte
       continue;
@@ -70,12 +62,12 @@ function sniffJpeg(bytes: Uint8Array): ImageInfo | undefined {
       offset += 2;
       continue;
     }
-    const length = v.getUint16(offset + 2);
+    const length = bytes.u16(offset + 2);
     const isStartOfFrame =
       marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isStartOfFrame) {
-      const height = v.getUint16(offset + 5);
-      const width = v.getUint16(offset + 7);
+      const height = bytes.u16(offset + 5);
+      const width = bytes.u16(offset + 7);
       if (width === 0 || height === 0) return undefined;
       return { mediaType: 'image/jpeg', width, height, hasAlpha: false };
     }
@@ -84,25 +76,24 @@ function sniffJpeg(bytes: Uint8Array): ImageInfo | undefined {
   return undefined;
 }
 
-function sniffWebp(bytes: Uint8Array): ImageInfo | undefined {
+function sniffWebp(bytes: ByteSource): ImageInfo | undefined {
   if (bytes.length < 30) return undefined;
-  const chunk = ascii(bytes, 12, 4);
-  const v = view(bytes);
+  const chunk = bytes.ascii(12, 4);
   if (chunk === 'VP8 ') {
     return {
       mediaType: 'image/webp',
-      width: v.getUint16(26, true) & 0x3fff,
-      height: v.getUint16(28, true) & 0x3fff,
+      width: bytes.u16(26, true) & 0x3fff,
+      height: bytes.u16(28, true) & 0x3fff,
       hasAlpha: false,
     };
   }
   if (chunk === 'VP8L') {
     // Byte 20 is the 0x2f signature; the 14-bit sizes and the alpha bit follow in bytes 21–24.
-    if (bytes[20] !== 0x2f) return undefined;
-    const b1 = bytes[21] as number;
-    const b2 = bytes[22] as number;
-    const b3 = bytes[23] as number;
-    const b4 = bytes[24] as number;
+    if (bytes.at(20) !== 0x2f) return undefined;
+    const b1 = bytes.at(21);
+    const b2 = bytes.at(22);
+    const b3 = bytes.at(23);
+    const b4 = bytes.at(24);
     return {
       mediaType: 'image/webp',
       width: 1 + (((b2 & 0x3f) << 8) | b1),
@@ -111,25 +102,23 @@ function sniffWebp(bytes: Uint8Array): ImageInfo | undefined {
     };
   }
   if (chunk === 'VP8X') {
-    const u24 = (at: number) =>
-      (bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16);
+    const u24 = (at: number) => bytes.at(at) | (bytes.at(at + 1) << 8) | (bytes.at(at + 2) << 16);
     return {
       mediaType: 'image/webp',
       width: 1 + u24(24),
       height: 1 + u24(27),
-      hasAlpha: ((bytes[20] as number) & 0x10) !== 0,
+      hasAlpha: (bytes.at(20) & 0x10) !== 0,
     };
   }
   return undefined;
 }
 
-function sniffGif(bytes: Uint8Array): ImageInfo | undefined {
+function sniffGif(bytes: ByteSource): ImageInfo | undefined {
   if (bytes.length < 13) return undefined;
-  const v = view(bytes);
   return {
     mediaType: 'image/gif',
-    width: v.getUint16(6, true),
-    height: v.getUint16(8, true),
+    width: bytes.u16(6, true),
+    height: bytes.u16(8, true),
     hasAlpha: true,
   };
 }
@@ -158,13 +147,15 @@ const MAX_PNG_CHUNK = 2 ** 31 - 1;
  * pngHeaderProblem(bytes); // 'declares 60000x60000 pixels, more than its 12 bytes of image data can hold'
  * ```
  */
-export function pngHeaderProblem(bytes: Uint8Array): string | undefined {
-  if (bytes.length < 33 || ascii(bytes, 12, 4) !== 'IHDR') return 'has no IHDR header';
-  const v = view(bytes);
-  if (v.getUint32(8) !== 13) return 'has an IHDR chunk of the wrong length';
-  const width = v.getUint32(16);
-  const height = v.getUint32(20);
-  const [depth = 0, colourType = 0, compression, filter, interlace] = bytes.subarray(24, 29);
+export function pngHeaderProblem(input: Uint8Array | readonly Uint8Array[]): string | undefined {
+  const bytes = byteSource(input);
+  if (bytes.length < 33 || bytes.ascii(12, 4) !== 'IHDR') return 'has no IHDR header';
+  if (bytes.u32(8) !== 13) return 'has an IHDR chunk of the wrong length';
+  const width = bytes.u32(16);
+  const height = bytes.u32(20);
+  const [depth, colourType, compression, filter, interlace] = [24, 25, 26, 27, 28].map((at) =>
+    bytes.at(at),
+  ) as [number, number, number, number, number];
   if (width === 0 || height === 0 || width > MAX_PNG_CHUNK || height > MAX_PNG_CHUNK) {
     return `declares an impossible size of ${width}x${height}`;
   }
@@ -176,9 +167,9 @@ export function pngHeaderProblem(bytes: Uint8Array): string | undefined {
   }
   let data = 0;
   for (let offset = 8; offset + 8 <= bytes.length; ) {
-    const length = v.getUint32(offset);
+    const length = bytes.u32(offset);
     if (length > MAX_PNG_CHUNK) return `has a chunk of ${length} bytes, over PNG's limit`;
-    if (ascii(bytes, offset + 4, 4) === 'IDAT') data += length;
+    if (bytes.ascii(offset + 4, 4) === 'IDAT') data += length;
     offset += 12 + length;
   }
   const rowBytes = Math.ceil((width * (PNG_CHANNELS[colourType] ?? 1) * depth) / 8);
@@ -200,12 +191,13 @@ export function pngHeaderProblem(bytes: Uint8Array): string | undefined {
  * info?.mediaType; // 'image/png'
  * ```
  */
-export function sniffImage(bytes: Uint8Array): ImageInfo | undefined {
+export function sniffImage(input: Uint8Array | readonly Uint8Array[]): ImageInfo | undefined {
+  const bytes = byteSource(input);
   let info: ImageInfo | undefined;
   if (startsWith(bytes, PNG_SIGNATURE)) info = sniffPng(bytes);
   else if (startsWith(bytes, [0xff, 0xd8, 0xff])) info = sniffJpeg(bytes);
-  else if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') info = sniffWebp(bytes);
-  else if (ascii(bytes, 0, 6) === 'GIF87a' || ascii(bytes, 0, 6) === 'GIF89a') info = sniffGif(bytes);
+  else if (bytes.ascii(0, 4) === 'RIFF' && bytes.ascii(8, 4) === 'WEBP') info = sniffWebp(bytes);
+  else if (bytes.ascii(0, 6) === 'GIF87a' || bytes.ascii(0, 6) === 'GIF89a') info = sniffGif(bytes);
   if (!info || info.width <= 0 || info.height <= 0) return undefined;
   return info;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { BadRequestError, type ImageInput, RetouchError } from '@retouch/core';
+import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { bodyBreach } from '../body-guard.js';
 import type { ProxyLimits } from '../config/proxy-config.js';
@@ -35,6 +36,22 @@ function urlInput(name: string, value: unknown): string {
     param: name.replace(/\[.*$/, ''),
     code: 'invalid_image',
   });
+}
+
+/**
+ * A file part's bytes in the pieces the parser handed over (views of what the socket read), as a
+ * stream core reads without joining them: checked from its header, sent upstream as they are.
+ */
+async function readFilePart(file: Readable & { truncated?: boolean }): Promise<ImageInput> {
+  const pieces: Buffer[] = [];
+  for await (const piece of file) {
+    // Past the size limit busboy marks the part truncated; it is read to its end (as
+    // @fastify/multipart's own toBuffer does), so the parser goes on to report the error.
+    if (file.truncated) pieces.length = 0;
+    else pieces.push(piece as Buffer);
+  }
+  if (file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces);
 }
 
 /**
@@ -101,9 +118,9 @@ export async function readMultipartEdit(
           });
         }
         const param = slot === 'image' ? (images.length === 0 ? 'image' : `image[${images.length}]`) : 'mask';
-        let bytes: Buffer;
+        let bytes: ImageInput;
         try {
-          bytes = await part.toBuffer();
+          bytes = await readFilePart(part.file);
         } catch (error) {
           if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
             throw tooLarge(

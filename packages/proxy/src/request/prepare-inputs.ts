@@ -24,7 +24,7 @@ export interface PrepareInputsOptions {
 }
 
 /**
- * Returns `params` with every image and the mask replaced by checked bytes.
+ * Returns `params` with every image and the mask replaced by the checked images.
  *
  * @example
  * ```ts
@@ -64,10 +64,11 @@ export async function prepareInputs(
   ]);
   const first = images[0];
   if (mask && first) assertMaskMatches(mask, first);
-  const bytes = images.map((image) => image.bytes);
+  // The checked images themselves: core takes them back as they are (not read or checked again,
+  // and an upload's pieces are not joined).
   return {
     ...params,
-    image: bytes.length === 1 ? (bytes[0] as Uint8Array) : bytes,
-    ...(mask ? { mask: mask.bytes } : {}),
+    image: images.length === 1 ? (images[0] as PreparedImage) : images,
+    ...(mask ? { mask } : {}),
   };
 }
