@@ -2,13 +2,15 @@
  * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--only edit,large,json,memory,stream] [--out file]`:
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
  * `pnpm bench:proxy --profile [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
- * (see `proxy/profile.ts`).
+ * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
+ * HTTP client candidates side by side (see `proxy/upstream-clients.ts`).
  * @module
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { profileRetouch } from './proxy/profile.js';
 import { benchProxy } from './proxy/proxy-bench.js';
+import { benchUpstreamClients } from './proxy/upstream-clients.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'boolean' },
+    clients: { type: 'boolean' },
     requests: { type: 'string' },
   },
 });
@@ -27,7 +30,12 @@ const watchdog = setTimeout(() => {
   process.exit(2);
 }, 20 * 60_000);
 watchdog.unref();
-if (values.profile) {
+if (values.clients) {
+  await benchUpstreamClients({
+    requests: values.requests ? Number(values.requests) : undefined,
+    rounds: values.rounds ? Number(values.rounds) : undefined,
+  });
+} else if (values.profile) {
   await profileRetouch({ requests: values.requests ? Number(values.requests) : undefined, out: values.out });
 } else {
   await benchProxy({
