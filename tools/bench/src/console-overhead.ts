@@ -1,9 +1,11 @@
 /**
  * What the web console costs the edit path: (1) the work it adds to each edit request — one
  * `ConsoleRecorder.record` and one router-callback outcome — timed in process, and (2) the same
- * 614 KB edit through two `retouch` processes over one draining upstream, one with the console
- * and one with `disable_admin_ui: true`, while a console tab polls the first every second (five
- * times as often as the pages do). Rounds alternate so that machine load hits both alike.
+ * 614 KB edit through three `retouch` processes over one draining upstream: `disable_admin_ui:
+ * true`, the console on with no tab open (the edit path's own cost), and the console on while a
+ * tab polls it every second (five times as often as the pages do; the open tab's cost on top).
+ * Rounds rotate so that machine load hits all alike; CPU per edit (from /proc) says more than
+ * latency on a loaded machine.
  * @module
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -85,9 +87,28 @@ function pollConsole(url: string, everyMs: number): { stop(): Promise<number> } 
   };
 }
 
+type Variant = 'off' | 'on' | 'polled';
+const VARIANTS: readonly Variant[] = ['off', 'on', 'polled'];
+const LABELS: Record<Variant, string> = { off: 'off', on: 'on, no tab', polled: 'on, polled 1/s' };
+
+/** Latency over every run of a variant, its spread of per-run medians, and the proxy's CPU per edit. */
+function summary(list: readonly Measured[]) {
+  const samples = list.flatMap((r) => r.result.samples);
+  const wall = list.reduce((sum, r) => sum + r.result.wallMs, 0);
+  const p50s = list.map((r) => summarize(r.result.samples).p50);
+  const cpu = list.reduce((sum, r) => sum + r.proxyCpuMs, 0);
+  return {
+    ...summarize(samples),
+    rps: (samples.length / wall) * 1000,
+    lo: Math.min(...p50s),
+    hi: Math.max(...p50s),
+    cpuMs: cpu / samples.length,
+  };
+}
+
 /** Runs the console benchmark and prints its tables. */
 export async function benchConsoleOverhead(options: { rounds?: number } = {}): Promise<void> {
-  const rounds = options.rounds ?? 4;
+  const rounds = options.rounds ?? 6;
   const cost = recorderCost();
   printTable(
     'Console work per edit request, in process (mean of 200,000)',
@@ -107,6 +128,7 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
   await writeFile(join(dir, 'on.yaml'), config(''));
   await writeFile(join(dir, 'off.yaml'), config('  disable_admin_ui: true\n'));
   const on = await startRetouch(join(dir, 'on.yaml'));
+  const polled = await startRetouch(join(dir, 'on.yaml'));
   const off = await startRetouch(join(dir, 'off.yaml'));
   const request = twoImagesAndMask();
   const body: BodyFile = {
@@ -117,20 +139,22 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
   };
   await writeFile(body.file, request.body);
   const headers = { authorization: `Bearer ${PROXY_KEY}` };
-  const targets: Record<'on' | 'off', Target> = {
-    on: { name: 'on', url: `${on.url}/v1/images/edits`, headers, pid: on.pid },
+  const targets: Record<Variant, Target> = {
     off: { name: 'off', url: `${off.url}/v1/images/edits`, headers, pid: off.pid },
+    on: { name: 'on', url: `${on.url}/v1/images/edits`, headers, pid: on.pid },
+    polled: { name: 'polled', url: `${polled.url}/v1/images/edits`, headers, pid: polled.pid },
   };
-  const poller = pollConsole(on.url, 1000);
+  const poller = pollConsole(polled.url, 1000);
   try {
     for (const target of Object.values(targets))
       await measure(harness, target, body, { total: 50, concurrency: 4 });
     const rows: string[][] = [];
     for (const concurrency of [1, 16]) {
       const total = concurrency === 1 ? 120 : 320;
-      const runs = { on: [] as Measured[], off: [] as Measured[] };
+      const runs: Record<Variant, Measured[]> = { off: [], on: [], polled: [] };
       for (let round = 0; round < rounds; round++) {
-        const order = round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+        // Each variant goes first, second and third in turn.
+        const order = VARIANTS.map((_, k) => VARIANTS[(k + round) % VARIANTS.length] as Variant);
         for (const which of order) {
           const run = await measure(harness, targets[which], body, { total, concurrency });
           if (Object.keys(run.result.errors).length > 0)
@@ -140,49 +164,43 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
           runs[which].push(run);
         }
       }
-      const summary = (list: Measured[]) => {
-        const samples = list.flatMap((r) => r.result.samples);
-        const wall = list.reduce((s, r) => s + r.result.wallMs, 0);
-        const p50s = list.map((r) => summarize(r.result.samples).p50);
-        return {
-          ...summarize(samples),
-          rps: (samples.length / wall) * 1000,
-          lo: Math.min(...p50s),
-          hi: Math.max(...p50s),
-        };
-      };
-      const a = summary(runs.off);
-      const b = summary(runs.on);
-      rows.push([
-        String(concurrency),
-        'off',
-        ms(a.p50),
-        `${ms(a.lo)}–${ms(a.hi)}`,
-        ms(a.p99),
-        a.rps.toFixed(0),
-        '',
-        '',
-      ]);
-      rows.push([
-        String(concurrency),
-        'on, polled 1/s',
-        ms(b.p50),
-        `${ms(b.lo)}–${ms(b.hi)}`,
-        ms(b.p99),
-        b.rps.toFixed(0),
-        ms(b.p50 - a.p50),
-        ms(b.p99 - a.p99),
-      ]);
+      const base = summary(runs.off);
+      for (const which of VARIANTS) {
+        const s = summary(runs[which]);
+        const delta = (v: number) => (which === 'off' ? '' : ms(v));
+        rows.push([
+          String(concurrency),
+          LABELS[which],
+          ms(s.p50),
+          `${ms(s.lo)}–${ms(s.hi)}`,
+          ms(s.p99),
+          s.rps.toFixed(0),
+          s.cpuMs.toFixed(2),
+          delta(s.p50 - base.p50),
+          delta(s.cpuMs - base.cpuMs),
+        ]);
+      }
     }
     const polls = await poller.stop();
     printTable(
       `Edit latency with and without the console: ${request.label}, draining upstream, ${rounds} alternating rounds, ${polls} console polls (overview + logs + models)`,
-      ['concurrency', 'console', 'p50 ms', 'p50 per round', 'p99 ms', 'req/s', 'Δ p50 ms', 'Δ p99 ms'],
+      [
+        'concurrency',
+        'console',
+        'p50 ms',
+        'p50 per round',
+        'p99 ms',
+        'req/s',
+        'CPU ms / edit',
+        'Δ p50 ms',
+        'Δ CPU ms / edit',
+      ],
       rows,
     );
   } finally {
     await poller.stop().catch(() => 0);
     await on.stop();
+    await polled.stop();
     await off.stop();
     await client.stop();
     await upstream.stop();
