@@ -114,6 +114,7 @@ export async function overviewView(
       failuresLastMinute: d.failuresLastMinute,
       failureKinds: failures.kinds,
       recentFailures: failures.recent,
+      // Filled from the router once the model catalogue reports lifecycles (issue 11); see the console README.
       lifecycle: null,
     };
   });
