@@ -93,7 +93,9 @@ try {
     app,
   );
 
-  console.log('Importing every entry, finding providers by prefix, editing once');
+  console.log(
+    'Importing every entry, finding providers by prefix, editing once through core and once through the proxy',
+  );
   // The entries of the packed manifest: `publishConfig.exports` leaves out the workspace-only ones.
   const entries = packages.map((pkg) => {
     const packed = JSON.parse(

@@ -1,7 +1,8 @@
 /**
  * Runs inside the fresh app that `check-packages.mjs` installed the packed tarballs into, as a user's
  * code would: imports every entry of every package (ESM), finds each provider from its model prefix,
- * and makes one edit through the installed core, provider and simulator. Argument: a JSON list of
+ * makes one edit through the installed core, provider and simulator, and one through the installed
+ * proxy with `response_format: url`, fetching the URL it answers. Argument: a JSON list of
  * `{ name, entries }`.
  * @module
  */
@@ -51,7 +52,34 @@ try {
   if (core.sniffImage(bytes)?.mediaType !== 'image/png') failures.push('the edit did not return a PNG');
 } catch (error) {
   failures.push(`imageEdit through the installed packages: ${/** @type {Error} */ (error).message}`);
+}
+
+// The installed proxy over the same simulator: one edit answered with a URL of its own, then fetched.
+const { createProxyServer, parseConfig } = await import('@retouch/proxy');
+const config = parseConfig(
+  `model_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-1, api_key: ${apiKey}, api_base: ${simulator.url}/v1 }\n`,
+);
+const proxy = await createProxyServer({ config, logger: false, console: false });
+try {
+  const base = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  const form = new FormData();
+  form.set('model', 'edit');
+  form.set('prompt', 'Make it blue');
+  form.set('response_format', 'url');
+  form.set('image', new Blob([testing.createPng(64, 64)], { type: 'image/png' }), 'in.png');
+  const answer = await fetch(`${base}/v1/images/edits`, { method: 'POST', body: form });
+  const url = (await answer.json()).data?.[0]?.url ?? '';
+  if (!url.startsWith(`${base}/v1/images/files/`))
+    failures.push(`the proxy answered ${answer.status}, url ${url.slice(0, 60)}`);
+  else {
+    const image = new Uint8Array(await (await fetch(url)).arrayBuffer());
+    if (core.sniffImage(image)?.mediaType !== 'image/png')
+      failures.push('the proxy-hosted URL did not serve a PNG');
+  }
+} catch (error) {
+  failures.push(`the installed proxy: ${/** @type {Error} */ (error).message}`);
 } finally {
+  await proxy.close({ graceMs: 0 });
   await simulator.close();
 }
 
@@ -61,5 +89,5 @@ if (failures.length > 0) {
 }
 const count = packages.reduce((sum, pkg) => sum + pkg.entries.length, 0);
 console.log(
-  `  ✓ ${count} entries imported, ${Object.keys(core.PROVIDER_PACKAGES).length} providers found by prefix, one edit`,
+  `  ✓ ${count} entries imported, ${Object.keys(core.PROVIDER_PACKAGES).length} providers found by prefix, one edit, one proxy edit with a hosted URL`,
 );
