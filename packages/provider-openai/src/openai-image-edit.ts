@@ -21,6 +21,7 @@ import {
   type UpstreamFailure,
 } from '@retouch/core';
 import { z } from 'zod';
+import { isPlainImagesResponse } from './openai-answer-check.js';
 
 const PROVIDER = 'openai';
 export const NO_EXTRAS = z.object({});
@@ -42,7 +43,8 @@ export const usageSchema = z
   })
   .loose();
 
-const responseSchema = z
+/** OpenAI's `ImagesResponse`, loose at every level (fields OpenAI adds ride along). */
+export const imagesResponseSchema = z
   .object({
     created: z.number().optional(),
     data: z.array(
@@ -205,7 +207,10 @@ export function resultOf(
   requestId: string | undefined,
   warnings: string[],
 ): ProviderImageEditResult {
-  const body = parseUpstream(responseSchema, answer, { provider: PROVIDER, model: request.model });
+  // The everyday answer is checked by hand; the schema reads (and names the fault in) the rest.
+  const body = isPlainImagesResponse(answer)
+    ? (answer as z.infer<typeof imagesResponseSchema>)
+    : parseUpstream(imagesResponseSchema, answer, { provider: PROVIDER, model: request.model });
   // Everything retouch does not map rides along as is (`created` is retouch's own).
   const { created: _created, data, usage, size, quality, background, output_format, ...unmapped } = body;
   const images: GeneratedImage[] = data.map((item) => ({
@@ -235,10 +240,11 @@ export function resultDownloader(
   http: ProviderHttp,
   model: string,
 ): (url: string, signal: AbortSignal) => Promise<Uint8Array> {
-  const baseHost = new URL(http.url('/')).host;
   return async (url, signal) => {
     // The configured base URL's host (a proxy or a simulator) is trusted like the API itself.
-    if (new URL(url).host === baseHost) return (await http.getBytes(url, { signal, model })).body;
+    // Worked out here, not per call: most answers carry no URL to download.
+    if (new URL(url).host === new URL(http.url('/')).host)
+      return (await http.getBytes(url, { signal, model })).body;
     return (await safeFetchBytes(url, { signal, allowedHosts: RESULT_HOSTS, param: 'result' })).bytes;
   };
 }
