@@ -1,7 +1,7 @@
 /**
- * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--only edit,large,json,memory,stream] [--out file]`:
+ * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--no-store] [--only edit,large,json,memory,stream] [--out file]`:
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
- * `pnpm bench:proxy --profile [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
+ * `pnpm bench:proxy --profile [--request edit|json] [--store] [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
  * HTTP client candidates side by side (see `proxy/upstream-clients.ts`).
  * @module
@@ -17,11 +17,14 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     quick: { type: 'boolean' },
     'no-portkey': { type: 'boolean' },
+    'no-store': { type: 'boolean' },
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'boolean' },
     clients: { type: 'boolean' },
     requests: { type: 'string' },
+    request: { type: 'string' },
+    store: { type: 'boolean' },
   },
 });
 // The whole run is bounded: a stuck target cannot keep it (or its children) alive.
@@ -36,12 +39,23 @@ if (values.clients) {
     rounds: values.rounds ? Number(values.rounds) : undefined,
   });
 } else if (values.profile) {
-  await profileRetouch({ requests: values.requests ? Number(values.requests) : undefined, out: values.out });
+  if (values.request !== undefined && values.request !== 'edit' && values.request !== 'json') {
+    throw new Error(
+      `--request ${values.request}: use edit (the 615 KB multipart) or json (the 10 KB JSON edit)`,
+    );
+  }
+  await profileRetouch({
+    requests: values.requests ? Number(values.requests) : undefined,
+    out: values.out,
+    request: values.request,
+    store: values.store,
+  });
 } else {
   await benchProxy({
     rounds: values.rounds ? Number(values.rounds) : undefined,
     quick: values.quick,
     noPortkey: values['no-portkey'],
+    noStore: values['no-store'],
     only: values.only?.split(',').map((s) => s.trim()),
     out: values.out ?? fileURLToPath(new URL('../results/proxy.json', import.meta.url)),
   });

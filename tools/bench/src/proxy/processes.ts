@@ -173,6 +173,28 @@ export async function startRetouch(
   return { name: 'retouch', url, pid: child.pid as number, stop: () => stopChild(child) };
 }
 
+/**
+ * A virtual key from a retouch with a store (`POST /key/generate` with the master key), so that
+ * requests made with it are checked against the store's keys.
+ *
+ * @example
+ * ```ts
+ * const key = await generateKey(retouch.url, 'sk-master');
+ * ```
+ */
+export async function generateKey(url: string, masterKey: string): Promise<string> {
+  const response = await fetch(`${url}/key/generate`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${masterKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ key_alias: 'bench', models: ['*'] }),
+  });
+  const body = (await response.json()) as { key?: string };
+  if (!response.ok || typeof body.key !== 'string') {
+    throw new Error(`/key/generate answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  }
+  return body.key;
+}
+
 function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(

@@ -9,9 +9,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { printTable } from '../stats.js';
-import { startLoadClient, startRetouch, startUpstream } from './processes.js';
+import { generateKey, startLoadClient, startRetouch, startUpstream } from './processes.js';
 import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
-import { twoImagesAndMask } from './requests.js';
+import { smallJsonEdit, twoImagesAndMask } from './requests.js';
 import { measure } from './scenarios.js';
 
 interface ProfileNode {
@@ -101,14 +101,26 @@ export function summarizeProfile(
 }
 
 /**
- * Profiles retouch on the 615 KB edit at concurrency 16 and prints where its CPU goes.
+ * Profiles retouch on the 615 KB edit (or, with `request: 'json'`, the 10 KB JSON edit) at
+ * concurrency 16 and prints where its CPU goes.
  *
  * @example
  * ```ts
- * await profileRetouch({ requests: 2000 });
+ * await profileRetouch({ requests: 2000, request: 'json' });
  * ```
  */
-export async function profileRetouch(options: { requests?: number; out?: string } = {}): Promise<void> {
+export async function profileRetouch(
+  options: {
+    /** Requests in the measured run. Defaults to 2,000. */
+    requests?: number;
+    /** Where to keep the `.cpuprofile`. */
+    out?: string;
+    /** Which request: `edit` (the 615 KB multipart, the default) or `json` (10 KB JSON). */
+    request?: 'edit' | 'json';
+    /** Retouch with its store (embedded PGlite in a fresh folder) and a virtual key from it. */
+    store?: boolean;
+  } = {},
+): Promise<void> {
   const requests = options.requests ?? 2000;
   const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-profile-'));
   const upstream = await startUpstream();
@@ -120,15 +132,20 @@ export async function profileRetouch(options: { requests?: number; out?: string 
       `model_list:\n  - model_name: gpt-image-1\n    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
     );
     const profileDir = join(dir, 'profile');
-    const retouch = await startRetouch(configFile, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
-    const edit = twoImagesAndMask();
+    const retouch = await startRetouch(
+      configFile,
+      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+      options.store ? ['--data-dir', join(dir, 'data')] : undefined,
+    );
+    const key = options.store ? await generateKey(retouch.url, PROXY_KEY) : PROXY_KEY;
+    const edit = options.request === 'json' ? smallJsonEdit() : twoImagesAndMask();
     const file = join(dir, 'edit.body');
     await writeFile(file, edit.body);
     const body = { label: edit.label, file, bytes: edit.body.length, contentType: edit.type };
     const target = {
       name: 'retouch',
       url: `${retouch.url}/v1/images/edits`,
-      headers: { authorization: `Bearer ${PROXY_KEY}` },
+      headers: { authorization: `Bearer ${key}` },
       pid: retouch.pid,
     };
     const harness = { client, upstream, budgetMs: 300_000, timeoutMs: 60_000 };
@@ -141,7 +158,11 @@ export async function profileRetouch(options: { requests?: number; out?: string 
     const [name] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
     if (!name) throw new Error('retouch wrote no CPU profile');
     const raw = await readFile(join(profileDir, name), 'utf8');
-    if (options.out) await writeFile(options.out, raw);
+    if (options.out) {
+      await writeFile(options.out, raw);
+      // The measured run's window, for reading the kept profile without the warm-up.
+      await writeFile(`${options.out}.window.json`, `${JSON.stringify({ startUs, endUs })}\n`);
+    }
     const profile = JSON.parse(raw) as CpuProfile;
     const inWindow = summarizeProfile(profile, { startUs, endUs });
     // Should the clocks ever disagree, the whole profile is better than nothing.
@@ -161,11 +182,12 @@ export async function profileRetouch(options: { requests?: number; out?: string 
         `${((v / busy) * 100).toFixed(1)} %`,
       ]);
     printTable(
-      `Where retouch's CPU goes: ${edit.label}, concurrency 16, ${served} requests (shares from ${scope}); ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s; load average ${loadavg()[0]?.toFixed(1)}`,
+      `Where retouch's CPU goes${options.store ? ' (with its store)' : ''}: ${edit.label}, concurrency 16, ${served} requests (shares from ${scope}); ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s; load average ${loadavg()[0]?.toFixed(1)}`,
       ['part', 'µs CPU/request', 'share'],
       rows,
     );
-    if (options.out) console.log(`profile: ${options.out}`);
+    if (options.out)
+      console.log(`profile: ${options.out} (the measured run's window: ${options.out}.window.json)`);
   } finally {
     await client.stop();
     await upstream.stop();

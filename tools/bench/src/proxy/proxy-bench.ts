@@ -9,7 +9,9 @@
  * - a 10 KB JSON edit (retouch only: Portkey's edit route reads multipart only);
  * - memory: 16 concurrent uploads of 4 × 4 MB images, peak RSS against 3 × the payload in flight
  *   + 80 MB, and RSS after the load;
- * - a streamed edit's time to its first partial image (when this retouch streams).
+ * - a streamed edit's time to its first partial image (when this retouch streams);
+ * - in the edit and JSON rounds, retouch with its store as well (embedded PGlite in a fresh
+ *   folder, a virtual key from `/key/generate`): what the store adds to retouch per request.
  *
  * Results are printed and written as JSON (`--out`).
  * @module
@@ -23,6 +25,7 @@ import { printTable } from '../stats.js';
 import {
   type BenchServer,
   ensurePortkey,
+  generateKey,
   resetPeak,
   sample,
   startLoadClient,
@@ -49,6 +52,8 @@ export interface ProxyBenchOptions {
   quick?: boolean;
   /** Leave the Portkey gateway out. */
   noPortkey?: boolean;
+  /** Leave out retouch with a store (embedded PGlite, a virtual key checked against it). */
+  noStore?: boolean;
   /** Where the JSON results go. */
   out: string;
   /** Scenarios to run (all by default): `edit`, `large`, `json`, `memory`, `stream`. */
@@ -125,6 +130,19 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
     );
     const retouch = await startRetouch(configFile);
     servers.push(retouch);
+    // The same config with the store (embedded PGlite in a fresh folder) and a virtual key from
+    // it: what the key check against the store and the spend log rows add to a request.
+    let withStore: Target | undefined;
+    if (!options.noStore) {
+      const stored = await startRetouch(configFile, [], ['--data-dir', join(dir, 'data')]);
+      servers.push(stored);
+      withStore = {
+        name: 'retouch+store',
+        url: `${stored.url}/v1/images/edits`,
+        headers: { authorization: `Bearer ${await generateKey(stored.url, PROXY_KEY)}` },
+        pid: stored.pid,
+      };
+    }
     let portkey: BenchServer | undefined;
     if (!options.noPortkey) {
       const installed = await ensurePortkey();
@@ -161,6 +179,28 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
           ]
         : [];
     const targets = [direct(), viaRetouch, ...viaPortkey()];
+    // The store's variant runs beside the others where its cost per request shows (edit, JSON).
+    const withStoreToo = (list: Target[]) =>
+      withStore ? [...list.slice(0, 2), withStore, ...list.slice(2)] : list;
+    const storeCost = (serial: readonly Row[], parallel: readonly Row[]) => {
+      const at = (rows: readonly Row[], name: string) => rows.find((r) => r.target === name);
+      const [plain1, store1, plain16, store16] = [
+        at(serial, 'retouch'),
+        at(serial, 'retouch+store'),
+        at(parallel, 'retouch'),
+        at(parallel, 'retouch+store'),
+      ];
+      if (!plain1 || !store1 || !plain16 || !store16) return undefined;
+      const cost = {
+        addedP50Ms: store1.p50 - plain1.p50,
+        addedCpuMsPerRequest: store16.proxyCpuMsPerRequest - plain16.proxyCpuMsPerRequest,
+        rpsRatio: plain16.rps > 0 ? store16.rps / plain16.rps : Number.NaN,
+      };
+      console.log(
+        `  the store adds ${f(cost.addedP50Ms)} ms p50 at concurrency 1 (retouch+store ${f(store1.p50)} vs retouch ${f(plain1.p50)}), ${f(cost.addedCpuMsPerRequest)} ms CPU per request at 16, ${f(cost.rpsRatio)}× retouch's req/s`,
+      );
+      return cost;
+    };
     const write = async (name: string, body: BenchBody): Promise<BodyFile> => {
       const file = join(dir, `${name}.body`);
       await writeFile(file, body.body);
@@ -169,13 +209,20 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
 
     if (wants('edit')) {
       const edit = await write('edit', twoImagesAndMask());
+      const editTargets = withStoreToo(targets);
       // Warm-up: JIT, connection pools, both concurrencies.
-      for (const target of targets) {
+      for (const target of editTargets) {
         await measure(harness, target, edit, { total: n(60), concurrency: 4 });
         await measure(harness, target, edit, { total: n(64), concurrency: 16 });
       }
-      const serial = await alternate(harness, targets, edit, { total: n(150), concurrency: 1 }, rounds);
-      const parallel = await alternate(harness, targets, edit, { total: n(320), concurrency: 16 }, rounds);
+      const serial = await alternate(harness, editTargets, edit, { total: n(150), concurrency: 1 }, rounds);
+      const parallel = await alternate(
+        harness,
+        editTargets,
+        edit,
+        { total: n(320), concurrency: 16 },
+        rounds,
+      );
       const d1 = serial[0] as Row;
       const d16 = parallel[0] as Row;
       printTable(
@@ -211,12 +258,14 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
       console.log(
         `  upstream CPU ${f(d16.upstreamCpuMsPerRequest)} ms/req, load client CPU ${f(d16.clientCpuMsPerRequest)} ms/req (direct, @16); bytes the upstream got per request: ${parallel.map((r) => `${r.target} ${r.upstreamBytesPerRequest.toFixed(0)}`).join(', ')}`,
       );
+      const editStore = storeCost(serial, parallel);
       notes.push(...failures([...serial, ...parallel]));
       results.edit = {
         request: edit.label,
         bytes: edit.bytes,
         concurrency1: serial,
         concurrency16: parallel,
+        store: editStore,
       };
     }
 
@@ -245,7 +294,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
     if (wants('json')) {
       const json = await write('json', smallJsonEdit());
       // Portkey's edit route reads multipart only.
-      const jsonTargets = [direct(), viaRetouch];
+      const jsonTargets = withStoreToo([direct(), viaRetouch]);
       for (const target of jsonTargets)
         await measure(harness, target, json, { total: n(100), concurrency: 16 });
       const serial = await alternate(harness, jsonTargets, json, { total: n(150), concurrency: 1 }, rounds);
@@ -259,7 +308,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
       const d1 = serial[0] as Row;
       const d16 = parallel[0] as Row;
       printTable(
-        `JSON edit: ${json.label} (retouch only: Portkey's edit route reads multipart only)`,
+        `JSON edit: ${json.label} (no Portkey: its edit route reads multipart only)`,
         ['path', 'p50 ms', 'p99 ms', 'added p50', 'req/s @16', 'vs direct', 'CPU ms/req'],
         serial.map((row, i) => {
           const par = parallel[i] as Row;
@@ -274,12 +323,14 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
           ];
         }),
       );
+      const jsonStore = storeCost(serial, parallel);
       notes.push(...failures([...serial, ...parallel]));
       results.json = {
         request: json.label,
         bytes: json.bytes,
         concurrency1: serial,
         concurrency16: parallel,
+        store: jsonStore,
       };
     }
 
