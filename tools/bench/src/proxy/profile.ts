@@ -40,6 +40,8 @@ const PARTS: [RegExp, string][] = [
   [/prom-client/, 'prom-client (metrics)'],
   [/zod/, 'zod'],
   [/pngjs/, 'pngjs (mask decode)'],
+  [/@electric-sql\/pglite/, 'PGlite (the store, embedded)'],
+  [/packages\/store\//, 'retouch store'],
   [/packages\/core\//, 'retouch core'],
   [/packages\/router\//, 'retouch router'],
   [/packages\/proxy\//, 'retouch proxy'],
