@@ -112,7 +112,7 @@ general_settings:
       status = (await edit(b.url, limited)).status;
     expect(status).toBe(401);
 
-    // One spend log for both: B reports A's calls too (A writes its batch within 250 ms). Calls the
+    // One spend log for both: B reports A's calls too (A writes its batch within a second). Calls the
     // router refused on budget are rows (failures); calls refused on rpm never reached it.
     let logs: { status: string }[] = [];
     for (const end = Date.now() + 10_000; Date.now() < end && logs.length < 9; ) {
