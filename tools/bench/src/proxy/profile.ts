@@ -157,19 +157,31 @@ export async function profileRetouch(
     const run = await measure(harness, target, body, { total: requests, concurrency: 16 });
     const endUs = Number(process.hrtime.bigint() / 1000n);
     await retouch.stop();
-    const [name] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
-    if (!name) throw new Error('retouch wrote no CPU profile');
-    const raw = await readFile(join(profileDir, name), 'utf8');
+    // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, the main thread's id 0.
+    const names = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));
+    const main = names.find((f) => f.split('.')[4] === '0') ?? names[0];
+    if (!main) throw new Error('retouch wrote no CPU profile');
+    const raw = await readFile(join(profileDir, main), 'utf8');
     if (options.out) {
       await writeFile(options.out, raw);
       // The measured run's window, for reading the kept profile without the warm-up.
       await writeFile(`${options.out}.window.json`, `${JSON.stringify({ startUs, endUs })}\n`);
     }
+    const window = { startUs, endUs };
     const profile = JSON.parse(raw) as CpuProfile;
-    const inWindow = summarizeProfile(profile, { startUs, endUs });
+    const inWindow = summarizeProfile(profile, window);
     // Should the clocks ever disagree, the whole profile is better than nothing.
     const totals = inWindow.size > 0 ? inWindow : summarizeProfile(profile);
     const scope = inWindow.size > 0 ? 'the measured run' : 'the whole profile (startup included)';
+    // Worker threads (the store's PGlite, image workers) share the process's CPU time in /proc.
+    for (const [i, name] of names.filter((f) => f !== main).entries()) {
+      const threadRaw = await readFile(join(profileDir, name), 'utf8');
+      if (options.out) await writeFile(`${options.out}.thread-${i + 1}.cpuprofile`, threadRaw);
+      const thread = summarizeProfile(JSON.parse(threadRaw), window);
+      const busyMs = [...thread].filter(([k]) => k !== 'idle').reduce((sum, [, v]) => sum + v, 0);
+      const part = 'worker threads (the store, image workers)';
+      if (busyMs > 0) totals.set(part, (totals.get(part) ?? 0) + busyMs);
+    }
     const served = run.result.samples.length;
     // The profile's sample gaps are wall time, stretched when the machine is loaded: shares are
     // taken from the profile, absolute CPU from /proc around the run.
@@ -189,7 +201,9 @@ export async function profileRetouch(
       rows,
     );
     if (options.out)
-      console.log(`profile: ${options.out} (the measured run's window: ${options.out}.window.json)`);
+      console.log(
+        `profile: ${options.out} (worker threads' beside it as .thread-N.cpuprofile; the measured run's window: ${options.out}.window.json)`,
+      );
   } finally {
     await client.stop();
     await upstream.stop();
