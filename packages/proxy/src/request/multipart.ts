@@ -42,16 +42,37 @@ function urlInput(name: string, value: unknown): string {
  * A file part's bytes in the pieces the parser handed over (views of what the socket read), as a
  * stream core reads without joining them: checked from its header, sent upstream as they are.
  */
-async function readFilePart(file: Readable & { truncated?: boolean }): Promise<ImageInput> {
-  const pieces: Buffer[] = [];
-  for await (const piece of file) {
-    // Past the size limit busboy marks the part truncated; it is read to its end (as
-    // @fastify/multipart's own toBuffer does), so the parser goes on to report the error.
-    if (file.truncated) pieces.length = 0;
-    else pieces.push(piece as Buffer);
-  }
-  if (file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces);
+function readFilePart(file: Readable & { truncated?: boolean }): Promise<ImageInput> {
+  // 'data' events, not `for await`: the async iterator costs a promise and a trip through the
+  // stream's machinery per piece.
+  return new Promise((resolve, reject) => {
+    const pieces: Buffer[] = [];
+    const done = (error?: Error) => {
+      file.off('data', onData);
+      file.off('end', onEnd);
+      file.off('error', onError);
+      file.off('close', onClose);
+      if (error) reject(error);
+      else if (file.truncated)
+        reject(Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' }));
+      else resolve(pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces));
+    };
+    const onData = (piece: Buffer) => {
+      // Past the size limit busboy marks the part truncated; it is read to its end (as
+      // @fastify/multipart's own toBuffer does), so the parser goes on to report the error.
+      if (file.truncated) pieces.length = 0;
+      else pieces.push(piece);
+    };
+    const onEnd = () => done();
+    const onError = (error: Error) => done(error);
+    // Torn down before its end (the request was cut short): what `for await` reports.
+    const onClose = () =>
+      done(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    file.on('data', onData);
+    file.once('end', onEnd);
+    file.once('error', onError);
+    file.once('close', onClose);
+  });
 }
 
 /**
