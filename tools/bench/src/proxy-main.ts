@@ -1,7 +1,7 @@
 /**
- * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--no-store] [--only edit,large,json,memory,stream] [--out file]`:
+ * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--no-store] [--no-floor] [--only edit,large,json,memory,stream] [--out file]`:
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
- * `pnpm bench:proxy --profile [--request edit|json] [--store] [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
+ * `pnpm bench:proxy --profile [--request edit|json|large] [--store] [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
  * HTTP client candidates side by side (see `proxy/upstream-clients.ts`).
  * @module
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean' },
     'no-portkey': { type: 'boolean' },
     'no-store': { type: 'boolean' },
+    'no-floor': { type: 'boolean' },
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'boolean' },
@@ -39,15 +40,15 @@ if (values.clients) {
     rounds: values.rounds ? Number(values.rounds) : undefined,
   });
 } else if (values.profile) {
-  if (values.request !== undefined && values.request !== 'edit' && values.request !== 'json') {
+  if (values.request !== undefined && !['edit', 'json', 'large'].includes(values.request)) {
     throw new Error(
-      `--request ${values.request}: use edit (the 615 KB multipart) or json (the 10 KB JSON edit)`,
+      `--request ${values.request}: use edit (the 615 KB multipart), json (the 10 KB JSON edit) or large (20 MB)`,
     );
   }
   await profileRetouch({
     requests: values.requests ? Number(values.requests) : undefined,
     out: values.out,
-    request: values.request,
+    request: values.request as 'edit' | 'json' | 'large' | undefined,
     store: values.store,
   });
 } else {
@@ -56,6 +57,7 @@ if (values.clients) {
     quick: values.quick,
     noPortkey: values['no-portkey'],
     noStore: values['no-store'],
+    noFloor: values['no-floor'],
     only: values.only?.split(',').map((s) => s.trim()),
     out: values.out ?? fileURLToPath(new URL('../results/proxy.json', import.meta.url)),
   });

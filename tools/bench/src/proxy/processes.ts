@@ -48,9 +48,13 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Starts a compiled script of this folder with IPC; resolves with the first message it sends. */
-function spawnWithIpc<T>(script: string, name: string): Promise<{ child: ChildProcess; first: T }> {
+function spawnWithIpc<T>(
+  script: string,
+  name: string,
+  args: readonly string[] = [],
+): Promise<{ child: ChildProcess; first: T }> {
   const child = track(
-    spawn(process.execPath, [here(script)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
+    spawn(process.execPath, [here(script), ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }),
   );
   return new Promise((resolve, reject) => {
     child.once('message', (first: T) => resolve({ child, first }));
@@ -84,6 +88,27 @@ export async function startUpstream(): Promise<Upstream> {
         child.once('message', (message: { stats: UpstreamStats }) => resolve(message.stats));
         child.send('stats');
       }),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Starts the floor proxy (see `floor-proxy.ts`: `node:http` in, a keep-alive agent out, nothing
+ * else) in front of `upstreamUrl`, in its own process.
+ *
+ * @example
+ * ```ts
+ * const floor = await startFloorProxy(upstream.url);
+ * ```
+ */
+export async function startFloorProxy(upstreamUrl: string): Promise<BenchServer> {
+  const { child, first } = await spawnWithIpc<{ port: number }>('./floor-proxy.js', 'the floor proxy', [
+    upstreamUrl,
+  ]);
+  return {
+    name: 'node floor',
+    url: `http://127.0.0.1:${first.port}`,
+    pid: child.pid as number,
     stop: () => stopChild(child),
   };
 }

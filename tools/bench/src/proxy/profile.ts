@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { printTable } from '../stats.js';
 import { generateKey, startLoadClient, startRetouch, startUpstream } from './processes.js';
 import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
-import { smallJsonEdit, twoImagesAndMask } from './requests.js';
+import { oneLargeImage, smallJsonEdit, twoImagesAndMask } from './requests.js';
 import { measure } from './scenarios.js';
 
 interface ProfileNode {
@@ -117,8 +117,8 @@ export async function profileRetouch(
     requests?: number;
     /** Where to keep the `.cpuprofile`. */
     out?: string;
-    /** Which request: `edit` (the 615 KB multipart, the default) or `json` (10 KB JSON). */
-    request?: 'edit' | 'json';
+    /** Which request: `edit` (the 615 KB multipart, the default), `json` (10 KB JSON) or `large` (20 MB, at concurrency 1). */
+    request?: 'edit' | 'json' | 'large';
     /** Retouch with its store (embedded PGlite in a fresh folder) and a virtual key from it. */
     store?: boolean;
   } = {},
@@ -140,7 +140,13 @@ export async function profileRetouch(
       options.store ? ['--data-dir', join(dir, 'data')] : undefined,
     );
     const key = options.store ? await generateKey(retouch.url, PROXY_KEY) : PROXY_KEY;
-    const edit = options.request === 'json' ? smallJsonEdit() : twoImagesAndMask();
+    const edit =
+      options.request === 'json'
+        ? smallJsonEdit()
+        : options.request === 'large'
+          ? oneLargeImage()
+          : twoImagesAndMask();
+    const concurrency = options.request === 'large' ? 1 : 16;
     const file = join(dir, 'edit.body');
     await writeFile(file, edit.body);
     const body = { label: edit.label, file, bytes: edit.body.length, contentType: edit.type };
@@ -152,9 +158,9 @@ export async function profileRetouch(
     };
     const harness = { client, upstream, budgetMs: 300_000, timeoutMs: 60_000 };
     // Warmed up first (JIT, pools); only the measured run's samples are counted.
-    await measure(harness, target, body, { total: Math.min(300, requests), concurrency: 16 });
+    await measure(harness, target, body, { total: Math.min(300, requests), concurrency });
     const startUs = Number(process.hrtime.bigint() / 1000n);
-    const run = await measure(harness, target, body, { total: requests, concurrency: 16 });
+    const run = await measure(harness, target, body, { total: requests, concurrency });
     const endUs = Number(process.hrtime.bigint() / 1000n);
     await retouch.stop();
     // One profile per thread: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile, the main thread's id 0.
@@ -196,7 +202,7 @@ export async function profileRetouch(
         `${((v / busy) * 100).toFixed(1)} %`,
       ]);
     printTable(
-      `Where retouch's CPU goes${options.store ? ' (with its store)' : ''}: ${edit.label}, concurrency 16, ${served} requests (shares from ${scope}); ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s; load average ${loadavg()[0]?.toFixed(1)}`,
+      `Where retouch's CPU goes${options.store ? ' (with its store)' : ''}: ${edit.label}, concurrency ${concurrency}, ${served} requests (shares from ${scope}); ${cpuPerRequest.toFixed(2)} ms CPU a request (/proc), ${run.result.wallMs > 0 ? ((served / run.result.wallMs) * 1000).toFixed(0) : 'n/a'} req/s; load average ${loadavg()[0]?.toFixed(1)}`,
       ['part', 'µs CPU/request', 'share'],
       rows,
     );

@@ -11,7 +11,9 @@
  *   + 80 MB, and RSS after the load;
  * - a streamed edit's time to its first partial image (when this retouch streams);
  * - in the edit and JSON rounds, retouch with its store as well (embedded PGlite in a fresh
- *   folder, a virtual key from `/key/generate`): what the store adds to retouch per request.
+ *   folder, a virtual key from `/key/generate`): what the store adds to retouch per request;
+ * - in the edit, large and JSON rounds, a floor proxy (`node:http` in, a keep-alive agent out,
+ *   nothing else): what any proxy in Node costs on this machine before it does anything.
  *
  * Results are printed and written as JSON (`--out`).
  * @module
@@ -29,6 +31,7 @@ import {
   resetPeak,
   sample,
   startLoadClient,
+  startFloorProxy,
   startPortkey,
   startRetouch,
   startUpstream,
@@ -54,6 +57,8 @@ export interface ProxyBenchOptions {
   noPortkey?: boolean;
   /** Leave out retouch with a store (embedded PGlite, a virtual key checked against it). */
   noStore?: boolean;
+  /** Leave out the floor proxy (`node:http` in and out, nothing else). */
+  noFloor?: boolean;
   /** Where the JSON results go. */
   out: string;
   /** Scenarios to run (all by default): `edit`, `large`, `json`, `memory`, `stream`. */
@@ -178,7 +183,15 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
             },
           ]
         : [];
+    // What any proxy in Node costs at least: node:http in, a keep-alive agent out, nothing else.
+    let floor: Target | undefined;
+    if (!options.noFloor) {
+      const server = await startFloorProxy(upstream.url);
+      servers.push(server);
+      floor = { name: server.name, url: `${server.url}/v1/images/edits`, headers: {}, pid: server.pid };
+    }
     const targets = [direct(), viaRetouch, ...viaPortkey()];
+    const withFloor = (list: Target[]) => (floor ? [...list, floor] : list);
     // The store's variant runs beside the others where its cost per request shows (edit, JSON).
     const withStoreToo = (list: Target[]) =>
       withStore ? [...list.slice(0, 2), withStore, ...list.slice(2)] : list;
@@ -209,7 +222,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
 
     if (wants('edit')) {
       const edit = await write('edit', twoImagesAndMask());
-      const editTargets = withStoreToo(targets);
+      const editTargets = withFloor(withStoreToo(targets));
       // Warm-up: JIT, connection pools, both concurrencies.
       for (const target of editTargets) {
         await measure(harness, target, edit, { total: n(60), concurrency: 4 });
@@ -272,7 +285,10 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
     if (wants('large')) {
       const large = await write('large', oneLargeImage());
       for (const target of targets) await measure(harness, target, large, { total: 2, concurrency: 1 });
-      const rows = await alternate(harness, targets, large, { total: n(8), concurrency: 1 }, rounds);
+      const largeTargets = withFloor(targets);
+      for (const target of largeTargets.slice(targets.length))
+        await measure(harness, target, large, { total: 2, concurrency: 1 });
+      const rows = await alternate(harness, largeTargets, large, { total: n(8), concurrency: 1 }, rounds);
       const d = rows[0] as Row;
       printTable(
         `Large edit: ${large.label}; concurrency 1 (${rounds} alternating rounds)`,
@@ -294,7 +310,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
     if (wants('json')) {
       const json = await write('json', smallJsonEdit());
       // Portkey's edit route reads multipart only.
-      const jsonTargets = withStoreToo([direct(), viaRetouch]);
+      const jsonTargets = withFloor(withStoreToo([direct(), viaRetouch]));
       for (const target of jsonTargets)
         await measure(harness, target, json, { total: n(100), concurrency: 16 });
       const serial = await alternate(harness, jsonTargets, json, { total: n(150), concurrency: 1 }, rounds);
