@@ -64,7 +64,7 @@ function partOf(url: string): string | undefined {
 
 /**
  * Reduces a `.cpuprofile` to milliseconds of self time per part (native frames charged to their
- * caller's part), plus GC and idle. With `window` (CLOCK_MONOTONIC microseconds, the clock of V8's
+ * caller's part, each sample at most twice the usual interval), plus GC and idle. With `window` (CLOCK_MONOTONIC microseconds, the clock of V8's
  * profile timestamps and of `process.hrtime`), only the samples taken within it count: the
  * measured run, without the process's startup and warm-up.
  *
@@ -92,12 +92,17 @@ export function summarizeProfile(
   };
   visit(profile.nodes[0]?.id ?? 1, 'V8/native (program)');
   const totals = new Map<string, number>();
+  // The sampler runs on wall time: a thread the kernel preempted leaves one long gap, charged to
+  // whatever it was running (on a loaded machine, a random function gets tens of ms). Each sample
+  // counts for at most twice the usual interval, so the shares follow time on the CPU.
+  const sorted = [...profile.timeDeltas].filter((d) => d > 0).sort((a, b) => a - b);
+  const cap = 2 * (sorted[Math.floor(sorted.length / 2)] ?? 1000);
   let at = profile.startTime;
   profile.samples.forEach((id, i) => {
     at += profile.timeDeltas[i] ?? 0;
     if (window && (at < window.startUs || at > window.endUs)) return;
     const name = part.get(id) ?? 'V8/native (program)';
-    totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    totals.set(name, (totals.get(name) ?? 0) + Math.min(cap, profile.timeDeltas[i] ?? 0) / 1000);
   });
   return totals;
 }
