@@ -3,8 +3,9 @@
  * `Transfer-Encoding: chunked`, a lying `Content-Length` or an endless multipart part cannot get
  * past them): a size limit (413), a deadline for the whole body and an idle limit between its bytes
  * (408). A breach is raised on the request stream, where the JSON and multipart readers see it, and
- * answered in OpenAI's shape; after that answer the connection is closed once a little more of the
- * unread body has been read and dropped (so that the client sees the answer instead of a reset).
+ * answered in OpenAI's shape; after that answer a little more of the unread body is read and
+ * dropped, then reading stops, and the connection is closed a second later (so that the client sees
+ * the answer instead of a reset).
  * @module
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -19,9 +20,18 @@ export interface BodyGuardOptions {
   idleTimeoutMs: number;
 }
 
-/** After an answer to an unfinished body: drop at most this much more, for at most this long, then close. */
+/**
+ * After an answer to an unfinished body: read and drop at most this much more, then stop reading;
+ * close the connection this long after the answer. Reading stops rather than the socket being
+ * destroyed at the byte limit: a client still sending gets its writes held by TCP, not reset, and
+ * has the whole time to read the answer. A destroy with unread bytes sends a reset, which can
+ * discard the answer before the client has read it; one event-loop turn can read 2 MiB on a loaded
+ * machine, so a byte limit alone could reset the connection before the client ran at all.
+ */
 const LINGER_BYTES = 1024 * 1024;
 const LINGER_MS = 1000;
+/** A breached request whose answer never ends is closed this long after reading stopped. */
+const UNANSWERED_MS = 10_000;
 
 const BODY_ERROR = Symbol('retouch.bodyError');
 
@@ -69,9 +79,20 @@ function guard(request: GuardedRequest, response: ServerResponse, options: BodyG
   let dropped = 0;
   let idle: NodeJS.Timeout | undefined;
   let whole: NodeJS.Timeout | undefined;
+  let closing: NodeJS.Timeout | undefined;
+  let closingAt = Number.POSITIVE_INFINITY;
   const stop = () => {
     clearTimeout(idle);
     clearTimeout(whole);
+  };
+  /** Closes the connection in `ms` at the latest (an earlier close already set stays). */
+  const closeWithin = (ms: number) => {
+    const at = Date.now() + ms;
+    if (at >= closingAt) return;
+    clearTimeout(closing);
+    closingAt = at;
+    closing = setTimeout(() => request.socket.destroy(), ms);
+    closing.unref();
   };
   const breach = (error: RetouchError) => {
     if (request[BODY_ERROR] || request.complete) return;
@@ -108,7 +129,11 @@ function guard(request: GuardedRequest, response: ServerResponse, options: BodyG
     if (request[BODY_ERROR]) {
       // Dropped: the request has been answered (or is about to be).
       dropped += size;
-      if (dropped > LINGER_BYTES) request.socket.destroy();
+      if (dropped > LINGER_BYTES) {
+        // Enough dropped: read no more (TCP holds the client's writes) until the close.
+        request.socket.pause();
+        closeWithin(UNANSWERED_MS);
+      }
       return true;
     }
     received += size;
@@ -140,8 +165,8 @@ function guard(request: GuardedRequest, response: ServerResponse, options: BodyG
   response.once('close', () => {
     stop();
     if (request.complete) return;
-    // Answered before the body ended: close soon, whatever the client keeps sending.
+    // Answered before the body ended: drop what still comes (up to LINGER_BYTES), close soon.
     request.resume();
-    setTimeout(() => request.socket.destroy(), LINGER_MS).unref();
+    closeWithin(LINGER_MS);
   });
 }
