@@ -10,9 +10,11 @@
  * stays open, and RSS comes back within 50 MB of where it started. It prints the counts.
  *
  * Upstream attempts are matched to requests by their prompt (`soak-<n>`), which the proxy forwards
- * as it is. `SOAK_EDITS` changes the number of edits (default 3000). New edits stop starting after
- * `SOAK_SECONDS` (default 120) so the test ends within its time limit on a loaded machine; it then
- * needs at least 2,000 edits (or `SOAK_EDITS`, if fewer) to pass.
+ * as it is. `SOAK_EDITS` changes the number of edits (default 3000). It always makes at least
+ * 2,000 (or `SOAK_EDITS`, if fewer), however long a loaded machine takes for them; beyond that, new
+ * edits stop starting after `SOAK_SECONDS` (default 120). The count is what the checks need, not a
+ * speed: on a loaded 2-core machine 2,000 edits took ~135 s (15/s), so the Jest limit is a generous
+ * safety net (6 minutes), not a throughput threshold.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -231,7 +233,8 @@ it(`${MIN_EDITS}–${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % up
   const outcomes: Outcome[] = [];
   let next = 0;
   const started = performance.now();
-  const sending = () => next < EDITS && performance.now() - started < SEND_WINDOW_MS;
+  // The minimum is made whatever the time; only the edits beyond it are bounded by the window.
+  const sending = () => next < EDITS && (next < MIN_EDITS || performance.now() - started < SEND_WINDOW_MS);
   try {
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -307,7 +310,6 @@ it(`${MIN_EDITS}–${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % up
   );
 
   expect(outcomes).toHaveLength(next);
-  expect(outcomes.length).toBeGreaterThanOrEqual(MIN_EDITS);
   expect(faultOf.size).toBe(posts);
   expect(lost.map((o) => `${o.prompt}: ${o.lost}`)).toEqual([]);
   expect(badShape.map((o) => `${o.prompt}: ${o.status}`)).toEqual([]);
@@ -330,4 +332,4 @@ it(`${MIN_EDITS}–${EDITS} edits at concurrency ${CONCURRENCY} through ~20 % up
   expect(callsLeft).toBe(0);
   expect(deploymentCallsLeft).toBe(0);
   expect(rssEnd - rssStart).toBeLessThan(RSS_SLACK_BYTES);
-}, 175_000);
+}, 360_000);

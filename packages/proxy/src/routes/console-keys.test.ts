@@ -34,10 +34,12 @@ describe('the console with a database', () => {
   let store: Store;
   let h: Harness;
 
+  // An embedded PGlite takes seconds to start and migrate, far more on a loaded machine than Jest's
+  // default 20 s allows a hook: the same 60 s as the store's own backends (@retouch/store/test-support).
   beforeAll(async () => {
     store = await openStore({});
     h = await startHarness({ store, generalSettings: `  master_key: ${MASTER_KEY}\n` });
-  });
+  }, 60_000);
   afterAll(async () => {
     await h?.close();
     await store?.close();
