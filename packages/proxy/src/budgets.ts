@@ -87,18 +87,20 @@ export class EndUsers {
 }
 
 /**
- * Every budget of a call: its key's and its end-user's. A blocked end-user is a 403.
+ * Every budget of a call: its key's and its end-user's — the end-user's own `max_budget`, else
+ * `router_settings.max_end_user_budget` (`maxEndUserBudget`), both counted from the spend the
+ * database holds (the router then adds no end-user budget of its own). A blocked end-user is a 403.
  *
  * @example
  * ```ts
- * const budgets = await callBudgets(caller, 'alice', { endUsers, configSeeds });
+ * const budgets = await callBudgets(caller, 'alice', { endUsers, configSeeds, maxEndUserBudget: 5 });
  * await router.imageEdit(params, { budgets });
  * ```
  */
 export async function callBudgets(
   caller: Caller,
   endUser: string | undefined,
-  sources: { endUsers?: EndUsers; configSeeds?: ReadonlyMap<string, number> },
+  sources: { endUsers?: EndUsers; configSeeds?: ReadonlyMap<string, number>; maxEndUserBudget?: number },
   now = Date.now(),
 ): Promise<BudgetLimit[]> {
   const budgets: BudgetLimit[] = [];
@@ -128,13 +130,10 @@ export async function callBudgets(
         code: 'end_user_blocked',
       });
     }
-    if (user && user.maxBudget !== null) {
-      budgets.push({
-        scope: 'user',
-        maxUsd: user.maxBudget,
-        label: endUser,
-        ...periodBudget(endUser, user, now),
-      });
+    // As LiteLLM: max_end_user_budget is the budget of an end-user without one of its own.
+    const maxUsd = user?.maxBudget ?? sources.maxEndUserBudget;
+    if (maxUsd !== undefined) {
+      budgets.push({ scope: 'user', maxUsd, label: endUser, ...periodBudget(endUser, user, now) });
     }
   }
   return budgets;

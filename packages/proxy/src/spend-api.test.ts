@@ -173,6 +173,34 @@ describe('spend logs, reports and budgets in the store', () => {
       }
     });
 
+    it("max_end_user_budget counts the database's spend (a restart gives no new budget); an end-user's own budget replaces it", async () => {
+      const schema = backend.name === 'postgres' ? { schema: `end_user_default_${Date.now()}` } : {};
+      const routerSettings = '  max_end_user_budget: 0.0000001\n';
+      const first = await backend.open(schema);
+      let h = await startHarness({ store: first, generalSettings: general(), extra: routerSettings });
+      expect((await edit(h, MASTER_KEY, { user: 'frank' })).status).toBe(200);
+      expect((await edit(h, MASTER_KEY, { user: 'frank' })).status).toBe(429);
+      await h.close();
+
+      // Another process: new router state, the same database.
+      const second = backend.name === 'postgres' ? await backend.open(schema) : first;
+      h = await startHarness({ store: second, generalSettings: general(), extra: routerSettings });
+      try {
+        const refused = await edit(h, MASTER_KEY, { user: 'frank' });
+        expect(refused.status).toBe(429);
+        expect(await errorOf(refused)).toMatchObject({ code: 'budget_exceeded' });
+        expect((await errorOf(await edit(h, MASTER_KEY, { user: 'frank' }))).message).toContain(
+          'user "frank"',
+        );
+        expect((await edit(h, MASTER_KEY, { user: 'grace' })).status).toBe(200);
+        // As LiteLLM: the default is for end-users without a budget of their own.
+        expect((await call(h, '/customer/new', { user_id: 'heidi', max_budget: 100 })).status).toBe(200);
+        for (let i = 0; i < 2; i++) expect((await edit(h, MASTER_KEY, { user: 'heidi' })).status).toBe(200);
+      } finally {
+        await h.close();
+      }
+    });
+
     it('blocks an end-user and manages end-users', async () => {
       const h = await start(await backend.open());
       try {

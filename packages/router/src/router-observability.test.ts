@@ -97,6 +97,30 @@ describe('spend', () => {
     await r.imageEdit(edit('edit', { user: 'bob' }));
     expect(hits(f)).toBe(4);
   });
+
+  it("leaves the end-user's budget to the caller when it gives one (scope user), and adds its own otherwise", async () => {
+    const r = await router({
+      model_list: [acme(f, 'f', 'edit', 'acme/inpaint', { output_cost_per_image: 0.02 })],
+      max_end_user_budget: 0.01,
+    });
+    // The caller counts ann from elsewhere (a database): 0.03 spent of her 0.05.
+    const ann = { scope: 'user' as const, id: 'ann@all', maxUsd: 0.05, label: 'ann', seedUsd: 0.03 };
+    await r.imageEdit(edit('edit', { user: 'ann' }), { budgets: [ann] });
+    const over = (await r
+      .imageEdit(edit('edit', { user: 'ann' }), { budgets: [ann] })
+      .catch((e: unknown) => e)) as BudgetExceededError;
+    expect(over).toBeInstanceOf(BudgetExceededError);
+    expect(over.spentUsd).toBeCloseTo(0.05, 9);
+    expect(hits(f)).toBe(1);
+    // A key budget alone leaves the end-user to max_end_user_budget: the second call is refused.
+    const key = { scope: 'key' as const, id: 'k1', maxUsd: 10 };
+    await r.imageEdit(edit('edit', { user: 'bob' }), { budgets: [key] });
+    await expect(r.imageEdit(edit('edit', { user: 'bob' }), { budgets: [key] })).rejects.toMatchObject({
+      param: 'user',
+      code: 'budget_exceeded',
+    });
+    expect(hits(f)).toBe(2);
+  });
 });
 
 describe('budgets under concurrency', () => {

@@ -264,8 +264,9 @@ export interface CallContext {
   apiKeyHash?: string;
   metadata?: Record<string, unknown>;
   /**
-   * Budgets this call is subject to, e.g. the caller's key's `max_budget` (the end-user's
-   * `max_end_user_budget` is added by the router). Checked and held atomically before any upstream call.
+   * Budgets this call is subject to, e.g. the caller's key's `max_budget`. The router adds the
+   * end-user's `max_end_user_budget` unless one of these has `scope: 'user'` (then the caller has
+   * decided the end-user's budget, e.g. from a database). Checked and held atomically before any upstream call.
    */
   budgets?: readonly BudgetLimit[];
   /** Model groups the caller may use: fallbacks never leave them. Defaults to every group. */

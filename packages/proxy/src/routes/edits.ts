@@ -115,7 +115,11 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
       requestId: request.id,
       apiKeyHash: caller.keyHash,
       budgets: store
-        ? await callBudgets(caller, params.user, { endUsers: ctx.endUsers, configSeeds: ctx.configSeeds })
+        ? await callBudgets(caller, params.user, {
+            endUsers: ctx.endUsers,
+            configSeeds: ctx.configSeeds,
+            maxEndUserBudget: ctx.config.router.max_end_user_budget,
+          })
         : keyBudgets(caller),
       allowedGroups: caller.models,
       signal,

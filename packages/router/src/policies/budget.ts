@@ -1,6 +1,7 @@
 /**
  * The budget link: before any upstream call, hold the call's estimated cost against every budget it
- * is subject to (the caller's `budgets` and the end-user's `max_end_user_budget`), atomically in
+ * is subject to (the caller's `budgets` and the end-user's `max_end_user_budget`, unless the caller
+ * gave the end-user's budget), atomically in
  * the shared state; settle after, releasing the hold and recording the real cost in one step. So
  * concurrent calls cannot spend past a budget by more than one call's estimate, on one instance or
  * many.
@@ -65,11 +66,15 @@ export function estimateCallCost(rt: RouterRuntime, op: RouterOperation): number
   return roundUsd(most);
 }
 
-/** The budgets of an operation: the caller's, plus the end-user's when the router has one. */
+/**
+ * The budgets of an operation: the caller's, plus `max_end_user_budget` for its end-user unless the
+ * caller gave an end-user budget itself (a proxy with a database gives the end-user's own budget,
+ * or `max_end_user_budget` counted from the spend the database holds, which survives restarts).
+ */
 function budgetsOf(rt: RouterRuntime, op: RouterOperation): BudgetLimit[] {
   const budgets = [...(op.budgets ?? [])];
   const perUser = rt.settings.maxEndUserBudget;
-  if (perUser !== undefined && op.user !== undefined) {
+  if (perUser !== undefined && op.user !== undefined && !budgets.some((b) => b.scope === 'user')) {
     budgets.push({ scope: 'user', id: op.user, maxUsd: perUser });
   }
   return budgets;
