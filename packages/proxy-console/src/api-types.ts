@@ -84,8 +84,13 @@ export interface ConsoleOverview {
   now: number;
   /** Epoch ms since which this proxy process has been counting. */
   since: number;
-  /** Where spend comes from: this process's memory (since `since`) or the proxy's store. */
+  /**
+   * Where spend comes from: this process's memory (since `since`) or the store's spend log (every
+   * proxy on the database, across restarts). Traffic, latency and failures are always this process's.
+   */
   source: 'memory' | 'store';
+  /** Why spend is not from the store though the proxy has one (it cannot be read); else null. */
+  storeError: string | null;
   /** One entry per minute of the window, oldest first. */
   minutes: ConsoleMinute[];
   /** The whole window at once (percentiles over every successful edit in it). */

@@ -64,13 +64,13 @@ export interface SpendQuery {
 const literal = (text: string) => text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /** What {@link SpendLogs.report} groups by. */
-export type SpendGroupBy = 'day' | 'api_key' | 'end_user' | 'model' | 'team';
+export type SpendGroupBy = 'day' | 'api_key' | 'end_user' | 'model' | 'deployment' | 'team';
 
 /** One line of a report: a day and, except for `day`, a group within it. */
 export interface SpendReportLine {
   /** `YYYY-MM-DD` (UTC). */
   day: string;
-  /** The group's value (a key hash, an end-user, a model group, a team); null for `day`. */
+  /** The group's value (a key hash, an end-user, a model group, a deployment id, a team); null for `day`. */
   group: string | null;
   spend: number;
   requests: number;
@@ -226,6 +226,7 @@ const GROUP_COLUMN: Record<Exclude<SpendGroupBy, 'day'>, string> = {
   api_key: 'api_key',
   end_user: 'end_user',
   model: 'model_group',
+  deployment: 'deployment_id',
   team: 'team_id',
 };
 
@@ -280,7 +281,10 @@ export class SpendLogs {
     };
   }
 
-  /** Spend per UTC day, and per group within each day unless `groupBy` is `day`; oldest day first. */
+  /**
+   * Spend per UTC day, and per group within each day unless `groupBy` is `day`; oldest day first.
+   * `deployment` groups by the deployment that served each call (or whose attempt failed last).
+   */
   async report(groupBy: SpendGroupBy, query: SpendQuery = {}): Promise<SpendReportLine[]> {
     const { clause, params } = whereOf(query);
     const group = groupBy === 'day' ? 'null::text' : GROUP_COLUMN[groupBy];

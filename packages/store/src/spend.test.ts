@@ -137,6 +137,26 @@ describe('spend logs', () => {
       expect((await store.spendLogs.report('team'))[0]?.group).toBe('design');
     });
 
+    it('reports spend per day and deployment, over a date range', async () => {
+      const store = await backend.open();
+      const at = (d: number, h = 12) => new Date(Date.UTC(2026, 2, d, h));
+      await store.spendLogs.insert([
+        row({ startedAt: at(1), spend: 0.01, deploymentId: 'openai-east' }),
+        row({ startedAt: at(1), spend: 0.02, deploymentId: 'openai-west' }),
+        row({ startedAt: at(1, 18), spend: 0.03, deploymentId: 'openai-west' }),
+        row({ startedAt: at(2), spend: null, deploymentId: 'openai-east' }),
+        row({ startedAt: at(2), spend: 0.5, deploymentId: null, status: 'failure', errorCode: 'x' }),
+        row({ startedAt: at(3), spend: 0.07, deploymentId: 'openai-east' }),
+      ]);
+      const lines = await store.spendLogs.report('deployment', { start: at(1, 0), end: at(3, 0) });
+      expect(lines.map((l) => [l.day, l.group, l.spend, l.requests, l.unpriced])).toEqual([
+        ['2026-03-01', 'openai-west', 0.05, 2, 0],
+        ['2026-03-01', 'openai-east', 0.01, 1, 0],
+        ['2026-03-02', null, 0.5, 1, 0],
+        ['2026-03-02', 'openai-east', 0, 1, 1],
+      ]);
+    });
+
     it('batches rows off the request path and counts the ones not yet written in summaries', async () => {
       const store = await backend.open({ spendWriter: { flushIntervalMs: 60_000, batchSize: 1000 } });
       store.logSpend(row({ spend: 0.5, deploymentId: 'd1' }));

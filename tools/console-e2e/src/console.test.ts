@@ -1,7 +1,8 @@
 /**
  * The console in a real browser, as a person uses it: sign in, watch a deployment cool down after
- * injected faults, read the logs, paint a mask and get an edited picture back, manage keys. Every
- * page is photographed at 1280×800 and at phone width into `screenshots/`.
+ * injected faults, read the logs, paint a mask and get an edited picture back, manage keys, find
+ * the spend again after a restart. Every page is photographed at 1280×800 and at phone width into
+ * `screenshots/`, where the page must fit the screen's width with its nav reachable.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -217,7 +218,9 @@ suite('the web console in Chromium', () => {
     } finally {
       release();
     }
-    await page.locator('#results .result-image').waitFor();
+    // The final image shows as it arrives; the partial goes once the whole answer is in.
+    await page.locator('#result-deployment').waitFor();
+    expect(await page.locator('#results .result-image').count()).toBe(1);
     expect(await page.locator('#results .partial-image').count()).toBe(0);
     expect(await page.locator('#result-deployment').textContent()).toBe('openai-b');
     expect(await page.locator('#result-cost').textContent()).toMatch(/^\$\d+\.\d{4}$/);
@@ -297,6 +300,31 @@ suite('the web console in Chromium', () => {
     expect(await login(key)).toBe(200);
     expect(await login(TEAM_KEY)).toBe(403);
     await page.click('.created-key button:has-text("Done")');
+  });
+
+  it('shows the same spend after a proxy restart on the same data directory: it is read from the spend log', async () => {
+    const { page } = world;
+    await page.click('nav >> text=Overview');
+    await page.locator('#spend-source', { hasText: 'from the spend log' }).waitFor();
+    const today = page.locator('[data-stat="spend-today"]');
+    const byDeployment = page.locator('figure.bars', { hasText: 'Spend today by deployment' }).locator('li');
+    await byDeployment.first().waitFor();
+    const before = await today.textContent();
+    expect(before).toMatch(/^\$0\.\d{4}$/);
+    expect(before).not.toBe('$0.0000');
+    const deploymentsBefore = await byDeployment.allTextContents();
+    expect(deploymentsBefore.some((line) => line.startsWith('openai-b$'))).toBe(true);
+
+    await world.restartProxy();
+    await page.goto(`${world.url}/ui/`);
+    await page.fill('#key', MASTER_KEY);
+    await page.click('button[type=submit]');
+    await page.locator('[data-stat="spend-today"]').waitFor();
+    // A new process: nothing in its memory, yet the spend of every edit above.
+    expect(await page.locator('[data-stat="requests"]').textContent()).toBe('0');
+    expect(await today.textContent()).toBe(before);
+    expect(await byDeployment.allTextContents()).toEqual(deploymentsBefore);
+    await screenshots(page, 'overview-after-restart');
   });
 
   it('signs out', async () => {

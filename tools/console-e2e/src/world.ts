@@ -1,8 +1,8 @@
 /**
  * The world the browser tests run in: two OpenAI simulators, a real proxy over them (one model
  * group of two deployments, so one can cool down while the other serves) with an embedded
- * database in memory (the key API and spend logs), and Debian's Chromium
- * driven by playwright-core — never a downloaded browser.
+ * database in a temporary data directory (the key API and spend logs; a restarted proxy finds
+ * them again), and Debian's Chromium driven by playwright-core — never a downloaded browser.
  * @module
  */
 import { existsSync } from 'node:fs';
@@ -47,6 +47,8 @@ export interface World {
   url: string;
   browser: BrowserContext;
   page: Page;
+  /** Stops the proxy and starts a new one on the same config and data directory (a new port: `url` changes). */
+  restartProxy(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,9 +94,14 @@ export async function startWorld(): Promise<World> {
   const simA = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
   const simB = await startOpenAISimulator({ apiKey: UPSTREAM_KEY });
   const config = parseConfig(configText(simA, simB), { env: { E2E_UPSTREAM_KEY: UPSTREAM_KEY } });
-  // Keys, budgets and spend logs in an embedded database in memory: the key API is served.
-  const proxy = await createProxyServer({ config, logger: false, store: {} });
-  const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+  // Keys, budgets and spend logs in an embedded database on disk: the key API is served, and a
+  // restarted proxy reads the same spend log.
+  const dataDir = await mkdtemp(join(tmpdir(), 'retouch-e2e-data-'));
+  const startProxy = async () => {
+    const proxy = await createProxyServer({ config, logger: false, store: { dataDir } });
+    return { proxy, url: await proxy.listen({ port: 0, host: '127.0.0.1' }) };
+  };
+  const { proxy, url } = await startProxy();
   const profile = await mkdtemp(join(tmpdir(), 'retouch-chromium-'));
   await mkdir(SCREENSHOTS, { recursive: true });
   const browser = await chromium.launchPersistentContext(profile, {
@@ -104,32 +111,79 @@ export async function startWorld(): Promise<World> {
     viewport: DESKTOP,
   });
   const page = browser.pages()[0] ?? (await browser.newPage());
-  return {
+  const world: World = {
     simA,
     simB,
     proxy,
     url,
     browser,
     page,
+    async restartProxy() {
+      // Closing writes the queued spend rows and closes the database, as a stopped process does.
+      await world.proxy.close();
+      Object.assign(world, await startProxy());
+    },
     async close() {
       await browser.close().catch(() => {});
       await rm(profile, { recursive: true, force: true });
-      await proxy.close();
+      await world.proxy.close();
+      await rm(dataDir, { recursive: true, force: true });
       await simA.close();
       await simB.close();
     },
   };
+  return world;
 }
 
-/** Screenshots of the page as it is, at 1280×800 and at phone width (`<name>-desktop.png`, `<name>-phone.png`). */
+/** How much wider than the window the page and its body are, and the nav links that cannot be clicked. */
+async function layoutProblems(page: Page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    const unreachable = [...document.querySelectorAll<HTMLAnchorElement>('header nav a')]
+      .filter((a) => {
+        const box = a.getBoundingClientRect();
+        const x = box.left + box.width / 2;
+        const y = box.top + box.height / 2;
+        // On screen, and the link itself is what a tap at its centre hits.
+        return (
+          box.width === 0 || box.left < 0 || box.right > width || !a.contains(document.elementFromPoint(x, y))
+        );
+      })
+      .map((a) => a.textContent);
+    return {
+      page: document.documentElement.scrollWidth - width,
+      body: document.body.scrollWidth - width,
+      unreachable,
+    };
+  });
+}
+
+/**
+ * Screenshots of the page as it is, at 1280×800 and at phone width (`<name>-desktop.png`,
+ * `<name>-phone.png`); at both, the page and its body are no wider than the window and every nav
+ * link (when the page has the nav) can be tapped.
+ */
 export async function screenshots(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-desktop.png`), fullPage: true });
+  const desktop = await layoutProblems(page);
   await page.setViewportSize(PHONE);
   // Charts follow their container's width through a ResizeObserver: let them redraw.
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone.png`), fullPage: true });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const phone = await layoutProblems(page);
   await page.setViewportSize(DESKTOP);
-  if (overflow > 1)
-    throw new Error(`${name}: the page is ${overflow}px wider than a ${PHONE.width}px phone screen`);
+  for (const [screen, found] of [
+    [`${DESKTOP.width}px`, desktop],
+    [`${PHONE.width}px phone`, phone],
+  ] as const) {
+    if (found.page > 1 || found.body > 1)
+      throw new Error(
+        `${name}: on a ${screen} screen the page is ${found.page}px and its body ${found.body}px wider than the window`,
+      );
+    if (found.unreachable.length > 0)
+      throw new Error(
+        `${name}: on a ${screen} screen these nav links cannot be tapped: ${found.unreachable}`,
+      );
+  }
 }

@@ -14,6 +14,7 @@ import type { DeploymentHealth } from '@retouch/router';
 import { hashKey } from '../auth.js';
 import type { ProxyContext } from '../context.js';
 import type { ConsoleRecorder } from './recorder.js';
+import { overviewSpend } from './spend-view.js';
 
 const union = (lists: readonly (readonly string[])[]) => [...new Set(lists.flat())];
 
@@ -121,9 +122,8 @@ export async function overviewView(
   return {
     now,
     since: recorder.since,
-    source: 'memory',
     ...recorder.minutes(minutes),
-    spend: recorder.spend(),
+    ...(await overviewSpend(ctx, recorder, now)),
     deployments,
   };
 }

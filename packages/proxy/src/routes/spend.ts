@@ -92,6 +92,8 @@ const LIST_NAME: Record<SpendGroupBy, string> = {
   api_key: 'api_keys',
   end_user: 'customers',
   model: 'models',
+  // Not offered by `group_by` (LiteLLM has no such report); the console's Overview reads it.
+  deployment: 'deployments',
   team: 'teams',
 };
 

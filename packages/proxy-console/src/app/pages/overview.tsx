@@ -118,12 +118,17 @@ export function Overview() {
           <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> live
         </label>
         {error && <span class="error">{error}</span>}
-        <span class="muted small">
+        <span class="muted small" id="spend-source">
           {data.source === 'memory'
             ? `counted by this proxy since ${new Date(data.since).toLocaleString()}`
-            : 'from the store'}
+            : `spend from the spend log (every proxy on its database); traffic counted by this proxy since ${new Date(data.since).toLocaleString()}`}
         </span>
       </div>
+      {data.storeError && (
+        <p class="notice" id="spend-store-error">
+          {data.storeError}
+        </p>
+      )}
       <div class="stats">
         <div class="stat">
           <span>Requests</span>
