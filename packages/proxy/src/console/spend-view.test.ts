@@ -3,8 +3,15 @@ import { describe, expect, it } from '@jest/globals';
 import type { ConsoleOverview } from '@retouch/proxy-console';
 import type { SpendLogRow, Store } from '@retouch/store';
 import { pino } from 'pino';
-import { type Harness, IMAGE, MASTER_KEY, postForm, startHarness } from '../test-support/harness.js';
-import { eachStoreBackend } from '../test-support/store-backends.js';
+import { eachBackend } from '@retouch/store/test-support';
+import {
+  type Harness,
+  IMAGE,
+  MASTER_KEY,
+  PROXY_STORES,
+  postForm,
+  startHarness,
+} from '../test-support/harness.js';
 import { ConsoleRecorder } from './recorder.js';
 import { overviewSpend } from './spend-view.js';
 
@@ -79,7 +86,7 @@ async function overview(url: string): Promise<ConsoleOverview> {
 }
 
 describe("the Overview's spend", () => {
-  eachStoreBackend((backend) => {
+  eachBackend((backend) => {
     it('sums today and this month per model group and deployment from the spend log, whichever proxy wrote it', async () => {
       const store = await backend.open();
       await store.spendLogs.insert([
@@ -151,7 +158,7 @@ describe("the Overview's spend", () => {
         await h.close();
       }
     });
-  });
+  }, PROXY_STORES);
 
   it("falls back to this process's memory, saying why, while the spend log cannot be read", async () => {
     const broken = {
