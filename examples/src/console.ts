@@ -26,7 +26,7 @@ async function warmUp(demo: DemoProxy): Promise<string> {
   // Two failures for the Logs page: a request no deployment can take, and an upstream 503 that
   // outlasts the config's one retry.
   const image = () => toFile(assets.landscape, 'landscape.png', { type: 'image/png' });
-  await count(client.images.edit({ model: 'gpt-image-1', prompt: 'Add a hat', image: await image(), n: 11 }));
+  await count(client.images.edit({ model: 'gpt-image', prompt: 'Add a hat', image: await image(), n: 11 }));
   if (demo.injectFault('gemini', { type: 'status', status: 503 }, { times: 2 })) {
     await count(
       client.images.edit({ model: 'gemini-image-edit', prompt: 'Add a hat', image: await image() }),

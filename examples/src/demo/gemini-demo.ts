@@ -16,7 +16,7 @@ export const geminiDemo: DemoProvider = {
       title: 'gemini: two images, 1792x1024 → 16:9',
       slug: 'gemini-two-images',
       params: {
-        model: 'gemini/gemini-2.5-flash-image',
+        model: 'gemini/gemini-3.1-flash-image',
         image: [landscape, balloon],
         prompt: 'Float the balloon from the second image above the hills',
         size: '1792x1024',
@@ -26,7 +26,7 @@ export const geminiDemo: DemoProvider = {
       title: 'gemini: 3 pro, quality medium → 2K, n=2',
       slug: 'gemini-pro',
       params: {
-        model: 'gemini/gemini-3-pro-image-preview',
+        model: 'gemini/gemini-3-pro-image',
         image: landscape,
         prompt: 'Make it a summer evening',
         quality: 'medium',
@@ -37,7 +37,7 @@ export const geminiDemo: DemoProvider = {
       title: 'gemini: blocked prompt',
       slug: 'gemini-blocked',
       params: {
-        model: 'gemini/gemini-2.5-flash-image',
+        model: 'gemini/gemini-3.1-flash-image',
         image: landscape,
         prompt: 'Something it refuses [sim:block]',
       },
@@ -46,7 +46,7 @@ export const geminiDemo: DemoProvider = {
     {
       title: 'gemini: a mask (Gemini takes none)',
       slug: 'gemini-mask',
-      params: { model: 'gemini/gemini-2.5-flash-image', image: landscape, mask, prompt: 'A night sky' },
+      params: { model: 'gemini/gemini-3.1-flash-image', image: landscape, mask, prompt: 'A night sky' },
       expectError: true,
     },
   ],

@@ -5,7 +5,11 @@ const API_KEY = 'sk-demo-offline';
 
 export const openaiDemo: DemoProvider = {
   async start() {
-    const simulator = await startOpenAISimulator({ apiKey: API_KEY });
+    // gpt-image-9 stands for a model OpenAI releases after this retouch version.
+    const simulator = await startOpenAISimulator({
+      apiKey: API_KEY,
+      extraModels: { 'gpt-image-9': 'gpt-image-2.6-sunburst' },
+    });
     process.env.OPENAI_API_KEY = API_KEY;
     process.env.OPENAI_BASE_URL = `${simulator.url}/v1`;
     return () => simulator.close();
@@ -15,7 +19,7 @@ export const openaiDemo: DemoProvider = {
       title: 'openai: masked edit',
       slug: 'openai-mask',
       params: {
-        model: 'gpt-image-1',
+        model: 'gpt-image-2.6-sunburst',
         image: landscape,
         mask,
         prompt: 'Replace the sun with a full moon',
@@ -26,7 +30,7 @@ export const openaiDemo: DemoProvider = {
       title: 'openai: two images, n=2',
       slug: 'openai-two-images',
       params: {
-        model: 'openai/gpt-image-1',
+        model: 'openai/gpt-image-2.6-flare',
         image: [landscape, balloon],
         prompt: 'Float the balloon from the second image above the hills',
         n: 2,
@@ -34,21 +38,20 @@ export const openaiDemo: DemoProvider = {
       },
     },
     {
-      title: 'openai: dall-e-2, url',
-      slug: 'openai-dall-e-2',
-      params: {
-        model: 'dall-e-2',
-        image: landscape,
-        mask,
-        prompt: 'A night sky',
-        size: '256x256',
-        response_format: 'url',
-      },
+      title: 'openai: gpt-image-9, not in the catalogue (family rules)',
+      slug: 'openai-unlisted',
+      params: { model: 'gpt-image-9', image: landscape, prompt: 'A night sky', size: '1536x864' },
+    },
+    {
+      title: 'openai: gpt-image-1 (retired 2026-10-23)',
+      slug: 'openai-retired',
+      params: { model: 'gpt-image-1', image: landscape, prompt: 'Refused before any upload' },
+      expectError: true,
     },
     {
       title: 'openai: bad input',
       slug: 'openai-bad',
-      params: { model: 'dall-e-2', image: [landscape, balloon], prompt: 'Two images are one too many' },
+      params: { model: 'gpt-image-2', image: landscape, prompt: 'Under the pixel floor', size: '512x512' },
       expectError: true,
     },
   ],

@@ -17,7 +17,7 @@ export const openrouterDemo: DemoProvider = {
       title: 'openrouter: gemini, two images (chat)',
       slug: 'openrouter-gemini',
       params: {
-        model: 'openrouter/google/gemini-2.5-flash-image',
+        model: 'openrouter/google/gemini-3.1-flash-image',
         image: [landscape, balloon],
         prompt: 'Float the balloon from the second image above the hills',
         size: '1536x1024',
@@ -28,7 +28,7 @@ export const openrouterDemo: DemoProvider = {
       title: 'openrouter: gemini via /images',
       slug: 'openrouter-gemini-images',
       params: {
-        model: 'openrouter/google/gemini-2.5-flash-image',
+        model: 'openrouter/google/gemini-3.1-flash-image',
         image: landscape,
         prompt: 'Make it autumn',
         openrouter_endpoint: 'images',
@@ -36,10 +36,10 @@ export const openrouterDemo: DemoProvider = {
       },
     },
     {
-      title: 'openrouter: gpt-image-1, n=2 (/images)',
+      title: 'openrouter: gpt-image-2, n=2 (/images)',
       slug: 'openrouter-gpt-image',
       params: {
-        model: 'openrouter/openai/gpt-image-1',
+        model: 'openrouter/openai/gpt-image-2',
         image: landscape,
         prompt: 'Add a rainbow',
         n: 2,
@@ -50,7 +50,7 @@ export const openrouterDemo: DemoProvider = {
       title: 'openrouter: a mask',
       slug: 'openrouter-bad',
       params: {
-        model: 'openrouter/google/gemini-2.5-flash-image',
+        model: 'openrouter/google/gemini-3.1-flash-image',
         image: landscape,
         mask,
         prompt: 'No masks here',

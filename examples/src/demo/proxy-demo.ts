@@ -22,13 +22,12 @@ export interface ProxyCase {
 }
 
 export const CASES: ProxyCase[] = [
-  { group: 'gpt-image-1', kind: 'single', prompt: 'Turn the scene into a watercolour' },
-  { group: 'gpt-image-1', kind: 'multi', prompt: 'Float the balloon from the second image above the hills' },
-  { group: 'gpt-image-1', kind: 'mask', prompt: 'Replace the sun with a full moon' },
-  { group: 'gpt-image-1', kind: 'curl', prompt: 'Make it autumn' },
+  { group: 'gpt-image', kind: 'single', prompt: 'Turn the scene into a watercolour' },
+  { group: 'gpt-image', kind: 'multi', prompt: 'Float the balloon from the second image above the hills' },
+  { group: 'gpt-image', kind: 'mask', prompt: 'Replace the sun with a full moon' },
+  { group: 'gpt-image', kind: 'curl', prompt: 'Make it autumn' },
   { group: 'gemini-image-edit', kind: 'multi', prompt: 'Put the balloon in the sky' },
   { group: 'vertex-gemini-image-edit', kind: 'single', prompt: 'Make it a winter scene' },
-  { group: 'vertex-imagen-image-edit', kind: 'mask', prompt: 'A sky full of stars' },
   { group: 'openrouter-gemini', kind: 'multi', prompt: 'Put the balloon in the sky' },
   { group: 'bfl-kontext-pro', kind: 'curl', prompt: 'Turn the scene into a winter landscape' },
   { group: 'bfl-fill', kind: 'mask', prompt: 'A sky full of stars' },
@@ -125,7 +124,7 @@ export async function runProxyDemo({
   console.log(`\nretouch proxy on ${url} (examples/demo.config.yaml, ${demo.groups} model groups)`);
   if (skipped.length > 0) console.log(`not in this run: ${skipped.join('; ')}`);
   console.log(
-    `curl equivalent: curl ${url}/v1/images/edits -H "Authorization: Bearer ${MASTER_KEY}" -F model=gpt-image-1 -F image=@examples/assets/landscape.png -F "prompt=Make it autumn"\n`,
+    `curl equivalent: curl ${url}/v1/images/edits -H "Authorization: Bearer ${MASTER_KEY}" -F model=gpt-image -F image=@examples/assets/landscape.png -F "prompt=Make it autumn"\n`,
   );
   const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
   const groups = new Set(proxy.router.modelGroups());

@@ -44,6 +44,8 @@ export interface CustomSizeRule {
   maxSide: number;
   /** Most pixels allowed (width × height). */
   maxPixels: number;
+  /** Fewest pixels allowed (width × height); gpt-image-2's custom sizes have a floor. Defaults to none. */
+  minPixels?: number;
   /** Most extreme aspect ratio allowed, as long side / short side. */
   maxAspectRatio: number;
 }

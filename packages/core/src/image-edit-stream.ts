@@ -4,6 +4,8 @@
  * sends its final image(s) as `image_edit.completed` events, one per image, when the edit is done.
  * @module
  */
+import { assertNotRetired } from './catalogue/lifecycle.js';
+import { requireModel } from './catalogue/resolve.js';
 import { BadGatewayError, BadRequestError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, startDeadline } from './deadline.js';
 import { abortError } from './http.js';
@@ -13,8 +15,8 @@ import {
   callCost,
   costUnknownWarning,
   type ImageEditOptions,
+  modelWarnings,
   prepareEditRequest,
-  requireCapabilities,
   type RunImageEditOptions,
 } from './image-edit.js';
 import { type ImageData, type ImagesResponse, imageBase64, withMeta } from './normalize.js';
@@ -35,7 +37,7 @@ import {
   type ImageEditStream,
   type ImageEditStreamEvent,
 } from './stream-events.js';
-import { bindRequest, type PreparedEditRequest, requireModel } from './validate.js';
+import { bindRequest, type PreparedEditRequest, requireModelId } from './validate.js';
 
 const ZERO_USAGE: ImageUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
@@ -89,7 +91,7 @@ function echoFields(echo: ImageEcho | undefined, request: ProviderImageEditReque
  *
  * @example
  * ```ts
- * const stream = await runImageEditStream(openai, 'gpt-image-1', prepared);
+ * const stream = await runImageEditStream(openai, 'gpt-image-2', prepared);
  * for await (const event of stream) console.log(event.type);
  * getMeta(await stream.response()).costUsd;
  * ```
@@ -101,8 +103,13 @@ export async function runImageEditStream(
   options: RunImageEditOptions = {},
 ): Promise<ImageEditStream> {
   const ref = { provider: provider.id, model };
-  const caps = requireCapabilities(provider, model);
-  const { request, warnings } = bindRequest(prepared, caps, ref, { streaming: true });
+  const resolved = options.resolved ?? requireModel(provider, model);
+  assertNotRetired({ ...resolved.row, provider: provider.id, model }, options.allowRetired);
+  const { request, warnings: bindWarnings } = bindRequest(prepared, resolved.row.capabilities, ref, {
+    streaming: true,
+  });
+  if (resolved.servedLike !== undefined) request.servedLike = resolved.servedLike;
+  const warnings = [...modelWarnings(resolved), ...bindWarnings];
   // The caller's break or abort() ends the call through this controller.
   const stop = new AbortController();
   const call = startDeadline({
@@ -197,7 +204,10 @@ export async function runImageEditStream(
     const { size, quality, background, output_format } = last.event;
     Object.assign(response, { background, output_format, quality, size });
     if (summary.usage) response.usage = summary.usage;
-    const costUsd = callCost(provider.id, model, request, summary, completed.length, options.price);
+    const costUsd = callCost(request, summary, completed.length, {
+      override: options.price,
+      catalogue: resolved.row.price,
+    });
     const allWarnings = [...warnings, ...upstream.warnings];
     if (costUsd === null) allWarnings.push(costUnknownWarning(provider.id, model));
     return withMeta(response, {
@@ -278,7 +288,7 @@ export function checkStreamParams(params: Pick<ImageEditParams, 'stream' | 'resp
  * import { writeFile } from 'node:fs/promises';
  * import { getMeta, streamImageEdit } from '@retouch/core';
  *
- * const stream = await streamImageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat', partial_images: 2 });
+ * const stream = await streamImageEdit({ model: 'gpt-image-2.6-sunburst', image: png, prompt: 'Add a hat', partial_images: 2 });
  * for await (const event of stream) {
  *   if (event.type === 'image_edit.partial_image') console.log('partial', event.partial_image_index);
  *   else await writeFile('hat.png', Buffer.from(event.b64_json, 'base64'));
@@ -291,7 +301,7 @@ export async function streamImageEdit(
   options: ImageEditOptions = {},
 ): Promise<ImageEditStream> {
   holdStreamErrors(params);
-  requireModel(params);
+  requireModelId(params);
   checkStreamParams(params);
   const id = options.provider
     ? {
@@ -302,10 +312,18 @@ export async function streamImageEdit(
       }
     : parseModelId(params.model);
   const provider = options.provider ?? (await resolveProvider(id.prefix, options.providerConfig));
-  requireCapabilities(provider, id.model);
+  // Unknown and retired models fail before any image is read.
+  const resolved = requireModel(provider, id.model, {
+    overrides: options.catalogue,
+    modelInfo: options.modelInfo,
+  });
+  const allowRetired = options.allowRetired ?? options.modelInfo?.allow_retired === true;
+  assertNotRetired({ ...resolved.row, provider: provider.id, model: id.model }, allowRetired);
   const prepared = await prepareEditRequest({ ...params, stream: true }, options);
   return runImageEditStream(provider, id.model, prepared, {
     price: options.price,
+    resolved,
+    allowRetired,
     onProgress: options.onProgress,
   });
 }

@@ -115,7 +115,7 @@ describe('imageEdit: before the provider is called', () => {
     const error = await failure(imageEdit(params({ model: 'acme/nope', image }), { provider }));
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ param: 'model', provider: 'acme', model: 'nope' });
-    expect(error.message).toContain('Known: edit-1');
+    expect(error.message).toContain('Current: edit-1');
     expect(read).toBe(false);
     expect(edit).not.toHaveBeenCalled();
   });
@@ -235,9 +235,29 @@ describe('imageEdit: the call', () => {
     expect(response.data[0]?.url).toMatch(/^data:image\/png;base64,iVBOR/);
   });
 
-  it('prices from the table for known models, and lets a price override win over everything', async () => {
+  it("prices from the provider's catalogue, and lets a price override win over everything", async () => {
     const usage = { input_tokens: 100, output_tokens: 1000, total_tokens: 1100 };
-    const { provider } = fake(async () => ({ images: [{ b64: OUT_B64 }], warnings: [], usage }), 'openai');
+    const { provider: plain } = fake(
+      async () => ({ images: [{ b64: OUT_B64 }], warnings: [], usage }),
+      'openai',
+    );
+    const sources = { lifecycle: 'test catalogue', capabilities: 'test catalogue', price: 'test catalogue' };
+    const provider: ImageEditProvider = {
+      ...plain,
+      catalogue: {
+        provider: 'openai',
+        families: [],
+        rows: [
+          {
+            model: 'gpt-image-1',
+            status: 'active',
+            capabilities: CAPS,
+            price: { input_cost_per_token: 5e-6, output_cost_per_image_token: 40e-6 },
+            sources,
+          },
+        ],
+      },
+    };
     const tabled = await imageEdit(params({ model: 'gpt-image-1' }), { provider });
     expect(getMeta(tabled).costUsd).toBe(0.0405);
     expect(tabled.usage).toEqual(usage);

@@ -4,10 +4,12 @@
  * @module
  */
 import type { ModelCapabilities } from './capabilities.js';
+import type { CatalogueOverrides } from './catalogue/catalogue-file.js';
+import { assertNotRetired, deprecationWarningOnce } from './catalogue/lifecycle.js';
+import { type ResolvedModel, requireModel } from './catalogue/resolve.js';
 import {
   APIUserAbortError,
   BadRequestError,
-  NotFoundError,
   redactError,
   type RetouchError,
   TimeoutError,
@@ -19,7 +21,6 @@ import { holdStreamErrors, isReadable, type PreparedImage, prepareImage } from '
 import { type ImageEditResponse, toOpenAIResponse, withMeta } from './normalize.js';
 import { type ImageEditParams, parseImageEditParams } from './params.js';
 import { computeCost, type ModelPrice } from './pricing/price.js';
-import { lookupPrice } from './pricing/prices.js';
 import type {
   EditProgress,
   ImageEditProvider,
@@ -29,7 +30,7 @@ import type {
 } from './provider.js';
 import { parseModelId, resolveProvider } from './registry.js';
 import type { SafeFetchOptions } from './safe-fetch.js';
-import { bindRequest, checkNotStreamed, type PreparedEditRequest, requireModel } from './validate.js';
+import { bindRequest, checkNotStreamed, type PreparedEditRequest, requireModelId } from './validate.js';
 
 /** Options of {@link imageEdit}. */
 export interface ImageEditOptions {
@@ -40,8 +41,18 @@ export interface ImageEditOptions {
    * provider settings' own (`apiKey`, `baseURL`). Defaults to the environment.
    */
   providerConfig?: ProviderConfig;
-  /** Price override (LiteLLM field names); wins over the table and the provider's figure. */
+  /** Price override (LiteLLM field names); wins over the catalogue and the provider's figure. */
   price?: ModelPrice;
+  /**
+   * Declares or overrides the model's catalogue row, with LiteLLM's `model_info` keys
+   * (`max_input_images`, `supports_mask`, `sizes`, `input_cost_per_token`, `output_cost_per_image`,
+   * `status`, `successor`, `base_model`, …) — for a model retouch does not know yet.
+   */
+  modelInfo?: Record<string, unknown>;
+  /** Catalogue file rows. Defaults to the file `RETOUCH_MODEL_CATALOGUE` names, if any. */
+  catalogue?: CatalogueOverrides;
+  /** Send a model whose catalogue status is `retired` anyway. Defaults to `modelInfo.allow_retired`, else false. */
+  allowRetired?: boolean;
   /** How remote `http(s)` image inputs are fetched. */
   remoteImages?: SafeFetchOptions;
   /** Largest input image read, in bytes. Defaults to 50 MiB. */
@@ -56,7 +67,7 @@ export interface ImageEditOptions {
  *
  * @example
  * ```ts
- * const prepared = await prepareEditRequest({ model: 'gpt-image-1', image: [a, b], prompt: 'merge' });
+ * const prepared = await prepareEditRequest({ model: 'gpt-image-2', image: [a, b], prompt: 'merge' });
  * prepared.images.length; // 2
  * ```
  */
@@ -101,8 +112,12 @@ export async function prepareEditRequest(
 
 /** Options of {@link runImageEdit}. */
 export interface RunImageEditOptions {
-  /** Price override (deployment settings); wins over the table and the provider's figure. */
+  /** Price override (deployment settings); wins over the catalogue and the provider's figure. */
   price?: ModelPrice;
+  /** The model's resolved catalogue row. Defaults to resolving `model` on the provider (with `RETOUCH_MODEL_CATALOGUE`). */
+  resolved?: ResolvedModel;
+  /** Send a retired model anyway. Defaults to false. */
+  allowRetired?: boolean;
   /**
    * Deadline for this attempt in milliseconds, covering the provider call, its polling and result
    * downloads. Defaults to the request's `timeout`, else {@link DEFAULT_TIMEOUT_MS} (240 s).
@@ -119,7 +134,7 @@ export interface RunImageEditOptions {
  *
  * @example
  * ```ts
- * const response = await runImageEdit(openai, 'gpt-image-1', prepared);
+ * const response = await runImageEdit(openai, 'gpt-image-2', prepared);
  * getMeta(response).costUsd;
  * ```
  */
@@ -130,8 +145,10 @@ export async function runImageEdit(
   options: RunImageEditOptions = {},
 ): Promise<ImageEditResponse> {
   const ref = { provider: provider.id, model };
-  const caps = requireCapabilities(provider, model);
-  const { request, warnings } = bindRequest(prepared, caps, ref);
+  const resolved = options.resolved ?? requireModel(provider, model);
+  assertNotRetired({ ...resolved.row, provider: provider.id, model }, options.allowRetired);
+  const { request, warnings } = bindRequest(prepared, resolved.row.capabilities, ref);
+  if (resolved.servedLike !== undefined) request.servedLike = resolved.servedLike;
 
   const call = startDeadline({
     timeoutMs: options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS,
@@ -156,8 +173,11 @@ export async function runImageEdit(
       provider: provider.id,
       model,
     });
-    const costUsd = callCost(provider.id, model, request, result, response.data.length, options.price);
-    const allWarnings = [...warnings, ...result.warnings];
+    const costUsd = callCost(request, result, response.data.length, {
+      override: options.price,
+      catalogue: resolved.row.price,
+    });
+    const allWarnings = [...modelWarnings(resolved), ...warnings, ...result.warnings];
     if (costUsd === null) allWarnings.push(costUnknownWarning(provider.id, model));
     return withMeta(response, {
       provider: provider.id,
@@ -200,24 +220,37 @@ export function attemptFailure(
 }
 
 /**
- * The cost of one served call: the price override, else the table's price, applied to the usage
- * the provider reported (or its own cost figure), else to the request.
+ * What a call's `_meta.warnings` start with: the deprecation notice of the model (once per
+ * process) and what was assumed for an unlisted id.
  *
  * @example
  * ```ts
- * callCost('openai', 'gpt-image-1', request, result, 1); // 0.042
+ * const warnings = [...modelWarnings(resolved), ...result.warnings];
+ * ```
+ */
+export function modelWarnings(resolved: ResolvedModel): string[] {
+  const deprecation = deprecationWarningOnce({ ...resolved.row, provider: resolved.provider, model: resolved.model });
+  return [...(deprecation ? [deprecation] : []), ...resolved.warnings];
+}
+
+/**
+ * The cost of one served call: the price override, else the catalogue row's price, applied to the
+ * usage the provider reported (or its own cost figure), else to the request.
+ *
+ * @example
+ * ```ts
+ * callCost(request, result, 1, { catalogue: resolved.row.price }); // 0.042
  * ```
  */
 export function callCost(
-  providerId: string,
-  model: string,
   request: Pick<ProviderImageEditRequest, 'images' | 'size' | 'quality'>,
   result: Pick<ProviderImageEditResult, 'usage' | 'providerCostUsd' | 'echo'>,
   imagesOut: number,
-  override?: ModelPrice,
+  prices: { override?: ModelPrice; catalogue?: ModelPrice | null } = {},
 ): number | null {
+  const { override } = prices;
   return computeCost({
-    price: override ?? lookupPrice(providerId, model),
+    price: override ?? prices.catalogue ?? undefined,
     priceIsOverride: override !== undefined,
     usage: result.usage,
     providerCostUsd: result.providerCostUsd,
@@ -233,11 +266,11 @@ export function callCost(
  *
  * @example
  * ```ts
- * costUnknownWarning('openai', 'ft:gpt-image-1:acme'); // 'cost unknown: no price for openai/ft:gpt-image-1:acme; …'
+ * costUnknownWarning('openai', 'ft:gpt-image-2:acme'); // 'cost unknown: no price for openai/ft:gpt-image-2:acme; …'
  * ```
  */
 export function costUnknownWarning(providerId: string, model: string): string {
-  return `cost unknown: no price for ${providerId}/${model}; set output_cost_per_image (or token prices) on the deployment`;
+  return `cost unknown: no price for ${providerId}/${model}; set output_cost_per_image (or input_cost_per_token and output_cost_per_image_token) in the deployment's model_info or a model catalogue file`;
 }
 
 /**
@@ -250,7 +283,7 @@ export function costUnknownWarning(providerId: string, model: string): string {
  * import { imageEdit, getMeta } from '@retouch/core';
  *
  * const response = await imageEdit({
- *   model: 'gpt-image-1',
+ *   model: 'gpt-image-2',
  *   image: [createReadStream('a.png'), createReadStream('b.png')],
  *   mask: createReadStream('mask.png'),
  *   prompt: 'Put the cat from the first image on the sofa from the second',
@@ -266,39 +299,42 @@ export async function imageEdit(
 ): Promise<ImageEditResponse> {
   // First, before anything can throw or await: a stream input that fails meanwhile must not crash the process.
   holdStreamErrors(params);
-  requireModel(params);
+  requireModelId(params);
   const id = options.provider
     ? { prefix: options.provider.id, model: stripPrefix(params.model, options.provider.id) }
     : parseModelId(params.model);
   const provider = options.provider ?? (await resolveProvider(id.prefix, options.providerConfig));
-  // Unknown models, and a stream asked of the unstreamed call, fail before any image is read.
-  requireCapabilities(provider, id.model);
+  // Unknown and retired models, and a stream asked of the unstreamed call, fail before any image is read.
+  const resolved = requireModel(provider, id.model, {
+    overrides: options.catalogue,
+    modelInfo: options.modelInfo,
+  });
+  const allowRetired = options.allowRetired ?? options.modelInfo?.allow_retired === true;
+  assertNotRetired({ ...resolved.row, provider: provider.id, model: id.model }, allowRetired);
   checkNotStreamed(params as Parameters<typeof checkNotStreamed>[0], {
     provider: provider.id,
     model: id.model,
   });
   const prepared = await prepareEditRequest(params, options);
-  return runImageEdit(provider, id.model, prepared, { price: options.price, onProgress: options.onProgress });
+  return runImageEdit(provider, id.model, prepared, {
+    price: options.price,
+    resolved,
+    allowRetired,
+    onProgress: options.onProgress,
+  });
 }
 
 /**
- * The capabilities of a provider model; an unknown model is a `NotFoundError` listing the known ones.
+ * The capabilities of a provider model (its catalogue row's, or its family's); a model nothing
+ * serves is a `NotFoundError` listing the current ones.
  *
  * @example
  * ```ts
- * requireCapabilities(openai, 'gpt-image-1').maxImages; // 16
+ * requireCapabilities(openai, 'gpt-image-2').maxImages; // 16
  * ```
  */
 export function requireCapabilities(provider: ImageEditProvider, model: string): ModelCapabilities {
-  const caps = provider.capabilities(model);
-  if (caps) return caps;
-  throw new NotFoundError({
-    message: `model: ${provider.id} has no model "${model}". Known: ${provider.models().join(', ') || 'none'}.`,
-    param: 'model',
-    code: 'model_not_found',
-    provider: provider.id,
-    model,
-  });
+  return requireModel(provider, model).row.capabilities;
 }
 
 function stripPrefix(model: string, prefix: string): string {

@@ -4,6 +4,55 @@
  */
 export type { CustomSizeRule, ModelCapabilities, OpenAIEditParam } from './capabilities.js';
 export { OPENAI_EDIT_PARAMS } from './capabilities.js';
+export type { CatalogueFileIssue, CatalogueOverrides } from './catalogue/catalogue-file.js';
+export {
+  environmentCatalogue,
+  loadModelCatalogue,
+  ModelCatalogueError,
+  parseModelCatalogue,
+} from './catalogue/catalogue-file.js';
+export { catalogueProblems } from './catalogue/check.js';
+export type { LifecycleSubject } from './catalogue/lifecycle.js';
+export {
+  assertNotRetired,
+  deprecationWarningOnce,
+  lifecycleNotice,
+  resetDeprecationWarnings,
+} from './catalogue/lifecycle.js';
+export {
+  catalogueRow,
+  currentModels,
+  familyRow,
+  lookupModel,
+  matchesGlob,
+  matchFamily,
+  withCustomModels,
+} from './catalogue/lookup.js';
+export type { ModelOverride } from './catalogue/overrides.js';
+export {
+  applyOverride,
+  IMAGE_MODES,
+  isImageMode,
+  overrideShape,
+  pickModelOverride,
+} from './catalogue/overrides.js';
+export type { ModelOrigin, ResolvedModel, ResolveModelOptions } from './catalogue/resolve.js';
+export {
+  describeCapabilities,
+  describePrice,
+  requireModel,
+  resolveModel,
+  unservedModelError,
+} from './catalogue/resolve.js';
+export type {
+  CatalogueRow,
+  FamilyRule,
+  ModelLifecycle,
+  ModelStatus,
+  ProviderCatalogue,
+  RowSources,
+} from './catalogue/types.js';
+export { MODEL_STATUSES } from './catalogue/types.js';
 export type { CallDeadline, DeadlineOptions, DeadlineReason } from './deadline.js';
 export {
   DEFAULT_TIMEOUT_MS,
@@ -72,6 +121,7 @@ export type { ImageEditOptions, RunImageEditOptions } from './image-edit.js';
 export {
   attemptFailure,
   callCost,
+  modelWarnings,
   costUnknownWarning,
   imageEdit,
   prepareEditRequest,
@@ -101,7 +151,6 @@ export type { ImageEditControlFields, ImageEditParams, OpenAIImageEditFields } f
 export { KNOWN_PARAM_NAMES, parseImageEditParams } from './params.js';
 export type { CostInput, ModelPrice } from './pricing/price.js';
 export { computeCost, PRICE_FIELDS, pickPriceOverrides, roundUsd } from './pricing/price.js';
-export { lookupPrice, PRICE_TABLE } from './pricing/prices.js';
 export type {
   EditProgress,
   GeneratedImage,

@@ -22,7 +22,7 @@ export interface OpenAIImageEditFields {
   n?: number;
   /** `WxH` or `auto`; mapped to each provider's own size or aspect ratio. */
   size?: string;
-  quality?: 'standard' | 'low' | 'medium' | 'high' | 'auto';
+  quality?: 'standard' | 'low' | 'medium' | 'high' | 'xhigh' | 'max' | 'auto';
   /**
    * `b64_json` or `url`; honoured on every provider (a provider URL is downloaded for `b64_json`,
    * bytes become a `data:` URL for `url` — the proxy serves its own short-lived URL instead).
@@ -73,7 +73,8 @@ const paramsSchema = z.object({
     .string()
     .regex(/^(auto|\d{2,5}x\d{2,5})$/, 'size must be WIDTHxHEIGHT (e.g. 1024x1024) or auto')
     .optional(),
-  quality: z.enum(['standard', 'low', 'medium', 'high', 'auto']).optional(),
+  // xhigh and max: GPT Image 2.5 and later (openai@7.59.0); each model's row says which it takes.
+  quality: z.enum(['standard', 'low', 'medium', 'high', 'xhigh', 'max', 'auto']).optional(),
   response_format: z.enum(['url', 'b64_json']).optional(),
   output_format: z.enum(['png', 'jpeg', 'webp']).optional(),
   output_compression: integerInRange(0, 100),

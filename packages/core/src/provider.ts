@@ -3,12 +3,19 @@
  * @module
  */
 import type { ModelCapabilities } from './capabilities.js';
+import type { ProviderCatalogue } from './catalogue/types.js';
 import type { PreparedImage } from './image/prepare.js';
 
 /** A validated request, as a provider receives it. OpenAI field names stay snake_case. */
 export interface ProviderImageEditRequest {
   /** Model id without the provider prefix. */
   model: string;
+  /**
+   * For an id the provider's catalogue does not list: the listed model whose wire rules it
+   * follows (its family's reference row, or `model_info.base_model`). Providers look up their own
+   * per-model wire facts by `servedLike ?? model`; `model` is what goes upstream.
+   */
+  servedLike?: string;
   prompt?: string;
   /** Input images, read and checked; at least one. */
   images: readonly PreparedImage[];
@@ -135,6 +142,11 @@ export interface ProviderImageEditStream {
  */
 export interface ImageEditProvider {
   readonly id: string;
+  /**
+   * The provider's model catalogue (rows with capabilities, prices, lifecycle and sources; family
+   * rules for unlisted ids). Optional: without it, core uses `capabilities()` and knows no price.
+   */
+  readonly catalogue?: ProviderCatalogue;
   capabilities(model: string): ModelCapabilities | undefined;
   /** Models this provider knows, for errors and `/v1/models`. */
   models(): readonly string[];
@@ -179,6 +191,8 @@ export type ProviderConfig = Record<string, unknown> & {
 export interface ProviderPackage {
   /** The model prefix this package serves (`openai`, `black_forest_labs`, …). */
   readonly prefix: string;
+  /** The built-in catalogue (for `retouch models` and `/v1/models` without building a provider). */
+  readonly catalogue?: ProviderCatalogue;
   /** Builds a provider from LiteLLM-style settings; missing settings come from the environment. */
   create(config?: ProviderConfig): ImageEditProvider;
   /**

@@ -46,7 +46,7 @@ export function parseModelId(id: string): ModelId {
   if (typeof id !== 'string' || id === '') {
     throw new BadRequestError({
       message:
-        'model: required (a model id such as gpt-image-1, or provider/model such as gemini/<model id>)',
+        'model: required (a model id such as gpt-image-2, or provider/model such as gemini/<model id>)',
       param: 'model',
       code: 'invalid_value',
     });
@@ -62,7 +62,7 @@ export function parseModelId(id: string): ModelId {
     ...new Set([...Object.keys(PROVIDER_PACKAGES), ...registered.keys(), ...packageNames.keys()]),
   ].join(', ');
   throw new BadRequestError({
-    message: `model: cannot tell which provider serves "${id}". Prefix it with one of ${known} (e.g. gemini/gemini-2.5-flash-image).`,
+    message: `model: cannot tell which provider serves "${id}". Prefix it with one of ${known} (e.g. gemini/gemini-3.1-flash-image).`,
     param: 'model',
     code: 'model_not_found',
   });

@@ -109,6 +109,7 @@ export function isSizeSupported(size: string, caps: ModelCapabilities): boolean 
     height % rule.multipleOf === 0 &&
     Math.max(width, height) <= rule.maxSide &&
     width * height <= rule.maxPixels &&
+    width * height >= (rule.minPixels ?? 0) &&
     Math.max(width, height) / Math.min(width, height) <= rule.maxAspectRatio
   );
 }
@@ -288,7 +289,14 @@ export function bindRequest(
     const rule = caps.customSizes;
     // "divisible by 1" says nothing: name the multiple only when there is one.
     const multiple = rule && rule.multipleOf > 1 ? ` with sides divisible by ${rule.multipleOf}` : '';
-    const custom = rule ? `${listed ? ' or ' : ''}WxH${multiple}, longest side ≤ ${rule.maxSide}` : '';
+    const pixels = rule?.minPixels
+      ? `, ${rule.minPixels}–${rule.maxPixels} pixels`
+      : rule && rule.maxPixels < rule.maxSide * rule.maxSide
+        ? `, at most ${rule.maxPixels} pixels`
+        : '';
+    const custom = rule
+      ? `${listed ? ' or ' : ''}WxH${multiple}, longest side ≤ ${rule.maxSide}${pixels}`
+      : '';
     throw bad(ref, 'size', `${target} accepts ${listed}${custom}; got ${size}.`);
   }
   const quality = kept.quality as string | undefined;
@@ -379,13 +387,13 @@ export function parseProviderExtras<S extends z.ZodObject>(args: {
  *
  * @example
  * ```ts
- * requireModel({ model: '', image: png, prompt: 'x' }); // throws BadRequestError (param: model)
+ * requireModelId({ model: '', image: png, prompt: 'x' }); // throws BadRequestError (param: model)
  * ```
  */
-export function requireModel(params: { model?: unknown } | undefined): void {
+export function requireModelId(params: { model?: unknown } | undefined): void {
   if (typeof params?.model !== 'string' || params.model.length === 0) {
     throw new BadRequestError({
-      message: 'model: required (e.g. gpt-image-1 or gemini/gemini-2.5-flash-image)',
+      message: 'model: required (e.g. gpt-image-2 or gemini/gemini-3.1-flash-image)',
       param: 'model',
     });
   }

@@ -11,6 +11,7 @@ import {
   withProviderTimeout,
 } from '@retouch/core';
 import { BEDROCK_MODELS, bedrockCapabilities } from './bedrock-capabilities.js';
+import { BEDROCK_CATALOGUE, bedrockCatalogue } from './bedrock-catalogue.js';
 import {
   type AwsCredentialProvider,
   type AwsCredentials,
@@ -84,6 +85,7 @@ export function createBedrock(settings: BedrockProviderSettings = {}): ImageEdit
 
   return {
     id: 'bedrock',
+    catalogue: bedrockCatalogue(aliases),
     capabilities: (model) => {
       const resolved = resolve(model);
       return resolved && bedrockCapabilities(resolved.spec);
@@ -139,6 +141,7 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'bedrock',
+  catalogue: BEDROCK_CATALOGUE,
   settings: [
     'api_key',
     'aws_access_key_id',

@@ -23,6 +23,7 @@ import {
   toBase64,
   type UpstreamErrorDetails,
   type UpstreamFailure,
+  unservedModelError,
 } from '@retouch/core';
 import { BFL_MODEL_INFO, type BFLModelInfo, FLUX2_MAX_PIXELS } from './bfl-capabilities.js';
 import { BFL_OPTIONS_SCHEMAS, type BFLOptions } from './bfl-options.js';
@@ -157,8 +158,10 @@ export async function bflImageEdit(
   request: ProviderImageEditRequest,
   options: ProviderCallOptions,
 ): Promise<ProviderImageEditResult> {
-  const info = BFL_MODEL_INFO[request.model];
-  if (!info) throw bad(request.model, 'model', `unknown BFL model ${request.model}`);
+  const like = request.servedLike === undefined ? undefined : BFL_MODEL_INFO[request.servedLike];
+  // An unlisted model of a known family has its own endpoint (`/v1/{model}`) and its family's shape.
+  const info = BFL_MODEL_INFO[request.model] ?? (like && { ...like, endpoint: request.model });
+  if (!info) throw unservedModelError(PROVIDER, request.model);
   const warnings: string[] = [];
   const extras = parseProviderExtras({
     request,

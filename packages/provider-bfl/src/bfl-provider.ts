@@ -3,17 +3,20 @@
  * @module
  */
 import {
+  apiKeyProblem,
   BadRequestError,
   createProviderHttp,
+  currentModels,
   type ImageEditProvider,
-  apiKeyProblem,
   loadApiKey,
   loadSetting,
+  lookupModel,
   type ProviderConfig,
   type ProviderPackage,
   withProviderTimeout,
 } from '@retouch/core';
-import { BFL_MODELS, BFL_REGION_HOSTS, type BFLRegion } from './bfl-capabilities.js';
+import { BFL_REGION_HOSTS, type BFLRegion } from './bfl-capabilities.js';
+import { BFL_CATALOGUE } from './bfl-catalogue.js';
 import { bflImageEdit, classifyBFLError, parseBFLError } from './bfl-image-edit.js';
 
 const PROVIDER = 'black_forest_labs';
@@ -110,8 +113,9 @@ export function createBlackForestLabs(settings: BlackForestLabsProviderSettings 
   return {
     id: PROVIDER,
     configurationProblem: () => apiKeyProblem(keySource),
-    capabilities: (model) => BFL_MODELS[model],
-    models: () => Object.keys(BFL_MODELS),
+    catalogue: BFL_CATALOGUE,
+    capabilities: (model) => lookupModel(BFL_CATALOGUE, model)?.row.capabilities,
+    models: () => currentModels(BFL_CATALOGUE),
     secrets,
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
@@ -137,6 +141,7 @@ export const blackForestLabs: ImageEditProvider = createBlackForestLabs();
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  catalogue: BFL_CATALOGUE,
   settings: ['api_key', 'api_base', 'region', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createBlackForestLabs({

@@ -1,5 +1,6 @@
 export type { BFLModelInfo, BFLModelKind, BFLRegion } from './bfl-capabilities.js';
 export { BFL_MODEL_INFO, BFL_MODELS, BFL_REGION_HOSTS } from './bfl-capabilities.js';
+export { BFL_CATALOGUE } from './bfl-catalogue.js';
 export type {
   BFLExpandOptions,
   BFLFillOptions,

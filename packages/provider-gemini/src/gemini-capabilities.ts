@@ -54,23 +54,28 @@ const flash31: GeminiModelSpec = {
   aspectRatios: GEMINI_EXTENDED_ASPECT_RATIOS,
   imageSizes: ['512', '1K', '2K', '4K'],
 };
+/** Makes 1K images only (Vercel AI Gateway's model page); the input-image limit is assumed to be 3.1 Flash Image's. */
+const flashLite31: GeminiModelSpec = { ...flash31, imageSizes: [] };
 
 /**
- * The Gemini image models of the Gemini API. The `-preview` ids are the ones `models.list` shows;
- * the GA ids are the ones Google's cookbook uses since 2026-05 (both are listed until one is gone).
+ * Wire facts of the Gemini image models of the Gemini API, retired ones included (so a call
+ * allowed to send one anyway is still mapped right). Lifecycle and prices are in the catalogue.
  */
 export const GEMINI_MODEL_SPECS: Readonly<Record<string, GeminiModelSpec>> = {
-  'gemini-2.5-flash-image': flash25,
-  'gemini-3-pro-image-preview': pro3,
-  'gemini-3-pro-image': pro3,
-  'nano-banana-pro-preview': pro3,
-  'gemini-3.1-flash-image-preview': flash31,
   'gemini-3.1-flash-image': flash31,
+  'gemini-3-pro-image': pro3,
+  'gemini-3.1-flash-lite-image': flashLite31,
+  'nano-banana-pro-preview': pro3,
+  'gemini-2.5-flash-image': flash25,
+  'gemini-3.1-flash-image-preview': flash31,
+  'gemini-3-pro-image-preview': pro3,
 };
 
-/** The Gemini image models Vertex AI serves (the `nano-banana-*` alias is the Gemini API's own). */
+/** The Gemini image models Vertex AI serves (the `nano-banana-*` alias and Flash-Lite Image are the Gemini API's). */
 export const VERTEX_GEMINI_MODEL_SPECS: Readonly<Record<string, GeminiModelSpec>> = Object.fromEntries(
-  Object.entries(GEMINI_MODEL_SPECS).filter(([model]) => !model.startsWith('nano-banana')),
+  Object.entries(GEMINI_MODEL_SPECS).filter(
+    ([model]) => !model.startsWith('nano-banana') && model !== 'gemini-3.1-flash-lite-image',
+  ),
 );
 
 /** Which API serves the model: the Gemini API (AI Studio) or Vertex AI. */
@@ -158,7 +163,7 @@ export function capabilitiesOf(
   );
 }
 
-/** Capabilities of every Gemini API image model. */
+/** Capabilities of every Gemini API image model in {@link GEMINI_MODEL_SPECS}. */
 export const GEMINI_MODELS: Readonly<Record<string, ModelCapabilities>> = capabilitiesOf(
   GEMINI_MODEL_SPECS,
   'gemini',

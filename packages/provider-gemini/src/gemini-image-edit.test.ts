@@ -8,7 +8,7 @@ import {
   getMeta,
   type ImageEditParams,
   imageEdit,
-  lookupPrice,
+  catalogueRow,
   RateLimitError,
   type RetouchError,
   UnsupportedParamsError,
@@ -26,6 +26,7 @@ import {
   startGeminiSimulator,
 } from '@retouch/testing';
 import { GEMINI_MODEL_SPECS, type GeminiModelSpec } from './gemini-capabilities.js';
+import { GEMINI_CATALOGUE } from './gemini-catalogue.js';
 import { generateContentImageEdit } from './gemini-generate-content.js';
 import { createGemini, providerPackage } from './gemini-provider.js';
 
@@ -90,7 +91,7 @@ describe('the issue: two images, size 1792x1024, through imageEdit() and the env
     expect(response.size).toMatch(/^\d+x\d+$/);
     const usage = response.usage;
     expect(usage).toBeDefined();
-    const price = lookupPrice('gemini', 'gemini-2.5-flash-image');
+    const price = catalogueRow(GEMINI_CATALOGUE, 'gemini-2.5-flash-image')?.price;
     const expected =
       (usage?.input_tokens ?? 0) * (price?.input_cost_per_token ?? 0) +
       (usage?.output_tokens_details?.text_tokens ?? 0) * (price?.output_cost_per_token ?? 0) +
@@ -138,11 +139,10 @@ describe('imageConfig: size, quality and the extras', () => {
     [{ size: '2048x2048' }, { aspectRatio: '1:1', imageSize: '2K' }],
     [{ image_size: '2K', quality: 'high' }, { imageSize: '2K' }],
     [{ aspect_ratio: '4:5' }, { aspectRatio: '4:5' }],
-  ])('gemini-3-pro-image-preview %j → imageConfig %j', async (params, imageConfig) => {
-    await imageEdit(
-      { model: 'gemini-3-pro-image-preview', image: a, prompt: 'x', ...params } as ImageEditParams,
-      { provider: provider() },
-    );
+  ])('gemini-3-pro-image %j → imageConfig %j', async (params, imageConfig) => {
+    await imageEdit({ model: 'gemini-3-pro-image', image: a, prompt: 'x', ...params } as ImageEditParams, {
+      provider: provider(),
+    });
     expect(geminiImageConfig(sim.lastRequest())).toEqual(imageConfig);
   });
 
@@ -164,10 +164,10 @@ describe('imageConfig: size, quality and the extras', () => {
     expect(getMeta(response).warnings.join(' ')).toContain('sent the nearest, 1:1');
   });
 
-  it('sends the extended ratios and 512 on gemini-3.1-flash-image-preview', async () => {
+  it('sends the extended ratios and 512 on gemini-3.1-flash-image', async () => {
     await imageEdit(
       {
-        model: 'gemini-3.1-flash-image-preview',
+        model: 'gemini-3.1-flash-image',
         image: a,
         prompt: 'x',
         size: '4096x1024',
@@ -180,12 +180,12 @@ describe('imageConfig: size, quality and the extras', () => {
 
   it('picks imageSize 512 for a small size on models that have it (read from the model table)', async () => {
     await imageEdit(
-      { model: 'gemini-3.1-flash-image-preview', image: a, prompt: 'x', size: '512x512' },
+      { model: 'gemini-3.1-flash-image', image: a, prompt: 'x', size: '512x512' },
       { provider: provider() },
     );
     expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '1:1', imageSize: '512' });
     await imageEdit(
-      { model: 'gemini-3.1-flash-image-preview', image: a, prompt: 'x', size: '768x512', quality: 'auto' },
+      { model: 'gemini-3.1-flash-image', image: a, prompt: 'x', size: '768x512', quality: 'auto' },
       { provider: provider() },
     );
     expect(geminiImageConfig(sim.lastRequest())).toEqual({ aspectRatio: '3:2', imageSize: '512' });
@@ -221,7 +221,7 @@ describe('imageConfig: size, quality and the extras', () => {
     expect(body().generationConfig).toEqual({ responseModalities: ['TEXT', 'IMAGE'], temperature: 0.2 });
     await imageEdit(
       {
-        model: 'gemini-3-pro-image-preview',
+        model: 'gemini-3-pro-image',
         image: a,
         prompt: 'x',
         size: '1792x1024',
@@ -234,7 +234,7 @@ describe('imageConfig: size, quality and the extras', () => {
 
   it('sends the real media type of each image', async () => {
     await imageEdit(
-      { model: 'gemini-3-pro-image-preview', image: [a, createJpeg(40, 30)], prompt: 'x' },
+      { model: 'gemini-3-pro-image', image: [a, createJpeg(40, 30)], prompt: 'x' },
       { provider: provider() },
     );
     const types = geminiUserParts(sim.lastRequest()).map((part) => part.inlineData?.mimeType);
@@ -243,10 +243,10 @@ describe('imageConfig: size, quality and the extras', () => {
 });
 
 describe('many images', () => {
-  it('sends 14 images to gemini-3-pro-image-preview as 14 inlineData parts', async () => {
+  it('sends 14 images to gemini-3-pro-image as 14 inlineData parts', async () => {
     const images = Array.from({ length: 14 }, (_, index) => createPng(16, 16, { color: [index * 15, 0, 0] }));
     await imageEdit(
-      { model: 'gemini-3-pro-image-preview', image: images, prompt: 'collage' },
+      { model: 'gemini-3-pro-image', image: images, prompt: 'collage' },
       { provider: provider() },
     );
     const sent = geminiUserParts(sim.lastRequest()).filter((part) => part.inlineData);
@@ -255,7 +255,7 @@ describe('many images', () => {
 
   it.each([
     ['gemini-2.5-flash-image', 4],
-    ['gemini-3-pro-image-preview', 15],
+    ['gemini-3-pro-image', 15],
   ])('refuses more than the documented limit on %s before calling', async (model, count) => {
     const images = Array.from({ length: count }, () => createPng(8, 8));
     const error = await rejectionOf(
@@ -354,7 +354,7 @@ describe('what Gemini says inside a 200', () => {
 
   it('skips thought parts (interim images) of Gemini 3 models and bills thinking as output', async () => {
     const response = await imageEdit(
-      { model: 'gemini-3-pro-image-preview', image: a, prompt: 'x' },
+      { model: 'gemini-3-pro-image', image: a, prompt: 'x' },
       { provider: provider() },
     );
     expect(response.data).toHaveLength(1);
@@ -388,11 +388,11 @@ describe('answers without usage, and request size', () => {
       },
     });
     const response = await imageEdit(
-      { model: 'gemini-3-pro-image-preview', image: a, prompt: 'x' },
+      { model: 'gemini-3-pro-image', image: a, prompt: 'x' },
       { provider: provider() },
     );
     expect(response.usage?.output_tokens_details).toEqual({ text_tokens: 200, image_tokens: 1120 });
-    const price = lookupPrice('gemini', 'gemini-3-pro-image-preview');
+    const price = catalogueRow(GEMINI_CATALOGUE, 'gemini-3-pro-image')?.price;
     const expected =
       300 * (price?.input_cost_per_token ?? 0) +
       200 * (price?.output_cost_per_token ?? 0) +
@@ -435,7 +435,7 @@ describe('answers without usage, and request size', () => {
     };
     const http = createProviderHttp({ provider: 'gemini', baseURL: `${sim.url}/v1beta` });
     const request = {
-      model: 'gemini-3-pro-image-preview',
+      model: 'gemini-3-pro-image',
       prompt: 'x',
       images: [big, big],
       n: 1,
@@ -452,7 +452,7 @@ describe('answers without usage, and request size', () => {
           config: {
             provider: 'gemini',
             url: '/models/x:generateContent',
-            spec: GEMINI_MODEL_SPECS['gemini-3-pro-image-preview'] as GeminiModelSpec,
+            spec: GEMINI_MODEL_SPECS['gemini-3-pro-image'] as GeminiModelSpec,
             maxConcurrency: 1,
             maxRequestBytes: 20 * 1024 * 1024,
           },

@@ -3,16 +3,21 @@
  * @module
  */
 import {
-  createProviderHttp,
-  type ImageEditProvider,
   apiKeyProblem,
+  createProviderHttp,
+  currentModels,
+  type ImageEditProvider,
   loadApiKey,
   loadSetting,
+  lookupModel,
   type ProviderConfig,
   type ProviderPackage,
+  unservedModelError,
+  withCustomModels,
   withProviderTimeout,
 } from '@retouch/core';
 import { capabilitiesOf, GEMINI_MODEL_SPECS, type GeminiModelSpec } from './gemini-capabilities.js';
+import { GEMINI_CATALOGUE } from './gemini-catalogue.js';
 import {
   GEMINI_DEFAULT_API_VERSION,
   GEMINI_PROVIDER,
@@ -43,7 +48,7 @@ export interface GeminiProviderSettings {
   timeout?: number;
   /** Most `generateContent` calls in flight for one request with `n` > 1. Defaults to 4. */
   maxConcurrency?: number;
-  /** Extra models (new snapshots) or overrides of the built-in ones: input-image limit, aspect ratios, image sizes. */
+  /** Extra models (new snapshots) or overrides of the built-in ones: input-image limit, aspect ratios, image sizes. Defaults to none. */
   models?: Record<string, GeminiModelSpec>;
 }
 
@@ -60,14 +65,17 @@ const KEY_ENV_VARS = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'];
  *
  * const gemini = createGemini({ apiKey: process.env.GEMINI_API_KEY });
  * const response = await imageEdit(
- *   { model: 'gemini-2.5-flash-image', image: [room, sofa], prompt: 'Put the sofa in the room', size: '1792x1024' },
+ *   { model: 'gemini-3.1-flash-image', image: [room, sofa], prompt: 'Put the sofa in the room', size: '1792x1024' },
  *   { provider: gemini },
  * );
  * ```
  */
 export function createGemini(settings: GeminiProviderSettings = {}): ImageEditProvider {
-  const specs = { ...GEMINI_MODEL_SPECS, ...settings.models };
-  const models = capabilitiesOf(specs, 'gemini');
+  const specs: Record<string, GeminiModelSpec> = { ...GEMINI_MODEL_SPECS, ...settings.models };
+  const catalogue = withCustomModels(
+    GEMINI_CATALOGUE,
+    settings.models && capabilitiesOf(settings.models, 'gemini'),
+  );
   const baseURL = () =>
     geminiVersionedBase(
       loadSetting(settings.baseURL, ['GEMINI_API_BASE']) ?? DEFAULT_BASE_URL,
@@ -92,11 +100,13 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
   return {
     id: GEMINI_PROVIDER,
     configurationProblem: () => apiKeyProblem(keySource),
-    capabilities: (model) => models[model],
-    models: () => Object.keys(models),
+    catalogue,
+    capabilities: (model) => lookupModel(catalogue, model)?.row.capabilities,
+    models: () => currentModels(catalogue),
     secrets,
     async imageEdit(request, options) {
-      const spec = specs[request.model] as GeminiModelSpec;
+      const spec = specs[request.model] ?? specs[request.servedLike ?? ''];
+      if (!spec) throw unservedModelError(GEMINI_PROVIDER, request.model);
       return withProviderTimeout(options, settings.timeout, (options) =>
         geminiImageEdit(http, request, options, { spec, maxConcurrency: settings.maxConcurrency ?? 4 }),
       );
@@ -109,7 +119,7 @@ export function createGemini(settings: GeminiProviderSettings = {}): ImageEditPr
  *
  * @example
  * ```ts
- * await imageEdit({ model: 'gemini-2.5-flash-image', image: png, prompt: 'Add a hat' }, { provider: gemini });
+ * await imageEdit({ model: 'gemini-3.1-flash-image', image: png, prompt: 'Add a hat' }, { provider: gemini });
  * ```
  */
 export const gemini: ImageEditProvider = createGemini();
@@ -125,6 +135,7 @@ export const gemini: ImageEditProvider = createGemini();
  */
 export const providerPackage: ProviderPackage = {
   prefix: GEMINI_PROVIDER,
+  catalogue: GEMINI_CATALOGUE,
   settings: ['api_key', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createGemini({ apiKey: config.api_key, baseURL: config.api_base, headers: config.extra_headers }),

@@ -33,7 +33,7 @@ describe('retouch and @google/genai send the same generateContent', () => {
     const ours = await capture(() =>
       imageEdit(
         {
-          model: 'gemini-3-pro-image-preview',
+          model: 'gemini-3-pro-image',
           image: [a, b],
           prompt: 'Put the red square next to the blue one',
           size: '1792x1024',
@@ -54,7 +54,7 @@ describe('retouch and @google/genai send the same generateContent', () => {
     });
     const theirs = await capture(() =>
       sdk.models.generateContent({
-        model: 'gemini-3-pro-image-preview',
+        model: 'gemini-3-pro-image',
         contents: [
           {
             role: 'user',

@@ -47,13 +47,13 @@ async function rejection(promise: Promise<unknown>): Promise<RetouchError> {
   return error;
 }
 
-describe('the issue: gpt-image-1 with two images, a mask, n: 2', () => {
+describe('the issue: gpt-image-2 with two images, a mask, n: 2', () => {
   it('sends the multipart the official client sends and prices the call from usage', async () => {
     process.env.OPENAI_API_KEY = API_KEY;
     process.env.OPENAI_BASE_URL = `${sim.url}/v1`;
     // No provider given: core resolves @retouch/provider-openai from the bare model name.
     const response = await imageEdit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: [a, b],
       mask,
       prompt: 'Merge the two squares',
@@ -74,7 +74,7 @@ describe('the issue: gpt-image-1 with two images, a mask, n: 2', () => {
     expect(Buffer.compare(files[1]!.bytes, b)).toBe(0);
     expect(Buffer.compare(files[2]!.bytes, mask)).toBe(0);
     expect(request.fields).toEqual({
-      model: ['gpt-image-1'],
+      model: ['gpt-image-2'],
       prompt: ['Merge the two squares'],
       n: ['2'],
       size: ['1024x1024'],
@@ -84,57 +84,67 @@ describe('the issue: gpt-image-1 with two images, a mask, n: 2', () => {
     const usage = response.usage!;
     const imageIn = usage.input_tokens_details?.image_tokens ?? 0;
     const textIn = usage.input_tokens_details?.text_tokens ?? 0;
-    const expected = textIn * 5e-6 + imageIn * 10e-6 + usage.output_tokens * 40e-6;
+    // gpt-image-2: $5 text in, $8 image in, $30 image out per 1M tokens.
+    const expected = textIn * 5e-6 + imageIn * 8e-6 + usage.output_tokens * 30e-6;
     expect(getMeta(response).costUsd).toBeCloseTo(expected, 9);
-    expect(getMeta(response)).toMatchObject({ provider: 'openai', model: 'gpt-image-1', attempts: 1 });
+    expect(getMeta(response)).toMatchObject({ provider: 'openai', model: 'gpt-image-2', attempts: 1 });
     expect(JSON.stringify(response)).not.toContain('_meta');
   });
 
   it('sends one image as `image`, not `image[]`', async () => {
-    await imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: provider() });
+    await imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { provider: provider() });
     expect(sim.lastRequest().files?.map((f) => f.field)).toEqual(['image']);
   });
 });
 
 describe('bad input never reaches the upstream', () => {
   it.each([
-    ['a non-image file', { model: 'gpt-image-1', image: NOT_AN_IMAGE }, BadRequestError, 'image'],
+    ['a non-image file', { model: 'gpt-image-2', image: NOT_AN_IMAGE }, BadRequestError, 'image'],
     [
       'a mask of the wrong size',
-      { model: 'gpt-image-1', image: a, mask: createOpenAIMask(32, 32, { x: 0, y: 0, width: 8, height: 8 }) },
+      { model: 'gpt-image-2', image: a, mask: createOpenAIMask(32, 32, { x: 0, y: 0, width: 8, height: 8 }) },
       BadRequestError,
       'mask',
     ],
-    ['two images for dall-e-2', { model: 'dall-e-2', image: [a, b] }, BadRequestError, 'image'],
-    ['n: 11', { model: 'gpt-image-1', image: a, n: 11 }, BadRequestError, 'n'],
-    ['an unknown param', { model: 'gpt-image-1', image: a, seed: 42 }, UnsupportedParamsError, 'seed'],
+    ['two images for dall-e-2 (sent anyway)', { model: 'dall-e-2', image: [a, b] }, BadRequestError, 'image'],
+    ['n: 11', { model: 'gpt-image-2', image: a, n: 11 }, BadRequestError, 'n'],
+    ['an unknown param', { model: 'gpt-image-2', image: a, seed: 42 }, UnsupportedParamsError, 'seed'],
     [
-      'input_fidelity on gpt-image-1-mini',
+      'input_fidelity on gpt-image-1-mini (sent anyway)',
       { model: 'gpt-image-1-mini', image: a, input_fidelity: 'high' },
       UnsupportedParamsError,
       'input_fidelity',
     ],
     [
-      'a non-square dall-e-2 image',
+      'a non-square dall-e-2 image (sent anyway)',
       { model: 'dall-e-2', image: createPng(64, 32) },
       BadRequestError,
       'image',
     ],
     [
-      'a gpt-image-1 size it does not make',
-      { model: 'gpt-image-1', image: a, size: '512x512' },
+      'a gpt-image-2 size under its pixel floor',
+      { model: 'gpt-image-2', image: a, size: '512x512' },
       BadRequestError,
       'size',
     ],
     [
       'output_compression with png',
-      { model: 'gpt-image-1', image: a, output_compression: 50 },
+      { model: 'gpt-image-2', image: a, output_compression: 50 },
       BadRequestError,
       'output_compression',
     ],
-    ['an unknown model', { model: 'openai/gpt-image-9', image: a }, NotFoundError, 'model'],
+    [
+      'input_fidelity on gpt-image-2 (OpenAI: omit it)',
+      { model: 'gpt-image-2', image: a, input_fidelity: 'low' },
+      UnsupportedParamsError,
+      'input_fidelity',
+    ],
+    ['a model of no OpenAI family', { model: 'openai/dall-e-9', image: a }, NotFoundError, 'model'],
   ])('%s', async (_name, params, ErrorClass, param) => {
-    const error = await rejection(imageEdit({ prompt: 'x', ...params } as never, { provider: provider() }));
+    // Retired models are sent anyway here: these cases test their own rules.
+    const error = await rejection(
+      imageEdit({ prompt: 'x', ...params } as never, { provider: provider(), allowRetired: true }),
+    );
     expect(error).toBeInstanceOf(ErrorClass);
     expect(error.param).toBe(param);
     expect(error.status).toBeGreaterThanOrEqual(400);
@@ -146,7 +156,7 @@ describe('bad input never reaches the upstream', () => {
     delete process.env.OPENAI_API_KEY;
     const keyless = createOpenAI({ baseURL: `${sim.url}/v1` });
     const error = await rejection(
-      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: keyless }),
+      imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { provider: keyless }),
     );
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(error.message).toContain('OPENAI_API_KEY');
@@ -159,13 +169,13 @@ describe('bad input never reaches the upstream', () => {
       { api_key: API_KEY, api_base: `${sim.url}/v1` },
       { apiKey: API_KEY, baseURL: `${sim.url}/v1` },
     ]) {
-      const response = await imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { providerConfig });
+      const response = await imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { providerConfig });
       expect(response.data).toHaveLength(1);
     }
     expect(sim.requests.map((r) => r.headers.authorization)).toEqual(Array(2).fill(`Bearer ${API_KEY}`));
     const error = await rejection(
       imageEdit(
-        { model: 'gpt-image-1', image: a, prompt: 'x' },
+        { model: 'gpt-image-2', image: a, prompt: 'x' },
         { providerConfig: { api_base: `${sim.url}/v1` } },
       ),
     );
@@ -178,10 +188,10 @@ describe('bad input never reaches the upstream', () => {
 
   it('drop_params drops an unknown param with a warning', async () => {
     const response = await imageEdit(
-      { model: 'gpt-image-1', image: a, prompt: 'x', seed: 42, drop_params: true },
+      { model: 'gpt-image-2', image: a, prompt: 'x', seed: 42, drop_params: true },
       { provider: provider() },
     );
-    expect(getMeta(response).warnings).toContain('dropped seed: openai/gpt-image-1 does not support it');
+    expect(getMeta(response).warnings).toContain('dropped seed: openai/gpt-image-2 does not support it');
     expect(sim.lastRequest().fields?.seed).toBeUndefined();
   });
 });
@@ -191,7 +201,7 @@ describe('upstream failures', () => {
     const wrongKey = 'sk-wrong-key-that-must-not-leak-987654';
     const bad = createOpenAI({ apiKey: wrongKey, baseURL: `${sim.url}/v1` });
     const error = await rejection(
-      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: bad }),
+      imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { provider: bad }),
     );
     expect(error).toBeInstanceOf(AuthenticationError);
     expect(sim.lastRequest().headers.authorization).toBe(`Bearer ${wrongKey}`);
@@ -220,7 +230,7 @@ describe('upstream failures', () => {
       },
     });
     const error = await rejection(
-      imageEdit({ model: 'gpt-image-1', image: a, prompt: 'x' }, { provider: provider() }),
+      imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { provider: provider() }),
     );
     expect(error).toBeInstanceOf(ContentPolicyViolationError);
     // Clients branch on OpenAI's own code.
@@ -250,7 +260,7 @@ describe('upstream failures', () => {
       },
     });
     const response = await imageEdit(
-      { model: 'gpt-image-1', image: a, prompt: 'x', response_format: 'b64_json' },
+      { model: 'gpt-image-2', image: a, prompt: 'x', response_format: 'b64_json' },
       { provider: provider() },
     );
     const json = JSON.parse(JSON.stringify(response));
@@ -266,11 +276,12 @@ describe('upstream failures', () => {
   });
 });
 
-describe('dall-e-2', () => {
+// dall-e-2 was shut down on 2026-05-12; its mapping stays for callers who send it anyway.
+describe('dall-e-2 (sent anyway)', () => {
   it('sends `image`, response_format and is priced per image by size', async () => {
     const response = await imageEdit(
       { model: 'dall-e-2', image: a, mask, prompt: 'x', n: 2, size: '256x256', response_format: 'url' },
-      { provider: provider() },
+      { provider: provider(), allowRetired: true },
     );
     const request = sim.lastRequest();
     expect(request.files?.map((f) => f.field)).toEqual(['image', 'mask']);
@@ -280,7 +291,10 @@ describe('dall-e-2', () => {
   });
 
   it('downloads nothing for b64_json, the default: it asks the API for base64', async () => {
-    const response = await imageEdit({ model: 'dall-e-2', image: a, prompt: 'x' }, { provider: provider() });
+    const response = await imageEdit(
+      { model: 'dall-e-2', image: a, prompt: 'x' },
+      { provider: provider(), allowRetired: true },
+    );
     expect(openAIField(sim.lastRequest(), 'response_format')).toBe('b64_json');
     expect(response.data[0]?.b64_json).toMatch(/^iVBORw0KGgo/);
     expect(sim.requests).toHaveLength(1);
@@ -310,6 +324,8 @@ describe('fields and settings', () => {
           organization: 'org-1',
           project: 'proj-1',
         }),
+        // gpt-image-1.5 (shut down 2026-12-01) is the last model that takes input_fidelity: high.
+        allowRetired: true,
       },
     ).catch(() => undefined);
     const request = sim.lastRequest();
@@ -342,7 +358,7 @@ describe('fields and settings', () => {
   it('converts an opaque black/white mask to transparency and says so', async () => {
     const white = createWhiteMask(64, 64, { x: 16, y: 16, width: 32, height: 32 });
     const response = await imageEdit(
-      { model: 'gpt-image-1', image: a, mask: white, prompt: 'x' },
+      { model: 'gpt-image-2', image: a, mask: white, prompt: 'x' },
       { provider: provider() },
     );
     const sent = sim.lastRequest().files?.find((f) => f.field === 'mask');
@@ -356,7 +372,7 @@ describe('fields and settings', () => {
       api_base: `${sim.url}/v1`,
       extra_headers: { 'x-team': 'a' },
     });
-    await imageEdit({ model: 'openai/gpt-image-1', image: a, prompt: 'x' }, { provider: fromConfig });
+    await imageEdit({ model: 'openai/gpt-image-2', image: a, prompt: 'x' }, { provider: fromConfig });
     expect(sim.lastRequest().headers['x-team']).toBe('a');
   });
 
@@ -364,7 +380,7 @@ describe('fields and settings', () => {
     process.env.OPENAI_API_BASE = `${sim.url}/v1`;
     delete process.env.OPENAI_BASE_URL;
     await imageEdit(
-      { model: 'gpt-image-1', image: a, prompt: 'x' },
+      { model: 'gpt-image-2', image: a, prompt: 'x' },
       { provider: createOpenAI({ apiKey: API_KEY }) },
     );
     expect(sim.requests).toHaveLength(1);

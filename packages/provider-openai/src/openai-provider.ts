@@ -3,18 +3,21 @@
  * @module
  */
 import {
-  createProviderHttp,
-  type ImageEditProvider,
   apiKeyProblem,
+  createProviderHttp,
+  currentModels,
+  type ImageEditProvider,
   loadApiKey,
   loadSetting,
+  lookupModel,
   type ModelCapabilities,
   type ProviderConfig,
   type ProviderPackage,
+  withCustomModels,
   withProviderStreamTimeout,
   withProviderTimeout,
 } from '@retouch/core';
-import { OPENAI_MODELS } from './openai-capabilities.js';
+import { OPENAI_CATALOGUE } from './openai-catalogue.js';
 import { classifyOpenAIError, openAIImageEdit } from './openai-image-edit.js';
 import { openAIStreamImageEdit } from './openai-stream-edit.js';
 
@@ -34,7 +37,7 @@ export interface OpenAIProviderSettings {
   fetch?: typeof globalThis.fetch;
   /** Deadline of each call in milliseconds, unless the request sets `timeout`. No default. */
   timeout?: number;
-  /** Capabilities of extra models (fine-tunes, new snapshots), or overrides of the built-in ones. */
+  /** Capabilities of extra models (fine-tunes, new snapshots), or overrides of the built-in ones. Defaults to none. */
   models?: Record<string, ModelCapabilities>;
 }
 
@@ -49,11 +52,11 @@ const DEFAULT_BASE_URL = 'https://api.openai.com/v1';
  * import { createOpenAI } from '@retouch/provider-openai';
  *
  * const openai = createOpenAI({ apiKey: process.env.OPENAI_API_KEY });
- * const response = await imageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat' }, { provider: openai });
+ * const response = await imageEdit({ model: 'gpt-image-2.6-sunburst', image: png, prompt: 'Add a hat' }, { provider: openai });
  * ```
  */
 export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditProvider {
-  const models = { ...OPENAI_MODELS, ...settings.models };
+  const catalogue = withCustomModels(OPENAI_CATALOGUE, settings.models);
   const baseURL = () =>
     loadSetting(settings.baseURL, ['OPENAI_BASE_URL', 'OPENAI_API_BASE']) ?? DEFAULT_BASE_URL;
   const keySource = { apiKey: settings.apiKey, envVars: ['OPENAI_API_KEY'], provider: 'openai' };
@@ -76,8 +79,9 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
   return {
     id: 'openai',
     configurationProblem: () => apiKeyProblem(keySource),
-    capabilities: (model) => models[model],
-    models: () => Object.keys(models),
+    catalogue,
+    capabilities: (model) => lookupModel(catalogue, model)?.row.capabilities,
+    models: () => currentModels(catalogue),
     secrets: () => [settings.apiKey ?? process.env.OPENAI_API_KEY],
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
@@ -97,7 +101,7 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): ImageEditPr
  *
  * @example
  * ```ts
- * await imageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat' }, { provider: openai });
+ * await imageEdit({ model: 'gpt-image-2.6-sunburst', image: png, prompt: 'Add a hat' }, { provider: openai });
  * ```
  */
 export const openai: ImageEditProvider = createOpenAI();
@@ -108,6 +112,7 @@ export const openai: ImageEditProvider = createOpenAI();
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'openai',
+  catalogue: OPENAI_CATALOGUE,
   settings: ['api_key', 'api_base', 'organization', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createOpenAI({

@@ -63,11 +63,10 @@ describe('retouch and the openai client send the same /images/edits', () => {
       output_format: 'webp',
       output_compression: 80,
       background: 'opaque',
-      input_fidelity: 'high',
       user: 'user-42',
     } as const;
     const retouch = await ours({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: [a, b],
       mask,
       prompt: 'Merge them',
@@ -75,7 +74,7 @@ describe('retouch and the openai client send the same /images/edits', () => {
     });
     const official = await capture(async () =>
       sdk().images.edit({
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         image: [
           await toFile(a, 'image.png', { type: 'image/png' }),
           await toFile(b, 'image-2.png', { type: 'image/png' }),
@@ -89,10 +88,10 @@ describe('retouch and the openai client send the same /images/edits', () => {
   });
 
   it('one image is `image`, not `image[]`, in both', async () => {
-    const retouch = await ours({ model: 'gpt-image-1', image: a, prompt: 'Make it blue' });
+    const retouch = await ours({ model: 'gpt-image-2', image: a, prompt: 'Make it blue' });
     const official = await capture(async () =>
       sdk().images.edit({
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         image: await toFile(a, 'image.png', { type: 'image/png' }),
         prompt: 'Make it blue',
       }),

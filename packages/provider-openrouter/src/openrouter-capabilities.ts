@@ -115,6 +115,12 @@ const imagesOnly = (extra: Partial<OpenRouterModelInfo> = {}): OpenRouterModelIn
 /** Gemini 2.5 Flash Image makes 1K images only (it takes no `imageSize` in Gemini's own API). */
 const oneKOnly: Partial<OpenRouterModelInfo> = { chatImageSizes: ['1K'], imagesResolutions: ['1K'] };
 
+/** Gemini 3.1 Flash Image's extra ratios and `0.5K` on the chat path. */
+const flash31Chat: Partial<OpenRouterModelInfo> = {
+  chatAspectRatios: [...CHAT_ASPECT_RATIOS, '1:4', '4:1', '1:8', '8:1'],
+  chatImageSizes: ['0.5K', ...CHAT_IMAGE_SIZES],
+};
+
 /** Image models on both paths whose images-only output needs `modalities: ["image"]` on chat. */
 const imagesFirst: OpenRouterModelInfo = {
   ...chatFirst(),
@@ -128,10 +134,8 @@ export const OPENROUTER_MODEL_INFO: Readonly<Record<string, OpenRouterModelInfo>
   'google/gemini-2.5-flash-image': chatFirst(oneKOnly),
   'google/gemini-2.5-flash-image-preview': chatFirst(oneKOnly),
   'google/gemini-3-pro-image-preview': chatFirst(),
-  'google/gemini-3.1-flash-image-preview': chatFirst({
-    chatAspectRatios: [...CHAT_ASPECT_RATIOS, '1:4', '4:1', '1:8', '8:1'],
-    chatImageSizes: ['0.5K', ...CHAT_IMAGE_SIZES],
-  }),
+  'google/gemini-3.1-flash-image': chatFirst(flash31Chat),
+  'google/gemini-3.1-flash-image-preview': chatFirst(flash31Chat),
   'openai/gpt-5-image': { ...chatFirst(), endpoints: ['chat'] },
   'openai/gpt-5-image-mini': { ...chatFirst(), endpoints: ['chat'] },
   'openai/gpt-image-1': imagesOnly(openAIImages),
@@ -159,6 +163,7 @@ const MAX_IMAGES: Readonly<Record<string, number>> = {
   'google/gemini-2.5-flash-image-preview': 3,
   'google/gemini-3-pro-image-preview': 14,
   'google/gemini-3.1-flash-image-preview': 14,
+  'google/gemini-3.1-flash-image': 14,
   'black-forest-labs/flux.2-pro': 8,
   'black-forest-labs/flux.2-flex': 8,
   'black-forest-labs/flux.2-max': 8,
@@ -213,3 +218,11 @@ export function openRouterCapabilities(model: string): ModelCapabilities | undef
 
 /** The models listed in {@link OPENROUTER_MODEL_INFO}. */
 export const OPENROUTER_MODELS: readonly string[] = Object.keys(OPENROUTER_MODEL_INFO);
+
+/** Capabilities of an unlisted `author/slug` (OpenRouter's generic image rules). */
+export const GENERIC_MODEL_CAPABILITIES = openRouterCapabilities('any/unlisted-model') as ModelCapabilities;
+
+/** Capabilities of an unlisted `openai/…` model (generic rules with gpt-image's quality and native n). */
+export const GENERIC_OPENAI_CAPABILITIES = openRouterCapabilities(
+  'openai/unlisted-model',
+) as ModelCapabilities;

@@ -136,10 +136,10 @@ describe('the issue: the seed call, through imageEdit() and the environment', ()
 });
 
 describe('the /images path', () => {
-  it('sends gpt-image-1 its own quality, native n, output fields, and lets the extras win', async () => {
+  it('sends gpt-image its own quality, native n, output fields, and lets the extras win', async () => {
     const response = await edit(
       {
-        model: 'openai/gpt-image-1',
+        model: 'openai/gpt-image-2',
         quality: 'high',
         n: 2,
         output_format: 'webp',
@@ -153,7 +153,7 @@ describe('the /images path', () => {
     );
     const request = sim.lastRequest();
     expect(request.json).toEqual({
-      model: 'openai/gpt-image-1',
+      model: 'openai/gpt-image-2',
       prompt: 'Merge them',
       input_references: [{ type: 'image_url', image_url: { url: url(a) } }],
       n: 2,
@@ -170,9 +170,9 @@ describe('the /images path', () => {
       'x-openrouter-title': 'App',
     });
     expect(response.data).toHaveLength(2);
-    expect(getMeta(response).costUsd).toBe(0.084);
+    expect(getMeta(response).costUsd).toBe(0.106);
     // image_size picks the resolution tier even for gpt-image.
-    await edit({ model: 'openai/gpt-image-1', quality: 'low', image_size: '0.5K' });
+    await edit({ model: 'openai/gpt-image-2', quality: 'low', image_size: '0.5K' });
     expect(sim.lastRequest().json).toMatchObject({ resolution: '512' });
     expect(sim.lastRequest().json).not.toHaveProperty('quality');
   });
@@ -221,7 +221,7 @@ describe('the /images path', () => {
     expect(calls()).toHaveLength(2);
     // gpt-image makes n in one call, also when retouch does not list the model.
     sim.reset();
-    await edit({ model: 'openai/gpt-image-1', n: 2 });
+    await edit({ model: 'openai/gpt-image-2', n: 2 });
     expect(calls()).toHaveLength(1);
     expect(sim.lastRequest().json).toMatchObject({ n: 2 });
   });
@@ -256,19 +256,19 @@ describe('the /images path', () => {
 
   it('warns when fewer images come back than n asked for', async () => {
     sim.queueOutcome('fewer-images');
-    const response = await edit({ model: 'openai/gpt-image-1', n: 3 });
+    const response = await edit({ model: 'openai/gpt-image-2', n: 3 });
     expect(response.data).toHaveLength(1);
-    expect(getMeta(response).warnings).toContain('n: asked for 3 images, openai/gpt-image-1 returned 1');
+    expect(getMeta(response).warnings).toContain('n: asked for 3 images, openai/gpt-image-2 returned 1');
   });
 
   it('refuses chat-only extras on /images, and chat for image-only models', async () => {
     const chatOnly = await rejectionOf(
-      edit({ model: 'openai/gpt-image-1', image_config: { strength: 0.5 } }),
+      edit({ model: 'openai/gpt-image-2', image_config: { strength: 0.5 } }),
       UnsupportedParamsError,
     );
     expect(chatOnly.param).toBe('image_config');
     const wrongPath = await rejectionOf(
-      edit({ model: 'openai/gpt-image-1', openrouter_endpoint: 'chat' }),
+      edit({ model: 'openai/gpt-image-2', openrouter_endpoint: 'chat' }),
       BadRequestError,
     );
     expect(wrongPath.param).toBe('openrouter_endpoint');
@@ -362,7 +362,7 @@ describe('errors', () => {
 
   it('maps a moderation 403 to ContentPolicyViolationError', async () => {
     sim.queueOutcome('flagged');
-    const error = await rejectionOf(edit({ model: 'openai/gpt-image-1' }), ContentPolicyViolationError);
+    const error = await rejectionOf(edit({ model: 'openai/gpt-image-2' }), ContentPolicyViolationError);
     expect(error.message).toContain('flagged the input (violence)');
   });
 
@@ -409,7 +409,7 @@ describe('errors', () => {
     delete process.env.OPENROUTER_API_KEY;
     const error = await rejectionOf(
       imageEdit(
-        { model: 'openai/gpt-image-1', image: a, prompt: 'x' },
+        { model: 'openai/gpt-image-2', image: a, prompt: 'x' },
         { provider: createOpenRouter({ baseURL: `${sim.url}/api/v1` }) },
       ),
       AuthenticationError,

@@ -38,7 +38,7 @@ export async function openRouterImageEdit(
   request: ProviderImageEditRequest,
   options: ProviderCallOptions,
 ): Promise<ProviderImageEditResult> {
-  const info = openRouterModelInfo(request.model);
+  const info = openRouterModelInfo(request.servedLike ?? request.model);
   if (!info)
     throw badParam(request.model, 'model', `${request.model} is not an OpenRouter model slug (author/slug).`);
   const warnings: string[] = [];

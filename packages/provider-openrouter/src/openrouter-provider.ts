@@ -3,16 +3,18 @@
  * @module
  */
 import {
-  createProviderHttp,
-  type ImageEditProvider,
   apiKeyProblem,
+  createProviderHttp,
+  currentModels,
+  type ImageEditProvider,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
   withProviderTimeout,
 } from '@retouch/core';
-import { OPENROUTER_MODELS, openRouterCapabilities } from './openrouter-capabilities.js';
+import { openRouterCapabilities } from './openrouter-capabilities.js';
+import { OPENROUTER_CATALOGUE } from './openrouter-catalogue.js';
 import {
   classifyOpenRouterError,
   openRouterImageEdit,
@@ -83,8 +85,9 @@ export function createOpenRouter(settings: OpenRouterProviderSettings = {}): Ima
   return {
     id: PROVIDER,
     configurationProblem: () => apiKeyProblem(keySource),
+    catalogue: OPENROUTER_CATALOGUE,
     capabilities: openRouterCapabilities,
-    models: () => OPENROUTER_MODELS,
+    models: () => currentModels(OPENROUTER_CATALOGUE),
     secrets: () => [settings.apiKey ?? process.env.OPENROUTER_API_KEY],
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
@@ -110,6 +113,7 @@ export const openrouter: ImageEditProvider = createOpenRouter();
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  catalogue: OPENROUTER_CATALOGUE,
   settings: ['api_key', 'api_base', 'site_url', 'app_name', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createOpenRouter({

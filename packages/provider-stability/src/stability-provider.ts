@@ -3,16 +3,18 @@
  * @module
  */
 import {
-  createProviderHttp,
-  type ImageEditProvider,
   apiKeyProblem,
+  catalogueRow,
+  createProviderHttp,
+  currentModels,
+  type ImageEditProvider,
   loadApiKey,
   loadSetting,
   type ProviderConfig,
   type ProviderPackage,
   withProviderTimeout,
 } from '@retouch/core';
-import { STABILITY_MODELS } from './stability-capabilities.js';
+import { STABILITY_CATALOGUE } from './stability-catalogue.js';
 import { classifyStabilityError, parseStabilityError } from './stability-errors.js';
 import { stabilityImageEdit } from './stability-image-edit.js';
 
@@ -88,8 +90,9 @@ export function createStability(settings: StabilityProviderSettings = {}): Image
   return {
     id: 'stability',
     configurationProblem: () => apiKeyProblem(keySource),
-    capabilities: (model) => STABILITY_MODELS[model],
-    models: () => Object.keys(STABILITY_MODELS),
+    catalogue: STABILITY_CATALOGUE,
+    capabilities: (model) => catalogueRow(STABILITY_CATALOGUE, model)?.capabilities,
+    models: () => currentModels(STABILITY_CATALOGUE),
     secrets,
     async imageEdit(request, options) {
       return withProviderTimeout(options, settings.timeout, (options) =>
@@ -115,6 +118,7 @@ export const stability: ImageEditProvider = createStability();
  */
 export const providerPackage: ProviderPackage = {
   prefix: 'stability',
+  catalogue: STABILITY_CATALOGUE,
   settings: ['api_key', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) =>
     createStability({ apiKey: config.api_key, baseURL: config.api_base, headers: config.extra_headers }),

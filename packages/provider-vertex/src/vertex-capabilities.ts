@@ -7,11 +7,6 @@
  * @module
  */
 import type { ModelCapabilities } from '@retouch/core';
-import {
-  capabilitiesOf,
-  type GeminiModelSpec,
-  VERTEX_GEMINI_MODEL_SPECS,
-} from '@retouch/provider-gemini/internal';
 
 const MB = 1024 * 1024;
 
@@ -29,30 +24,6 @@ export const IMAGEN_EDIT_CAPABILITIES: ModelCapabilities = {
   promptRequired: false,
   nativeResponseFormat: 'b64_json',
 };
-
-/** The Imagen models that edit (`:predict` with reference images). */
-export const IMAGEN_EDIT_MODELS: readonly string[] = ['imagen-3.0-capability-001'];
-
-/**
- * Capabilities of the Gemini models in `geminiSpecs` and of the Imagen edit models.
- *
- * @example
- * ```ts
- * vertexModels(VERTEX_GEMINI_MODEL_SPECS)['imagen-3.0-capability-001']?.maxN; // 4
- * ```
- */
-export function vertexModels(
-  geminiSpecs: Readonly<Record<string, GeminiModelSpec>>,
-): Record<string, ModelCapabilities> {
-  return {
-    ...capabilitiesOf(geminiSpecs, 'vertex'),
-    ...Object.fromEntries(IMAGEN_EDIT_MODELS.map((model) => [model, IMAGEN_EDIT_CAPABILITIES])),
-  };
-}
-
-/** Capabilities of every Vertex AI model this package serves. */
-export const VERTEX_MODELS: Readonly<Record<string, ModelCapabilities>> =
-  vertexModels(VERTEX_GEMINI_MODEL_SPECS);
 
 /**
  * Which API method serves a model: Imagen models `:predict`, everything else `:generateContent`.

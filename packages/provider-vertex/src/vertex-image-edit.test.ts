@@ -42,8 +42,10 @@ const vertex = (settings: VertexProviderSettings = {}) =>
 const body = () =>
   sim.lastRequest().json as { instances: Record<string, unknown>[]; parameters: Record<string, unknown> };
 const imagen = (params: Record<string, unknown>, settings?: VertexProviderSettings) =>
+  // Imagen editing is discontinued upstream; these tests cover the mapping for callers who send it anyway.
   imageEdit({ model: 'imagen-3.0-capability-001', image, prompt: 'A red kite', ...params } as never, {
     provider: vertex(settings),
+    allowRetired: true,
   });
 
 describe('hosts', () => {
@@ -72,10 +74,33 @@ describe('hosts', () => {
       return fetch(new Request(`${sim.url}${url.pathname}${url.search}`, request));
     };
     const provider = createVertex({ accessToken: TOKEN, project: PROJECT, location, fetch: forward });
-    await imageEdit({ model, image, prompt: 'A red kite' }, { provider });
+    await imageEdit({ model, image, prompt: 'A red kite' }, { provider, allowRetired: true });
     const method = model.startsWith('imagen') ? 'predict' : 'generateContent';
     expect(seen).toEqual([`${host}/v1${vertexModelPath({ project: PROJECT, location, model, method })}`]);
   });
+
+  it.each([
+    ['gemini-3.1-flash-image-preview', 'global'],
+    ['gemini-3-pro-image-preview', 'global'],
+    ['gemini-3.1-flash-image', 'us-central1'],
+  ])(
+    'with no location set, %s is sent to %s (preview models are served from global)',
+    async (model, location) => {
+      const saved = ['VERTEXAI_LOCATION', 'VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION'].map(
+        (n) => [n, process.env[n]] as const,
+      );
+      for (const [name] of saved) delete process.env[name];
+      try {
+        const provider = createVertex({ accessToken: TOKEN, project: PROJECT, baseURL: sim.url });
+        await imageEdit({ model, image, prompt: 'A red kite' }, { provider });
+        expect(sim.lastRequest().path).toBe(
+          `/v1${vertexModelPath({ project: PROJECT, location, model, method: 'generateContent' })}`,
+        );
+      } finally {
+        for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+      }
+    },
+  );
 
   it('Imagen on the global location is a BadRequestError before any call', async () => {
     const error = await rejectionOf(imagen({}, { location: 'global' }), BadRequestError);
@@ -187,6 +212,7 @@ describe('Imagen editing', () => {
   it('outpainting and removal take no prompt', async () => {
     await imageEdit({ model: 'imagen-3.0-capability-001', image, mask, edit_mode: 'outpaint' } as never, {
       provider: vertex(),
+      allowRetired: true,
     });
     expect(body().instances[0]?.prompt).toBe('');
     expect(body().parameters.editMode).toBe('EDIT_MODE_OUTPAINT');
@@ -196,7 +222,7 @@ describe('Imagen editing', () => {
     const jpeg = createJpeg(64, 64);
     await imageEdit(
       { model: 'imagen-3.0-capability-001', image: jpeg, prompt: 'A red kite' },
-      { provider: vertex() },
+      { provider: vertex(), allowRetired: true },
     );
     expect(imagenReferences(sim.lastRequest())[0]?.referenceImage?.bytesBase64Encoded).toBe(
       jpeg.toString('base64'),
@@ -243,9 +269,12 @@ describe('Imagen editing', () => {
     expect(response.data).toHaveLength(1);
   });
 
-  it('a filtered sample is a warning when others survive', async () => {
+  it('a filtered sample is a warning when others survive, and only delivered images are priced', async () => {
     sim.queueOutcome('some-filtered');
-    const response = await imagen({ n: 2 });
+    const response = await imageEdit(
+      { model: 'imagen-3.0-capability-001', image, prompt: 'A red kite', n: 2 },
+      { provider: vertex(), allowRetired: true, modelInfo: { output_cost_per_image: 0.04 } },
+    );
     expect(response.data).toHaveLength(1);
     expect(getMeta(response).warnings.join(' ')).toContain('1 of 2 images filtered');
     expect(getMeta(response).costUsd).toBe(0.04);

@@ -6,20 +6,26 @@
 import {
   BadRequestError,
   createProviderHttp,
+  currentModels,
   type ImageEditProvider,
   loadSetting,
+  lookupModel,
   type ProviderConfig,
   type ProviderPackage,
+  unservedModelError,
+  withCustomModels,
   withProviderTimeout,
 } from '@retouch/core';
 import {
+  capabilitiesOf,
   createGoogleErrorClassifier,
   type GeminiModelSpec,
   parseGoogleError,
   VERTEX_GEMINI_MODEL_SPECS,
 } from '@retouch/provider-gemini/internal';
 import { type AccessTokenSource, createVertexAuth, missingProject } from './vertex-auth.js';
-import { vertexModelFamily, vertexModels } from './vertex-capabilities.js';
+import { vertexModelFamily } from './vertex-capabilities.js';
+import { VERTEX_CATALOGUE } from './vertex-catalogue.js';
 import { checkVertexLocation, vertexHost, vertexModelPath, vertexVersionedBase } from './vertex-endpoint.js';
 import { vertexGeminiImageEdit } from './vertex-gemini-image-edit.js';
 import { classifyVertexSafetyError, imagenImageEdit } from './vertex-imagen-image-edit.js';
@@ -29,8 +35,9 @@ export interface VertexProviderSettings {
   /** Google Cloud project. Defaults to `VERTEXAI_PROJECT`, then `GOOGLE_CLOUD_PROJECT`, then the credentials' own project. */
   project?: string;
   /**
-   * Location: a region (`us-central1`, the default), `global` (Gemini only) or the multi-regions
-   * `us` / `eu`. Defaults to `VERTEXAI_LOCATION`, then `VERTEX_LOCATION`, then `GOOGLE_CLOUD_LOCATION`.
+   * Location: a region, `global` (Gemini only) or the multi-regions `us` / `eu`. Defaults to
+   * `VERTEXAI_LOCATION`, then `VERTEX_LOCATION`, then `GOOGLE_CLOUD_LOCATION`, then `global` for
+   * preview models (Vertex serves them there) and `us-central1` for the others.
    */
   location?: string;
   /**
@@ -53,7 +60,7 @@ export interface VertexProviderSettings {
   timeout?: number;
   /** Most `generateContent` calls in flight for one Gemini request with `n` > 1. Defaults to 4. */
   maxConcurrency?: number;
-  /** Extra Gemini image models (new snapshots) or overrides: input-image limit, aspect ratios, image sizes. */
+  /** Extra Gemini image models (new snapshots) or overrides: input-image limit, aspect ratios, image sizes. Defaults to none. */
   geminiModels?: Record<string, GeminiModelSpec>;
 }
 
@@ -72,14 +79,20 @@ const AUTH_HINT =
  *
  * const vertex = createVertex({ project: 'my-project', location: 'us-central1' });
  * const response = await imageEdit(
- *   { model: 'imagen-3.0-capability-001', image: photo, mask, prompt: 'A vase of tulips on the table', n: 2 },
+ *   { model: 'gemini-3.1-flash-image', image: [room, vase], prompt: 'Put the vase on the table', n: 2 },
  *   { provider: vertex },
  * );
  * ```
  */
 export function createVertex(settings: VertexProviderSettings = {}): ImageEditProvider {
-  const geminiSpecs = { ...VERTEX_GEMINI_MODEL_SPECS, ...settings.geminiModels };
-  const models = vertexModels(geminiSpecs);
+  const geminiSpecs: Record<string, GeminiModelSpec> = {
+    ...VERTEX_GEMINI_MODEL_SPECS,
+    ...settings.geminiModels,
+  };
+  const catalogue = withCustomModels(
+    VERTEX_CATALOGUE,
+    settings.geminiModels && capabilitiesOf(settings.geminiModels, 'vertex'),
+  );
   const auth = createVertexAuth(settings);
 
   async function resolveProject(model: string): Promise<string> {
@@ -91,15 +104,18 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
 
   return {
     id: PROVIDER,
-    capabilities: (model) => models[model],
-    models: () => Object.keys(models),
+    catalogue,
+    capabilities: (model) => lookupModel(catalogue, model)?.row.capabilities,
+    models: () => currentModels(catalogue),
     imageEdit(request, callerOptions) {
       return withProviderTimeout(callerOptions, settings.timeout, async (options) => {
         const ref = { provider: PROVIDER, model: request.model };
-        const family = vertexModelFamily(request.model);
+        const wireModel = request.servedLike ?? request.model;
+        const family = vertexModelFamily(wireModel);
+        const preview = lookupModel(catalogue, wireModel)?.row.status === 'preview';
         const location =
           loadSetting(settings.location, ['VERTEXAI_LOCATION', 'VERTEX_LOCATION', 'GOOGLE_CLOUD_LOCATION']) ??
-          DEFAULT_LOCATION;
+          (preview ? 'global' : DEFAULT_LOCATION);
         checkVertexLocation(location, ref);
         if (family === 'imagen' && location === 'global') {
           throw new BadRequestError({
@@ -130,9 +146,11 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
           const path = vertexModelPath({ project, location, model: request.model, method: 'predict' });
           return imagenImageEdit(http, path, request, options);
         }
+        const spec = geminiSpecs[request.model] ?? geminiSpecs[wireModel];
+        if (!spec) throw unservedModelError(PROVIDER, request.model);
         const path = vertexModelPath({ project, location, model: request.model, method: 'generateContent' });
         return vertexGeminiImageEdit(http, path, request, options, {
-          spec: geminiSpecs[request.model] as GeminiModelSpec,
+          spec,
           maxConcurrency: settings.maxConcurrency ?? 4,
         });
       });
@@ -146,7 +164,7 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
  *
  * @example
  * ```ts
- * await imageEdit({ model: 'gemini-2.5-flash-image', image: png, prompt: 'Add a hat' }, { provider: vertex });
+ * await imageEdit({ model: 'gemini-3.1-flash-image', image: png, prompt: 'Add a hat' }, { provider: vertex });
  * ```
  */
 export const vertex: ImageEditProvider = createVertex();
@@ -167,6 +185,7 @@ function stringSetting(config: ProviderConfig, name: string): string | undefined
  */
 export const providerPackage: ProviderPackage = {
   prefix: PROVIDER,
+  catalogue: VERTEX_CATALOGUE,
   settings: ['vertex_project', 'vertex_location', 'vertex_credentials', 'api_base', 'extra_headers'],
   create: (config: ProviderConfig = {}) => {
     const credentials = config.vertex_credentials;

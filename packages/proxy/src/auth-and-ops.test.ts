@@ -23,7 +23,7 @@ beforeAll(async () => {
   keys:
     - key: ${TEAM_KEY}
       key_alias: team-a
-      models: [gpt-image-1]
+      models: [gpt-image-2]
     - key: ${LIMITED_KEY}
       key_alias: limited
       rpm_limit: 2
@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const edit = (model = 'gpt-image-1'): Part[] => [
+const edit = (model = 'gpt-image-2'): Part[] => [
   { name: 'model', value: model },
   { name: 'prompt', value: 'x' },
   { name: 'image', file: IMAGE },
@@ -56,7 +56,7 @@ describe('auth', () => {
   });
 
   it('a virtual key may use its groups only (403 otherwise) and sees only them in /v1/models', async () => {
-    const ok = await postForm(h.url, edit('gpt-image-1'), bearer(TEAM_KEY));
+    const ok = await postForm(h.url, edit('gpt-image-2'), bearer(TEAM_KEY));
     expect(ok.status).toBe(200);
     const denied = await postForm(h.url, edit('dall-e-2'), bearer(TEAM_KEY));
     expect(denied.status).toBe(403);
@@ -70,9 +70,9 @@ describe('auth', () => {
 
     const client = new OpenAI({ apiKey: TEAM_KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
     const models = await client.models.list();
-    expect(models.data.map((m) => m.id)).toEqual(['gpt-image-1']);
+    expect(models.data.map((m) => m.id)).toEqual(['gpt-image-2']);
     const master = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
-    expect((await master.models.list()).data.map((m) => m.id)).toEqual(['gpt-image-1', 'dall-e-2']);
+    expect((await master.models.list()).data.map((m) => m.id)).toEqual(['gpt-image-2', 'dall-e-2']);
     await expect(
       client.images.edit({
         model: 'dall-e-2',
@@ -133,7 +133,7 @@ describe('health, models and metrics', () => {
     };
     expect(body.healthy_count).toBe(2);
     expect(body.healthy_endpoints[0]).toMatchObject({
-      model_group: 'gpt-image-1',
+      model_group: 'gpt-image-2',
       model_id: 'openai-sim',
       provider: 'openai',
     });
@@ -148,17 +148,17 @@ describe('health, models and metrics', () => {
     expect((await fetch(`${h.url}/metrics`, { headers: bearer(TEAM_KEY) })).status).toBe(403);
     const text = await (await fetch(`${h.url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
     expect(text).toMatch(
-      /retouch_requests_total\{route="\/v1\/images\/edits",status="200",model_group="gpt-image-1",method="POST"\} \d+/,
+      /retouch_requests_total\{route="\/v1\/images\/edits",status="200",model_group="gpt-image-2",method="POST"\} \d+/,
     );
     expect(text).toMatch(/retouch_request_duration_seconds_bucket\{/);
     expect(text).toMatch(
-      /retouch_upstream_errors_total\{error_class="InternalServerError",model_group="gpt-image-1",deployment="openai-sim",provider="openai"\} 1/,
+      /retouch_upstream_errors_total\{error_class="InternalServerError",model_group="gpt-image-2",deployment="openai-sim",provider="openai"\} 1/,
     );
     expect(text).toMatch(
-      /retouch_cost_usd_total\{model_group="gpt-image-1",deployment="openai-sim",provider="openai"\} [\d.e-]+/,
+      /retouch_cost_usd_total\{model_group="gpt-image-2",deployment="openai-sim",provider="openai"\} [\d.e-]+/,
     );
     expect(text).toMatch(
-      /retouch_deployment_cooling_down\{deployment="openai-sim",model_group="gpt-image-1",provider="openai"\} 0/,
+      /retouch_deployment_cooling_down\{deployment="openai-sim",model_group="gpt-image-2",provider="openai"\} 0/,
     );
   });
 

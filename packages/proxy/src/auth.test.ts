@@ -40,7 +40,7 @@ describe('KeyStore', () => {
     expect(() => keys.authorizeModel(a, 'other')).toThrow(
       expect.objectContaining({ status: 403, param: 'model' }),
     );
-    expect(() => keys.authorizeModel(a, 'gpt-image-1', [])).toThrow(expect.objectContaining({ status: 403 }));
+    expect(() => keys.authorizeModel(a, 'gpt-image-2', [])).toThrow(expect.objectContaining({ status: 403 }));
   });
 
   it('limits requests per minute with a sliding window', async () => {

@@ -20,17 +20,17 @@ beforeAll(async () => {
   keys:
     - key: ${TEAM_KEY}
       key_alias: team-a
-      models: [gpt-image-1]
+      models: [gpt-image-2]
     - key: ${TINY_KEY}
       key_alias: tiny
       max_budget: 0.001
 `,
-    extra: '  fallbacks: [{ gpt-image-1: [dall-e-2] }]\n',
+    extra: '  fallbacks: [{ gpt-image-2: [dall-e-2] }]\n',
   });
 });
 afterAll(() => h.close());
 
-const edit = (model = 'gpt-image-1'): Part[] => [
+const edit = (model = 'gpt-image-2'): Part[] => [
   { name: 'model', value: model },
   { name: 'prompt', value: 'x' },
   { name: 'image', file: IMAGE },
@@ -63,7 +63,7 @@ describe('budgets under concurrency', () => {
 });
 
 describe('fallbacks and restricted keys', () => {
-  it('a key restricted to gpt-image-1 never reaches dall-e-2 through a fallback; the master key does', async () => {
+  it('a key restricted to gpt-image-2 never reaches dall-e-2 through a fallback; the master key does', async () => {
     h.sim.reset();
     h.sim.injectFault({ type: 'status', status: 503 });
     const restricted = await postForm(h.url, edit(), bearer(TEAM_KEY));

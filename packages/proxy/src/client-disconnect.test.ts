@@ -27,7 +27,7 @@ describe('client disconnects', () => {
     h.sim.injectFault({ type: 'delay', ms: 60_000 });
     const controller = new AbortController();
     const form = new FormData();
-    form.set('model', 'gpt-image-1');
+    form.set('model', 'gpt-image-2');
     form.set('prompt', 'x');
     form.set('image', new Blob([IMAGE], { type: 'image/png' }), 'a.png');
     const call = fetch(`${h.url}/v1/images/edits`, {
@@ -67,7 +67,7 @@ describe('client disconnects', () => {
     h.logs.length = 0;
     await rawExchange(h.url, async (io) => {
       io.write(
-        `POST /v1/images/edits HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${MASTER_KEY}\r\nx-request-id: gone-2\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: 100000\r\n\r\n--zz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-1\r\n`,
+        `POST /v1/images/edits HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${MASTER_KEY}\r\nx-request-id: gone-2\r\nContent-Type: multipart/form-data; boundary=zz\r\nContent-Length: 100000\r\n\r\n--zz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-2\r\n`,
       );
       await pause(100);
       io.destroy();

@@ -60,7 +60,7 @@ describe('keys nothing reads', () => {
   const typo = () => `model_list:
   - model_name: edit
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: os.environ/KEY
       api_bse: ${sim.url}/v1
 general_settings:
@@ -88,7 +88,7 @@ general_settings:
   it('unknown keys elsewhere are warnings with their line, and errors with general_settings.strict_config', () => {
     const text = `model_list:
   - model_name: edit
-    litellm_params: { model: gpt-image-1 }
+    litellm_params: { model: gpt-image-2 }
 router_settings:
   retry_polcy: 3
 general_settings:
@@ -109,12 +109,12 @@ describe('config errors found when the deployments are built', () => {
     const error = (await start(`model_list:
   - model_name: edit
     litellm_params:
-      model: openai/gpt-image-9000
+      model: openai/dall-e-9000
 `).catch((e: unknown) => e)) as ConfigError;
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.issues[0]).toMatchObject({ path: 'model_list[0].litellm_params.model', line: 4 });
     expect(error.message).toMatch(
-      /model_list\[0\]\.litellm_params\.model: openai has no image-edit model "gpt-image-9000".*\(line 4\)$/m,
+      /model_list\[0\]\.litellm_params\.model: openai has no image-edit model "dall-e-9000".*\(line 4\)$/m,
     );
   });
 });
@@ -123,7 +123,7 @@ describe('a deployment without its upstream key', () => {
   const keyless = () => `model_list:
   - model_name: edit
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_base: ${sim.url}/v1
     model_info:
       id: openai-keyless
@@ -197,14 +197,14 @@ describe('per-deployment settings in config.yaml', () => {
     const { url } = await start(`model_list:
   - model_name: lenient
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: os.environ/KEY
       api_base: ${sim.url}/v1
       drop_params: true
       response_format: url
   - model_name: strict
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: os.environ/KEY
       api_base: ${sim.url}/v1
 general_settings:
@@ -213,7 +213,7 @@ general_settings:
     const lenient = await postForm(url, edit('lenient', [{ name: 'seed', value: '7' }]));
     expect(lenient.status).toBe(200);
     expect(lenient.headers.get('x-retouch-warnings')).toContain(
-      'dropped seed: openai/gpt-image-1 does not support it',
+      'dropped seed: openai/gpt-image-2 does not support it',
     );
     const body = (await lenient.json()) as { data: { url?: string; b64_json?: string }[] };
     expect(body.data[0]?.url).toEqual(expect.any(String));

@@ -23,7 +23,7 @@ afterAll(() => h.close());
 beforeEach(() => h.sim.reset());
 
 const base: Part[] = [
-  { name: 'model', value: 'gpt-image-1' },
+  { name: 'model', value: 'gpt-image-2' },
   { name: 'prompt', value: 'x' },
 ];
 
@@ -66,7 +66,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     const error = await expectRejected(await postForm(h.url, [...base, ...images]), 400, 'image');
     expect(error.code).toBe('too_many_images');
     const json = await postJson(h.url, {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'x',
       images: Array.from({ length: 17 }, () => ({ image_url: dataUrl(IMAGE) })),
     });
@@ -84,7 +84,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     expect(error.code).toBe('image_file_too_large');
     const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
     const call = client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'x',
       image: await toFile(big, 'big.png', { type: 'image/png' }),
     });
@@ -93,7 +93,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     const huge = Buffer.alloc(3 * 1024 * 1024, 7);
     await expectRejected(await postForm(h.url, [{ name: 'image', file: huge }, ...base]), 413, 'image');
     const hugeCall = client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'x',
       image: await toFile(huge, 'huge.png', { type: 'image/png' }),
     });
@@ -105,7 +105,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     const response = await fetch(`${h.url}/v1/images/edits`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-image-1', prompt: 'x', padding: 'y'.repeat(5 * 1024 * 1024) }),
+      body: JSON.stringify({ model: 'gpt-image-2', prompt: 'x', padding: 'y'.repeat(5 * 1024 * 1024) }),
     });
     await expectRejected(response, 413);
     // The same without Content-Length (chunked), as JSON and as multipart.
@@ -164,7 +164,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     await expectRejected(await postForm(h.url, base), 400, 'image');
     await expectRejected(
       await postForm(h.url, [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'image', file: IMAGE },
       ]),
       400,
@@ -178,13 +178,13 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
       400,
       'model',
     );
-    await expectRejected(await postJson(h.url, { model: 'gpt-image-1', prompt: 'x' }), 400, 'image');
+    await expectRejected(await postJson(h.url, { model: 'gpt-image-2', prompt: 'x' }), 400, 'image');
   });
 
   it('huge field values and too many fields', async () => {
     const error = await expectRejected(
       await postForm(h.url, [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'prompt', value: 'p'.repeat(20 * 1024) },
         { name: 'image', file: IMAGE },
       ]),
@@ -196,7 +196,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     await expectRejected(await postForm(h.url, [...base, ...many, { name: 'image', file: IMAGE }]), 413);
     await expectRejected(
       await postJson(h.url, {
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         prompt: 'p'.repeat(20 * 1024),
         images: [{ image_url: dataUrl(IMAGE) }],
       }),
@@ -213,7 +213,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     'file:///etc/passwd',
   ])('a remote URL to %s', async (url) => {
     await expectRejected(
-      await postJson(h.url, { model: 'gpt-image-1', prompt: 'x', images: [{ image_url: url }] }),
+      await postJson(h.url, { model: 'gpt-image-2', prompt: 'x', images: [{ image_url: url }] }),
       400,
       'image',
     );
@@ -245,24 +245,24 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
   });
 
   it('malformed bodies: bad JSON, a JSON array, a form-urlencoded body, a broken multipart', async () => {
-    await expectRejected(await postJson(h.url, '{"model": "gpt-image-1",'), 400);
+    await expectRejected(await postJson(h.url, '{"model": "gpt-image-2",'), 400);
     await expectRejected(await postJson(h.url, '[1,2]'), 400);
     const urlencoded = await fetch(`${h.url}/v1/images/edits`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'model=gpt-image-1&prompt=x',
+      body: 'model=gpt-image-2&prompt=x',
     });
     await expectRejected(urlencoded, 400);
     const broken = await fetch(`${h.url}/v1/images/edits`, {
       method: 'POST',
       headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'multipart/form-data; boundary=xyz' },
-      body: '--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-1\r\n--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG',
+      body: '--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-2\r\n--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n\x89PNG',
     });
     for (const [type, body] of [
       ['multipart/form-data', 'no boundary'],
       ['multipart/form-data; boundary=xyz', ''],
       ['image/png', 'raw bytes'],
-      ['text/plain', 'model=gpt-image-1'],
+      ['text/plain', 'model=gpt-image-2'],
     ] as const) {
       const odd = await fetch(`${h.url}/v1/images/edits`, {
         method: 'POST',

@@ -36,6 +36,8 @@ export { CREDENTIAL_HEADERS, configSecrets, createLogScrubber, redactingLogger }
 export type { CliOptions, MainIO, MainResult } from './main.js';
 export { main, parseCliArgs, USAGE, UsageError } from './main.js';
 export type { MetricsOptions, ProxyMetrics } from './metrics.js';
+export type { CatalogueListing, ModelsCommandIO } from './models-command.js';
+export { formatListing, listCatalogue, modelsCommand } from './models-command.js';
 export { createMetrics } from './metrics.js';
 export type { EditParamsContext, ParsedEdit } from './request/edit-params.js';
 export { coerceExtra, toEditParams } from './request/edit-params.js';
@@ -46,6 +48,6 @@ export { prepareInputs } from './request/prepare-inputs.js';
 export type { RawEditRequest } from './request/raw-edit.js';
 export { fieldPath, setField } from './request/raw-edit.js';
 export { END_USER_HEADER } from './routes/edits.js';
-export type { ModelEntry } from './routes/models.js';
+export type { ModelDeploymentEntry, ModelEntry } from './routes/models.js';
 export type { ProxyServer, ProxyServerOptions } from './server.js';
 export { createProxyServer } from './server.js';

@@ -61,7 +61,7 @@ describe('main (the retouch command)', () => {
     const file = join(dir, 'config.yaml');
     await writeFile(
       file,
-      `model_list:\n  - model_name: gpt-image-1\n    litellm_params:\n      model: gpt-image-1\n      api_key: os.environ/CLI_TEST_KEY\n      api_base: ${sim.url}/v1\ngeneral_settings:\n  master_key: sk-1234\n`,
+      `model_list:\n  - model_name: gpt-image-2\n    litellm_params:\n      model: gpt-image-2\n      api_key: os.environ/CLI_TEST_KEY\n      api_base: ${sim.url}/v1\ngeneral_settings:\n  master_key: sk-1234\n`,
     );
     const out: string[] = [];
     const data = join(dir, 'data');
@@ -85,7 +85,7 @@ describe('main (the retouch command)', () => {
       const { key } = (await generated.json()) as { key: string };
       const client = new OpenAI({ apiKey: key, baseURL: `${result.url}/v1`, maxRetries: 0 });
       const response = await client.images.edit({
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         prompt: 'x',
         image: await toFile(IMAGE, 'a.png', { type: 'image/png' }),
       });
@@ -99,7 +99,7 @@ describe('main (the retouch command)', () => {
     const file = join(dir, 'bad.yaml');
     await writeFile(
       file,
-      'model_list:\n  - model_name: x\n    litellm_params:\n      model: gpt-image-1\n      api_key: os.environ/NOT_SET_ANYWHERE\n',
+      'model_list:\n  - model_name: x\n    litellm_params:\n      model: gpt-image-2\n      api_key: os.environ/NOT_SET_ANYWHERE\n',
     );
     const err: string[] = [];
     const result = await main(['--config', file, '--port', '0'], {
@@ -115,7 +115,7 @@ describe('main (the retouch command)', () => {
 
   it('a model no installed provider serves fails at startup naming model_list[i].litellm_params.model', async () => {
     const file = join(dir, 'unknown.yaml');
-    await writeFile(file, 'model_list:\n  - model_name: x\n    litellm_params:\n      model: gpt-image-99\n');
+    await writeFile(file, 'model_list:\n  - model_name: x\n    litellm_params:\n      model: dall-e-99\n');
     const err: string[] = [];
     const result = await main(['--config', file], {
       stderr: (l) => err.push(l),

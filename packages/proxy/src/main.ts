@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { StoreOptions } from '@retouch/store';
 import { type Logger, pino } from 'pino';
 import { ConfigError } from './config/config-error.js';
+import { modelsCommand } from './models-command.js';
 import { loadConfig } from './config/load-config.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import { createProxyServer, type ProxyServer } from './server.js';
@@ -45,6 +46,7 @@ export interface CliOptions {
  * ```
  */
 export const USAGE = `Usage: retouch --config config.yaml [--port 4000] [--host 0.0.0.0] [--strict]
+       retouch models [--config config.yaml] [--json]   the model catalogue: status, shutdown, successor, price
 
 Options:
   -c, --config <file>   LiteLLM-style config.yaml (or CONFIG_FILE_PATH / RETOUCH_CONFIG)
@@ -219,6 +221,9 @@ export interface MainResult {
 export async function main(argv: readonly string[], io: MainIO = {}): Promise<MainResult> {
   const out = io.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const err = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (argv[0] === 'models') {
+    return { exitCode: await modelsCommand(argv.slice(1), { stdout: out, stderr: err, env: io.env }) };
+  }
   let options: CliOptions;
   try {
     options = parseCliArgs(argv, io.env);

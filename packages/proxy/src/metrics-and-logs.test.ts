@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 async function start(general: string, level = 'info', extraTop = '') {
-  const text = `${configText(sim)}${extraTop}general_settings:\n  master_key: ${MASTER_KEY}\n  keys:\n    - key: ${TEAM_KEY}\n      models: [gpt-image-1]\n${general}`;
+  const text = `${configText(sim)}${extraTop}general_settings:\n  master_key: ${MASTER_KEY}\n  keys:\n    - key: ${TEAM_KEY}\n      models: [gpt-image-2]\n${general}`;
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk, _encoding, done) {
@@ -55,12 +55,12 @@ describe('/metrics', () => {
             .map((model, j) => postForm(url, edit(model), bearer(j % 2 ? TEAM_KEY : MASTER_KEY))),
         );
       }
-      expect((await postForm(url, edit('gpt-image-1'), bearer(TEAM_KEY))).status).toBe(200);
+      expect((await postForm(url, edit('gpt-image-2'), bearer(TEAM_KEY))).status).toBe(200);
       const text = await (await fetch(`${url}/metrics`, { headers: bearer(MASTER_KEY) })).text();
       expect(text).not.toMatch(/junk-model/);
       const series = text.split('\n').filter((line) => line.startsWith('retouch_requests_total{'));
       expect(series.length).toBeLessThanOrEqual(6);
-      expect(text).toMatch(/retouch_requests_total\{[^}]*status="200",model_group="gpt-image-1"/);
+      expect(text).toMatch(/retouch_requests_total\{[^}]*status="200",model_group="gpt-image-2"/);
       expect(text).toMatch(/retouch_requests_total\{[^}]*status="404",model_group=""/);
     } finally {
       await proxy.close();
@@ -106,10 +106,10 @@ describe('logs never carry a secret', () => {
         'api-key': 'client-api-key-value-3',
         'x-api-key': 'client-x-api-key-value-4',
       };
-      expect((await postForm(url, edit('gpt-image-1'), { ...bearer(MASTER_KEY), ...presented })).status).toBe(
+      expect((await postForm(url, edit('gpt-image-2'), { ...bearer(MASTER_KEY), ...presented })).status).toBe(
         200,
       );
-      expect((await postForm(url, edit('gpt-image-1'), bearer(TEAM_KEY))).status).toBe(200);
+      expect((await postForm(url, edit('gpt-image-2'), bearer(TEAM_KEY))).status).toBe(200);
       proxy.app.log.info(
         { note: `a message that quotes ${UPSTREAM_KEY} and ${TEAM_KEY}` },
         `and ${MASTER_KEY}`,

@@ -22,7 +22,7 @@ beforeEach(() => h.sim.reset());
 describe('multipart exactly as curl sends it', () => {
   it('single image: -F model -F image=@a.png -F prompt', async () => {
     const response = await postForm(h.url, [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'image', file: IMAGE, filename: 'original_image.png' },
       { name: 'prompt', value: 'Create a studio ghibli style image' },
     ]);
@@ -36,7 +36,7 @@ describe('multipart exactly as curl sends it', () => {
   it('multiple images as repeated image=@… (LiteLLM docs) and as image[]=@… (OpenAI docs)', async () => {
     for (const name of ['image', 'image[]']) {
       const response = await postForm(h.url, [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name, file: IMAGE, filename: 'soap.png' },
         { name, file: IMAGE_B, filename: 'lotion.png' },
         { name: 'prompt', value: 'Create a gift basket' },
@@ -50,7 +50,7 @@ describe('multipart exactly as curl sends it', () => {
     const response = await postForm(h.url, [
       { name: 'image', file: IMAGE },
       { name: 'mask', file: MASK, filename: 'mask.png' },
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: 'Fill it' },
       { name: 'n', value: '2' },
       { name: 'output_format', value: 'jpeg' },
@@ -71,7 +71,7 @@ describe('multipart exactly as curl sends it', () => {
     const response = await postForm(h.url, [
       { name: 'image[]', file: IMAGE, filename: 'upload', contentType: 'application/octet-stream' },
       { name: 'image[]', file: IMAGE_B, filename: 'upload', contentType: 'application/octet-stream' },
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: 'Merge' },
       { name: 'n', value: '1' },
     ]);
@@ -85,7 +85,7 @@ describe('multipart exactly as curl sends it', () => {
 
   it('a number that is not one is a 400 naming the field', async () => {
     const response = await postForm(h.url, [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'image', file: IMAGE },
       { name: 'prompt', value: 'x' },
       { name: 'n', value: 'two' },
@@ -99,7 +99,7 @@ describe('multipart exactly as curl sends it', () => {
     const plain = await postForm(
       h.url,
       [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'image', file: IMAGE },
         { name: 'prompt', value: 'x' },
       ],
@@ -114,17 +114,17 @@ describe('multipart exactly as curl sends it', () => {
         { name: 'prompt', value: 'x' },
       ],
       { 'api-key': MASTER_KEY },
-      '/openai/deployments/gpt-image-1/images/edits',
+      '/openai/deployments/gpt-image-2/images/edits',
     );
     expect(azure.status).toBe(200);
-    expect(azure.headers.get('x-retouch-model-group')).toBe('gpt-image-1');
+    expect(azure.headers.get('x-retouch-model-group')).toBe('gpt-image-2');
   });
 
   it('sets the retouch headers and echoes a valid x-request-id', async () => {
     const response = await postForm(
       h.url,
       [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'image', file: IMAGE },
         { name: 'prompt', value: 'x' },
       ],
@@ -133,14 +133,14 @@ describe('multipart exactly as curl sends it', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe('req-abc.123');
     expect(response.headers.get('x-retouch-model-id')).toBe('openai-sim');
-    expect(response.headers.get('x-retouch-model-group')).toBe('gpt-image-1');
+    expect(response.headers.get('x-retouch-model-group')).toBe('gpt-image-2');
     expect(response.headers.get('x-retouch-attempts')).toBe('1');
     expect(Number(response.headers.get('x-retouch-response-cost'))).toBeGreaterThan(0);
   });
 
   it('takes the end-user from user, else from x-retouch-end-user, forwards it and counts its spend', async () => {
     const parts = [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'image', file: IMAGE },
       { name: 'prompt', value: 'x' },
     ];
@@ -162,7 +162,7 @@ describe('multipart exactly as curl sends it', () => {
 describe('JSON bodies', () => {
   it('images: [{ image_url }] and mask: { image_url } with data URLs', async () => {
     const response = await postJson(h.url, {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'Fill it',
       images: [{ image_url: dataUrl(IMAGE) }, { image_url: dataUrl(IMAGE_B) }],
       n: 1,
@@ -170,7 +170,7 @@ describe('JSON bodies', () => {
     expect(response.status).toBe(200);
     expect(h.sim.lastRequest().files?.filter((f) => f.field === 'image[]')).toHaveLength(2);
     const masked = await postJson(h.url, {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'Fill it',
       images: [{ image_url: dataUrl(IMAGE) }],
       mask: { image_url: dataUrl(MASK) },
@@ -181,14 +181,14 @@ describe('JSON bodies', () => {
 
   it('numbers given as strings are coerced by schema; file_id is refused', async () => {
     const ok = await postJson(h.url, {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'x',
       images: [{ image_url: dataUrl(IMAGE) }],
       n: '2',
     });
     expect(ok.status).toBe(200);
     const fileId = await postJson(h.url, {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       prompt: 'x',
       images: [{ file_id: 'file-123' }],
     });
@@ -202,11 +202,11 @@ describe('JSON bodies', () => {
     });
     try {
       const chosen = await postJson(other.url, {
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         prompt: 'x',
         images: [{ image_url: dataUrl(IMAGE) }],
       });
-      expect(chosen.headers.get('x-retouch-model-group')).toBe('gpt-image-1');
+      expect(chosen.headers.get('x-retouch-model-group')).toBe('gpt-image-2');
       const defaulted = await postJson(other.url, { prompt: 'x', images: [{ image_url: dataUrl(IMAGE) }] });
       expect(defaulted.headers.get('x-retouch-model-group')).toBe('dall-e-2');
     } finally {

@@ -23,7 +23,7 @@ const edits = () => h.sim.requests.filter((r) => r.method === 'POST').length;
 
 async function rawEdit(): Promise<Response> {
   const form = new FormData();
-  form.append('model', 'gpt-image-1');
+  form.append('model', 'gpt-image-2');
   form.append('prompt', 'Add a hat');
   form.append('image', new Blob([IMAGE], { type: 'image/png' }), 'a.png');
   return fetch(`${h.url}/v1/images/edits`, {
@@ -41,7 +41,7 @@ describe.each([
   it('the upstream sees one POST, even through the retrying official client', async () => {
     h.sim.injectFault(fault, { times: Number.POSITIVE_INFINITY });
     const error = await client.images
-      .edit({ model: 'gpt-image-1', image: await toFile(IMAGE, 'a.png', { type: 'image/png' }), prompt: 'x' })
+      .edit({ model: 'gpt-image-2', image: await toFile(IMAGE, 'a.png', { type: 'image/png' }), prompt: 'x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(APIError);
     expect((error as APIError).status).toBe(status);

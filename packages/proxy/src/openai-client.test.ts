@@ -25,7 +25,7 @@ const png = (bytes: Uint8Array, name: string) => toFile(bytes, name, { type: 'im
 describe('the official openai npm client against the proxy', () => {
   it('edits a single image', async () => {
     const response = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(IMAGE, 'a.png'),
       prompt: 'Add a hat',
     });
@@ -38,7 +38,7 @@ describe('the official openai npm client against the proxy', () => {
   it('edits three images (sent as image[])', async () => {
     const images = await Promise.all([png(IMAGE, 'a.png'), png(IMAGE_B, 'b.png'), png(IMAGE_C, 'c.png')]);
     const response = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: images,
       prompt: 'Merge them',
       n: 2,
@@ -51,7 +51,7 @@ describe('the official openai npm client against the proxy', () => {
 
   it('edits with a mask', async () => {
     const response = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(IMAGE, 'a.png'),
       mask: await png(MASK, 'mask.png'),
       prompt: 'Fill the corner',
@@ -62,7 +62,7 @@ describe('the official openai npm client against the proxy', () => {
 
   it('honours response_format b64_json and url', async () => {
     const b64 = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(IMAGE, 'a.png'),
       prompt: 'x',
       response_format: 'b64_json',
@@ -81,9 +81,9 @@ describe('the official openai npm client against the proxy', () => {
 
   it('exposes the retouch headers through withResponse()', async () => {
     const { response } = await client.images
-      .edit({ model: 'gpt-image-1', image: await png(IMAGE, 'a.png'), prompt: 'x', quality: 'low' })
+      .edit({ model: 'gpt-image-2', image: await png(IMAGE, 'a.png'), prompt: 'x', quality: 'low' })
       .withResponse();
-    expect(response.headers.get('x-retouch-model-group')).toBe('gpt-image-1');
+    expect(response.headers.get('x-retouch-model-group')).toBe('gpt-image-2');
     expect(response.headers.get('x-retouch-model-id')).toBe('openai-sim');
     expect(response.headers.get('x-retouch-attempts')).toBe('1');
     expect(Number(response.headers.get('x-retouch-response-cost'))).toBeGreaterThan(0);
@@ -93,10 +93,10 @@ describe('the official openai npm client against the proxy', () => {
   it('surfaces errors as the client’s own error classes', async () => {
     const bad = new OpenAI({ apiKey: 'sk-wrong', baseURL: `${h.url}/v1`, maxRetries: 0 });
     await expect(
-      bad.images.edit({ model: 'gpt-image-1', image: await png(IMAGE, 'a.png'), prompt: 'x' }),
+      bad.images.edit({ model: 'gpt-image-2', image: await png(IMAGE, 'a.png'), prompt: 'x' }),
     ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     const missingPrompt = client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(IMAGE, 'a.png'),
     } as never);
     await expect(missingPrompt).rejects.toBeInstanceOf(OpenAI.BadRequestError);
@@ -106,7 +106,7 @@ describe('the official openai npm client against the proxy', () => {
     ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     h.sim.injectFault({ type: 'rate-limit', retryAfterSeconds: 1 });
     await expect(
-      client.images.edit({ model: 'gpt-image-1', image: await png(IMAGE, 'a.png'), prompt: 'x' }),
+      client.images.edit({ model: 'gpt-image-2', image: await png(IMAGE, 'a.png'), prompt: 'x' }),
     ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
     h.sim.clearFaults();
   });

@@ -13,7 +13,7 @@ const describeRedis = available ? describe : describe.skip;
 
 const BUDGET_KEY = 'sk-budgeted-key-42';
 const edit: Part[] = [
-  { name: 'model', value: 'gpt-image-1' },
+  { name: 'model', value: 'gpt-image-2' },
   { name: 'prompt', value: 'x' },
   { name: 'image', file: IMAGE },
 ];

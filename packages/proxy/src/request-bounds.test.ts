@@ -165,7 +165,7 @@ describe('broken HTTP framing is answered in OpenAI’s shape', () => {
 describe('client mistakes are 4xx in OpenAI’s shape', () => {
   it('a multipart boundary longer than 256 characters is a 400', async () => {
     const boundary = 'b'.repeat(300);
-    const body = `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-1\r\n--${boundary}--\r\n`;
+    const body = `--${boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-2\r\n--${boundary}--\r\n`;
     const response = await fetch(`${h.url}/v1/images/edits`, {
       method: 'POST',
       headers: {
@@ -184,7 +184,7 @@ describe('client mistakes are 4xx in OpenAI’s shape', () => {
   it('"timeout": 1e12 is a 400 naming timeout', async () => {
     for (const timeout of [1e12, -1, 0]) {
       const response = await postJson(h.url, {
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         prompt: 'x',
         images: [{ image_url: dataUrl(IMAGE) }],
         timeout,

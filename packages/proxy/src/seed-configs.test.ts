@@ -7,9 +7,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import * as testing from '@retouch/testing';
 import OpenAI, { toFile } from 'openai';
+import { pino } from 'pino';
 import { parseConfig } from './config/load-config.js';
 import { createProxyServer, type ProxyServer } from './server.js';
 import { IMAGE, IMAGE_B } from './test-support/harness.js';
@@ -27,6 +29,10 @@ interface Seed {
   simEnv?: (sim: Sim) => Promise<Record<string, string>>;
   group: string;
   images: number;
+  /** The seed's model is retired upstream: refused locally naming its successor, or served by it with `auto_upgrade_retired`. */
+  retired?: { successor: string };
+  /** The start-up log names these models' lifecycle (deprecated or retired). */
+  notices: string[];
 }
 
 const VERTEX_EMAIL = 'retouch-test@sim-project.iam.gserviceaccount.com';
@@ -46,6 +52,9 @@ const SEEDS: Seed[] = [
     env: { OPENAI_API_KEY: 'sk-test-simulator' },
     group: 'gpt-image-1',
     images: 2,
+    // gpt-image-1 was shut down on 2026-10-23: the seed still loads, and says so.
+    retired: { successor: 'gpt-image-2.5-sunburst' },
+    notices: ['openai/gpt-image-1 was shut down upstream on 2026-10-23'],
     yaml: (base) => `model_list:
   - model_name: gpt-image-1
     litellm_params:
@@ -63,6 +72,7 @@ const SEEDS: Seed[] = [
     env: { GEMINI_API_KEY: 'gemini-test-key' },
     group: 'gemini-image-edit',
     images: 2,
+    notices: ['gemini/gemini-2.5-flash-image is deprecated'],
     yaml: (base) => `model_list:
   - model_name: gemini-image-edit
     litellm_params:
@@ -80,6 +90,7 @@ const SEEDS: Seed[] = [
     env: { BFL_API_KEY: 'bfl-test-key' },
     group: 'bfl-kontext-pro',
     images: 1,
+    notices: [],
     yaml: (base) => `model_list:
   - model_name: bfl-kontext-pro
     litellm_params:
@@ -118,6 +129,7 @@ const SEEDS: Seed[] = [
     },
     group: 'vertex-gemini-image-edit',
     images: 1,
+    notices: ['vertex_ai/imagen-3.0-capability-001 was shut down upstream on 2026-06-30'],
     yaml: (base) => `model_list:
   - model_name: vertex-gemini-image-edit
     litellm_params:
@@ -144,6 +156,7 @@ const SEEDS: Seed[] = [
     env: { OPENROUTER_API_KEY: 'sk-or-test-key' },
     group: 'openrouter-image-edit',
     images: 2,
+    notices: ['openrouter/google/gemini-2.5-flash-image is deprecated'],
     yaml: (base) => `model_list:
   - model_name: openrouter-image-edit
     litellm_params:
@@ -161,41 +174,86 @@ afterAll(async () => {
   await Promise.all(open.map((close) => close()));
 });
 
-async function serve(seed: Seed): Promise<{ proxy: ProxyServer; url: string; sim: Sim }> {
+async function serve(
+  seed: Seed,
+  extra = '',
+): Promise<{ proxy: ProxyServer; url: string; sim: Sim; logs: string[] }> {
   const sim = await (factories[seed.simulator] as (o: unknown) => Promise<Sim>)(seed.options);
-  const config = parseConfig(`${seed.yaml(seed.base(sim.url))}general_settings:\n  master_key: sk-1234\n`, {
-    env: { ...seed.env, ...(await seed.simEnv?.(sim)) },
-  });
+  const text = `${seed.yaml(seed.base(sim.url))}${extra}general_settings:\n  master_key: sk-1234\n`;
+  const config = parseConfig(text, { env: { ...seed.env, ...(await seed.simEnv?.(sim)) } });
   expect(config.warnings).toEqual([]);
-  const proxy = await createProxyServer({ config, logger: false });
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const proxy = await createProxyServer({ config, logger: pino({ level: 'warn' }, stream) });
   const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
   open.push(async () => {
     await proxy.close();
     await sim.close();
   });
-  return { proxy, url, sim };
+  return { proxy, url, sim, logs };
 }
 
+/** The `model:` lines logged at start-up. */
+const lifecycleLines = (logs: string[]) =>
+  logs.map((line) => (JSON.parse(line) as { msg: string }).msg).filter((msg) => msg.startsWith('model: '));
+
 describe('the seed config snippets, through retouch and the official openai client', () => {
+  const send = async (url: string, seed: Seed) => {
+    const client = new OpenAI({ apiKey: 'sk-1234', baseURL: `${url}/v1`, maxRetries: 0 });
+    const files = [IMAGE, IMAGE_B].slice(0, seed.images);
+    const image = await Promise.all(
+      files.map((bytes, i) => toFile(bytes, `in-${i}.png`, { type: 'image/png' })),
+    );
+    return client.images
+      .edit({
+        model: seed.group,
+        image: image.length === 1 ? (image[0] as never) : image,
+        prompt: 'Make it sunny',
+      })
+      .withResponse();
+  };
+
   SEEDS.forEach((seed) => {
     it(`${seed.name}`, async () => {
-      const { url } = await serve(seed);
-      const client = new OpenAI({ apiKey: 'sk-1234', baseURL: `${url}/v1`, maxRetries: 0 });
-      const files = [IMAGE, IMAGE_B].slice(0, seed.images);
-      const image = await Promise.all(
-        files.map((bytes, i) => toFile(bytes, `in-${i}.png`, { type: 'image/png' })),
-      );
-      const { data, response } = await client.images
-        .edit({
-          model: seed.group,
-          image: image.length === 1 ? (image[0] as never) : image,
-          prompt: 'Make it sunny',
-        })
-        .withResponse();
+      const { url, sim, logs } = await serve(seed);
+      const lines = lifecycleLines(logs);
+      expect(lines).toHaveLength(seed.notices.length);
+      seed.notices.forEach((notice, i) => {
+        expect(lines[i]).toContain(notice);
+      });
+      if (seed.retired) {
+        // Refused before anything is sent, naming the date and the successor.
+        const error = await send(url, seed).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+        expect(error).toMatchObject({ status: 404, code: 'model_retired' });
+        expect((error as Error).message).toContain(seed.retired.successor);
+        expect(sim.requests).toHaveLength(0);
+        return;
+      }
+      const { data, response } = await send(url, seed);
       expect(data.data?.[0]?.b64_json ?? data.data?.[0]?.url).toEqual(expect.any(String));
       expect(response.headers.get('x-retouch-model-group')).toBe(seed.group);
       expect(response.headers.get('x-retouch-provider')).toBe(seed.prefix);
     });
+  });
+
+  it('a retired seed model is served by its successor with router_settings.auto_upgrade_retired', async () => {
+    const seed = SEEDS.find((s) => s.retired) as Seed;
+    const { url, sim, logs } = await serve(seed, 'router_settings:\n  auto_upgrade_retired: true\n');
+    expect(lifecycleLines(logs)).toEqual([
+      expect.stringContaining('openai/gpt-image-1 is retired; served by openai/gpt-image-2.5-sunburst'),
+    ]);
+    const { data, response } = await send(url, seed);
+    expect(data.data?.[0]?.b64_json).toEqual(expect.any(String));
+    expect(response.headers.get('x-retouch-model-group')).toBe(seed.group);
+    expect((sim.requests[0] as { fields?: Record<string, string[]> }).fields?.model).toEqual([
+      'gpt-image-2.5-sunburst',
+    ]);
   });
 
   const bfl = SEEDS.findIndex((s) => s.prefix === 'black_forest_labs');

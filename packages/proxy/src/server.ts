@@ -423,6 +423,11 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
   registerImageFileRoute(app, imageUrls);
 
   for (const warning of startupWarnings) logger.warn(`config: ${warning}`);
+  // Deprecated and retired models (and unlisted ids served by a family rule), once at start-up.
+  for (const notice of router.lifecycleNotices()) {
+    const { message, ...facts } = notice;
+    logger.warn({ model_lifecycle: facts }, `model: ${message}`);
+  }
   if (keys.open) {
     logger.warn(
       'no general_settings.master_key and no virtual keys: the proxy is OPEN — anyone who can reach it can spend your provider credits',

@@ -27,7 +27,7 @@ function edit(
   prompt: string,
 ): Promise<{ status: number; body: { error?: { code?: string; message?: string }; data?: unknown[] } }> {
   const form = new FormData();
-  form.set('model', 'gpt-image-1');
+  form.set('model', 'gpt-image-2');
   form.set('prompt', prompt);
   form.set('image', new Blob([IMAGE], { type: 'image/png' }), 'a.png');
   return fetch(`${url}/v1/images/edits`, {
@@ -39,14 +39,15 @@ function edit(
 
 it('SIGTERM: finishes what ends within the grace period, retries nothing, aborts the rest in OpenAI’s shape, exits in time', async () => {
   const config = `model_list:
-  - model_name: gpt-image-1
-    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: ${sim.url}/v1 }
+  - model_name: gpt-image-2
+    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: ${sim.url}/v1 }
   - model_name: backup
     litellm_params: { model: dall-e-2, api_key: ${UPSTREAM_KEY}, api_base: ${sim.url}/v1 }
+    model_info: { allow_retired: true }
 router_settings:
   num_retries: 3
   cooldown_time: 0
-  fallbacks: [{ gpt-image-1: [backup] }]
+  fallbacks: [{ gpt-image-2: [backup] }]
 general_settings:
   master_key: ${MASTER_KEY}
 `;

@@ -5,7 +5,7 @@
  * @module
  */
 
-/** The warnings themselves: `"dropped seed: openai/gpt-image-1 does not support it", "…"`. */
+/** The warnings themselves: `"dropped seed: openai/gpt-image-2 does not support it", "…"`. */
 export const WARNINGS_HEADER = 'x-retouch-warnings';
 /** How many warnings the call had (the header may hold fewer when they do not fit). */
 export const WARNING_COUNT_HEADER = 'x-retouch-warning-count';
@@ -56,8 +56,8 @@ export function headerString(text: string): string {
  *
  * @example
  * ```ts
- * warningsHeader(['dropped seed: openai/gpt-image-1 does not support it']);
- * // '"dropped seed: openai/gpt-image-1 does not support it"'
+ * warningsHeader(['dropped seed: openai/gpt-image-2 does not support it']);
+ * // '"dropped seed: openai/gpt-image-2 does not support it"'
  * ```
  */
 export function warningsHeader(warnings: readonly string[]): string | undefined {

@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const edit = (extra: Part[] = []): Part[] => [
-  { name: 'model', value: 'gpt-image-1' },
+  { name: 'model', value: 'gpt-image-2' },
   { name: 'prompt', value: 'x' },
   { name: 'image', file: IMAGE },
   ...extra,
@@ -34,8 +34,8 @@ describe('warnings reach the caller', () => {
     const warnings = parseList(response.headers.get('x-retouch-warnings') ?? '');
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^dropped seed: openai\/gpt-image-1 does not support it/),
-        expect.stringMatching(/^dropped negative_prompt: openai\/gpt-image-1 does not support it/),
+        expect.stringMatching(/^dropped seed: openai\/gpt-image-2 does not support it/),
+        expect.stringMatching(/^dropped negative_prompt: openai\/gpt-image-2 does not support it/),
       ]),
     );
     expect(Number(response.headers.get('x-retouch-warning-count'))).toBe(warnings.length);

@@ -30,8 +30,8 @@ describe('parseRouterOptions', () => {
     const parsed = parseRouterOptions({
       model_list: [
         {
-          model_name: 'gpt-image-1',
-          litellm_params: { model: 'openai/gpt-image-1', api_key: 'sk-a', rpm: 60, weight: 3, timeout: 120 },
+          model_name: 'gpt-image-2',
+          litellm_params: { model: 'openai/gpt-image-2', api_key: 'sk-a', rpm: 60, weight: 3, timeout: 120 },
           model_info: { id: 'east', mode: 'image_edit', output_cost_per_image: 0.04 },
         },
         {
@@ -49,9 +49,9 @@ describe('parseRouterOptions', () => {
         },
       ],
       routing_strategy: 'usage-based-routing-v2',
-      fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+      fallbacks: [{ 'gpt-image-2': ['gemini-edit'] }],
       default_fallbacks: ['gemini-edit'],
-      content_policy_fallbacks: [{ 'gpt-image-1': ['vertex-edit'] }],
+      content_policy_fallbacks: [{ 'gpt-image-2': ['vertex-edit'] }],
       num_retries: 3,
       retry_after: 1,
       allowed_fails: 2,
@@ -66,8 +66,8 @@ describe('parseRouterOptions', () => {
   it('names the key path of a missing model', () => {
     const issues = issuesOf({
       model_list: [
-        { model_name: 'a', litellm_params: { model: 'gpt-image-1' } },
-        { model_name: 'b', litellm_params: { model: 'gpt-image-1' } },
+        { model_name: 'a', litellm_params: { model: 'gpt-image-2' } },
+        { model_name: 'b', litellm_params: { model: 'gpt-image-2' } },
         { model_name: 'c', litellm_params: { api_key: 'x' } },
       ],
     });
@@ -76,7 +76,7 @@ describe('parseRouterOptions', () => {
 
   it('names bad values, unknown keys and wrong strategies, all at once', () => {
     const issues = issuesOf({
-      model_list: [{ model_name: 'a', litellm_params: { model: 'gpt-image-1', weight: -1 }, modelinfo: {} }],
+      model_list: [{ model_name: 'a', litellm_params: { model: 'gpt-image-2', weight: -1 }, modelinfo: {} }],
       routing_strategy: 'round-robin',
       num_retires: 2,
     });
@@ -95,8 +95,8 @@ describe('parseRouterOptions', () => {
   it('checks fallbacks name known groups, and deployment ids are unique', () => {
     const issues = issuesOf({
       model_list: [
-        { model_name: 'a', litellm_params: { model: 'gpt-image-1' }, model_info: { id: 'x' } },
-        { model_name: 'b', litellm_params: { model: 'gpt-image-1' }, model_info: { id: 'x' } },
+        { model_name: 'a', litellm_params: { model: 'gpt-image-2' }, model_info: { id: 'x' } },
+        { model_name: 'b', litellm_params: { model: 'gpt-image-2' }, model_info: { id: 'x' } },
       ],
       fallbacks: [{ a: ['b', 'nope'] }, { ghost: ['a'] }],
       default_fallbacks: ['zzz'],
@@ -127,7 +127,7 @@ describe('building deployments', () => {
   it('fails at startup naming the provider package that is not installed', async () => {
     const error = await createError({
       model_list: [
-        { model_name: 'ok', litellm_params: { model: 'gpt-image-1' } },
+        { model_name: 'ok', litellm_params: { model: 'gpt-image-2' } },
         { model_name: 'ghost', litellm_params: { model: 'ghost/edit-1' } },
       ],
     });
@@ -136,7 +136,7 @@ describe('building deployments', () => {
     expect(error.message).toContain('not installed');
   });
 
-  it('names a model the provider does not know, and an unknown prefix', async () => {
+  it('skips, with a warning, a model no provider serves and an unknown prefix; fails when none is left', async () => {
     const error = await createError({
       model_list: [
         { model_name: 'a', litellm_params: { model: 'gpt-4o' } },
@@ -146,26 +146,50 @@ describe('building deployments', () => {
     expect(error.issues.map((i) => i.path)).toEqual([
       'model_list[0].litellm_params.model',
       'model_list[1].litellm_params.model',
+      'model_list',
     ]);
-    expect(error.issues[1]?.message).toContain('known: gpt-image-1');
+    expect(error.issues[0]?.message).toContain('Deployment skipped');
+    expect(error.issues[1]?.message).toContain('current: gpt-image-2.6-sunburst');
+    expect(error.issues[1]?.message).toContain('deployment skipped');
+    expect(error.issues[2]?.message).toBe('no deployment is an image model retouch can serve');
+  });
+
+  it('serves the image deployments of a shared config and skips its chat models with a warning', async () => {
+    const router = await Router.create({
+      model_list: [
+        { model_name: 'chat', litellm_params: { model: 'gpt-4o' } },
+        { model_name: 'edit', litellm_params: { model: 'gpt-image-2' } },
+      ],
+    });
+    expect(router.modelGroups()).toEqual(['edit']);
+    expect(router.configWarnings()).toEqual([
+      expect.objectContaining({ path: 'model_list[0].litellm_params.model' }),
+    ]);
+    await router.close();
   });
 
   it('leaves deployments of other modes out (a shared LiteLLM config with chat models)', async () => {
     const router = await Router.create({
       model_list: [
         { model_name: 'chat', litellm_params: { model: 'anthropic/claude-x' }, model_info: { mode: 'chat' } },
-        { model_name: 'edit', litellm_params: { model: 'gpt-image-1' }, model_info: { mode: 'image_edit' } },
+        { model_name: 'edit', litellm_params: { model: 'gpt-image-2' }, model_info: { mode: 'image_edit' } },
       ],
     });
     expect(router.modelGroups()).toEqual(['edit']);
+    expect(router.configWarnings()).toEqual([
+      {
+        path: 'model_list[0].model_info.mode',
+        message: '"chat" is not an image mode (image_edit, image_generation): deployment skipped',
+      },
+    ]);
     await router.close();
   });
 
   it('gives deployments without model_info.id a stable hash id, unique for repeats', async () => {
-    const config = { model_name: 'edit', litellm_params: { model: 'gpt-image-1', api_key: 'k', weight: 1 } };
+    const config = { model_name: 'edit', litellm_params: { model: 'gpt-image-2', api_key: 'k', weight: 1 } };
     const reordered = {
       model_name: 'edit',
-      litellm_params: { weight: 1, api_key: 'k', model: 'gpt-image-1' },
+      litellm_params: { weight: 1, api_key: 'k', model: 'gpt-image-2' },
     };
     expect(deploymentHash(config)).toBe(deploymentHash(reordered));
     expect(deploymentHash(config)).toMatch(/^[0-9a-f]{16}$/);

@@ -3,6 +3,7 @@
  * key path at fault, e.g. `model_list[2].litellm_params.model`.
  * @module
  */
+import { type CatalogueOverrides, overrideShape } from '@retouch/core';
 import { z } from 'zod';
 import type { RouterState } from './state/state.js';
 import type { RouterCallback, RouterOptions, RoutingStrategy } from './types.js';
@@ -99,11 +100,14 @@ const litellmParamsSchema = z.looseObject({
 });
 
 const modelInfoSchema = z.looseObject({
+  // Capabilities, prices and lifecycle (LiteLLM's keys where it has them): see core's overrides.
+  ...overrideShape,
   id: z.string().min(1).optional(),
   mode: optionalString,
   base_model: optionalString,
   cooldown_time: z.number().nonnegative().optional(),
   allowed_fails: z.number().int().nonnegative().optional(),
+  allow_retired: z.boolean().optional(),
   ...priceFields,
 });
 
@@ -175,6 +179,15 @@ const optionsSchema = z
     spendReport: z
       .custom<() => Promise<unknown>>((v) => typeof v === 'function', { message: 'expected a function' })
       .optional(),
+    model_catalogue: z
+      .union([
+        z.string().min(1),
+        z.custom<CatalogueOverrides>((v) => v instanceof Map, {
+          message: 'expected a path to a JSON catalogue file, or parseModelCatalogue() rows',
+        }),
+      ])
+      .optional(),
+    auto_upgrade_retired: z.boolean().optional(),
     ...IGNORED,
   })
   .superRefine((options, ctx) => {

@@ -57,13 +57,13 @@ afterAll(async () => {
 
 it('falls back from OpenAI to Gemini, the same request re-encoded as a generateContent call', async () => {
   const r = await router({
-    model_list: [openai(openaiSim, 'openai', 'gpt-image-1'), gemini(geminiSim, 'gemini', 'gemini-edit')],
-    fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+    model_list: [openai(openaiSim, 'openai', 'gpt-image-2'), gemini(geminiSim, 'gemini', 'gemini-edit')],
+    fallbacks: [{ 'gpt-image-2': ['gemini-edit'] }],
     num_retries: 0,
   });
   openaiSim.injectFault({ type: 'status', status: 500 });
   const images = [createPng(96, 64, { color: [255, 0, 0] }), createPng(64, 64, { color: [0, 0, 255] })];
-  const response = await r.imageEdit(edit('gpt-image-1', { image: images, size: '1536x1024', user: 'ann' }));
+  const response = await r.imageEdit(edit('gpt-image-2', { image: images, size: '1536x1024', user: 'ann' }));
   expect(getMeta(response)).toMatchObject({
     provider: 'gemini',
     deploymentId: 'gemini',
@@ -83,20 +83,20 @@ it('falls back from OpenAI to Gemini, the same request re-encoded as a generateC
 
 it('skips Gemini for a masked request (it takes no mask), unless drop_params drops it with a warning', async () => {
   const options: RouterOptions = {
-    model_list: [openai(openaiSim, 'openai', 'gpt-image-1'), gemini(geminiSim, 'gemini', 'gemini-edit')],
-    fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+    model_list: [openai(openaiSim, 'openai', 'gpt-image-2'), gemini(geminiSim, 'gemini', 'gemini-edit')],
+    fallbacks: [{ 'gpt-image-2': ['gemini-edit'] }],
     num_retries: 0,
   };
   const mask = createOpenAIMask(16, 16, { x: 0, y: 0, width: 8, height: 8 });
   openaiSim.injectFault({ type: 'status', status: 503 }, { times: 2 });
   const strict = await router(options);
-  await expect(strict.imageEdit(edit('gpt-image-1', { mask }))).rejects.toBeInstanceOf(
+  await expect(strict.imageEdit(edit('gpt-image-2', { mask }))).rejects.toBeInstanceOf(
     ServiceUnavailableError,
   );
   expect(hits(geminiSim)).toBe(0);
 
   const lenient = await router({ ...options, drop_params: true });
-  const response = await lenient.imageEdit(edit('gpt-image-1', { mask }));
+  const response = await lenient.imageEdit(edit('gpt-image-2', { mask }));
   expect(getMeta(response).provider).toBe('gemini');
   expect(getMeta(response).warnings).toEqual(
     expect.arrayContaining([expect.stringContaining('dropped mask')]),
@@ -104,8 +104,8 @@ it('skips Gemini for a masked request (it takes no mask), unless drop_params dro
 });
 
 it('a Gemini refusal reaches OpenAI only through content_policy_fallbacks', async () => {
-  const model_list = [gemini(geminiSim, 'gemini', 'gemini-edit'), openai(openaiSim, 'openai', 'gpt-image-1')];
-  const ordinary = await router({ model_list, fallbacks: [{ 'gemini-edit': ['gpt-image-1'] }] });
+  const model_list = [gemini(geminiSim, 'gemini', 'gemini-edit'), openai(openaiSim, 'openai', 'gpt-image-2')];
+  const ordinary = await router({ model_list, fallbacks: [{ 'gemini-edit': ['gpt-image-2'] }] });
   geminiSim.queueOutcome('blocked-prompt');
   await expect(ordinary.imageEdit(edit('gemini-edit'))).rejects.toBeInstanceOf(ContentPolicyViolationError);
   expect(hits(openaiSim)).toBe(0);
@@ -114,17 +114,17 @@ it('a Gemini refusal reaches OpenAI only through content_policy_fallbacks', asyn
     failuresLastMinute: 0,
   });
 
-  const safety = await router({ model_list, content_policy_fallbacks: [{ 'gemini-edit': ['gpt-image-1'] }] });
+  const safety = await router({ model_list, content_policy_fallbacks: [{ 'gemini-edit': ['gpt-image-2'] }] });
   geminiSim.queueOutcome('image-safety');
   const response = await safety.imageEdit(edit('gemini-edit'));
-  expect(getMeta(response)).toMatchObject({ provider: 'openai', modelGroup: 'gpt-image-1', attempts: 2 });
+  expect(getMeta(response)).toMatchObject({ provider: 'openai', modelGroup: 'gpt-image-2', attempts: 2 });
 });
 
 it('falls back from OpenAI to BFL Fill with a masked request, the mask re-encoded white-means-edit', async () => {
   const events = recorder();
   const r = await router({
     model_list: [
-      openai(openaiSim, 'openai', 'gpt-image-1'),
+      openai(openaiSim, 'openai', 'gpt-image-2'),
       {
         model_name: 'flux-fill',
         litellm_params: {
@@ -135,14 +135,14 @@ it('falls back from OpenAI to BFL Fill with a masked request, the mask re-encode
         model_info: { id: 'bfl' },
       },
     ],
-    fallbacks: [{ 'gpt-image-1': ['flux-fill'] }],
+    fallbacks: [{ 'gpt-image-2': ['flux-fill'] }],
     num_retries: 0,
     callbacks: [events],
   });
   openaiSim.injectFault({ type: 'status', status: 503 });
   // OpenAI convention: transparent pixels (the left half) mark the area to edit.
   const mask = createOpenAIMask(256, 256, { x: 0, y: 0, width: 128, height: 256 });
-  const response = await r.imageEdit(edit('gpt-image-1', { image: createPng(256, 256), mask, user: 'ann' }));
+  const response = await r.imageEdit(edit('gpt-image-2', { image: createPng(256, 256), mask, user: 'ann' }));
 
   expect(getMeta(response)).toMatchObject({
     provider: 'black_forest_labs',

@@ -11,14 +11,17 @@ import {
   unregisterProvider,
 } from '@retouch/core';
 import { DeploymentMisconfiguredError } from './errors.js';
-import { edit, hits, openai } from './test-support/harness.js';
+import { edit, hits, openai, sentAnyway } from './test-support/harness.js';
 import { a, b, useTestbed } from './test-support/testbed.js';
 
 const router = useTestbed();
 
 describe('response_format', () => {
   it('defaults to b64_json on a URL-native model (dall-e-2), as on every other', async () => {
-    const r = await router({ model_list: [openai(a, 'dalle', 'dall-e-2', { model: 'dall-e-2' })] });
+    // dall-e-2 (shut down 2026-05-12) is OpenAI's URL-native model; sent anyway here.
+    const r = await router({
+      model_list: [sentAnyway(openai(a, 'dalle', 'dall-e-2', { model: 'dall-e-2' }))],
+    });
     const response = await r.imageEdit(edit('dall-e-2'));
     expect(response.data[0]?.b64_json).toEqual(expect.any(String));
     expect(response.data[0]?.url).toBeUndefined();
@@ -28,11 +31,11 @@ describe('response_format', () => {
 
   it("a deployment's response_format is the default of requests that name none; the request's own wins", async () => {
     const r = await router({
-      model_list: [openai(a, 'a', 'gpt-image-1', { response_format: 'url' })],
+      model_list: [openai(a, 'a', 'gpt-image-2', { response_format: 'url' })],
     });
-    const byDeployment = await r.imageEdit(edit('gpt-image-1'));
+    const byDeployment = await r.imageEdit(edit('gpt-image-2'));
     expect(byDeployment.data[0]?.url).toMatch(/^data:image\/png;base64,/);
-    const byRequest = await r.imageEdit(edit('gpt-image-1', { response_format: 'b64_json' }));
+    const byRequest = await r.imageEdit(edit('gpt-image-2', { response_format: 'b64_json' }));
     expect(byRequest.data[0]?.b64_json).toEqual(expect.any(String));
   });
 });
@@ -43,7 +46,7 @@ describe('drop_params', () => {
       model_list: [openai(a, 'lenient', 'lenient', { drop_params: true }), openai(b, 'strict', 'strict')],
     });
     const response = await r.imageEdit(edit('lenient', { seed: 7 }));
-    expect(getMeta(response).warnings).toContain('dropped seed: openai/gpt-image-1 does not support it');
+    expect(getMeta(response).warnings).toContain('dropped seed: openai/gpt-image-2 does not support it');
     expect(a.requests.at(-1)?.fields?.seed).toBeUndefined();
 
     const refused = await r.imageEdit(edit('strict', { seed: 7 })).catch((e: unknown) => e);
@@ -61,7 +64,7 @@ describe('drop_params', () => {
       UnsupportedParamsError,
     );
     const byRouter = await r.imageEdit(edit('plain', { seed: 7 }));
-    expect(getMeta(byRouter).warnings).toContain('dropped seed: openai/gpt-image-1 does not support it');
+    expect(getMeta(byRouter).warnings).toContain('dropped seed: openai/gpt-image-2 does not support it');
   });
 });
 
@@ -75,14 +78,14 @@ describe('a deployment without its upstream key', () => {
   });
 
   it('is a 500 naming the deployment and what it lacks, not a 401 blaming the caller, and nothing is sent', async () => {
-    const r = await router({ model_list: [openai(a, 'keyless', 'gpt-image-1', { api_key: undefined })] });
+    const r = await router({ model_list: [openai(a, 'keyless', 'gpt-image-2', { api_key: undefined })] });
     const error = (await r
-      .imageEdit(edit('gpt-image-1'))
+      .imageEdit(edit('gpt-image-2'))
       .catch((e: unknown) => e)) as DeploymentMisconfiguredError;
     expect(error).toBeInstanceOf(DeploymentMisconfiguredError);
     expect(error).toMatchObject({ status: 500, code: 'deployment_misconfigured', isRetryable: false });
     expect(error.message).toContain(
-      'deployment keyless (model group gpt-image-1): openai: no API key. Set OPENAI_API_KEY',
+      'deployment keyless (model group gpt-image-2): openai: no API key. Set OPENAI_API_KEY',
     );
     expect(error.message).not.toMatch(/your (api )?key is/i);
     expect(hits(a)).toBe(0);
@@ -90,10 +93,10 @@ describe('a deployment without its upstream key', () => {
 
   it('is skipped while another deployment of the group has its key, and shows as unhealthy with the reason', async () => {
     const r = await router({
-      model_list: [openai(a, 'keyless', 'gpt-image-1', { api_key: undefined }), openai(b, 'keyed')],
+      model_list: [openai(a, 'keyless', 'gpt-image-2', { api_key: undefined }), openai(b, 'keyed')],
     });
     for (let i = 0; i < 5; i++)
-      expect(getMeta(await r.imageEdit(edit('gpt-image-1'))).deploymentId).toBe('keyed');
+      expect(getMeta(await r.imageEdit(edit('gpt-image-2'))).deploymentId).toBe('keyed');
     expect(hits(a)).toBe(0);
     const [keyless, keyed] = await r.deployments();
     expect(keyless).toMatchObject({ id: 'keyless', index: 0, healthy: false });
@@ -178,12 +181,12 @@ describe('litellm_params keys nothing reads', () => {
   it('are config warnings naming the key path and the nearest known key; known keys are not', async () => {
     const r = await router({
       model_list: [
-        openai(a, 'typo', 'gpt-image-1', {
+        openai(a, 'typo', 'gpt-image-2', {
           api_bse: 'http://127.0.0.1:9/v1',
           organization: 'org-1',
           weight: 2,
         }),
-        openai(b, 'clean', 'gpt-image-1', { drop_params: true, output_cost_per_image: 0.04 }),
+        openai(b, 'clean', 'gpt-image-2', { drop_params: true, output_cost_per_image: 0.04 }),
       ],
     });
     expect(r.configWarnings()).toEqual([

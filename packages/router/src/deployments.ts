@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  type CatalogueOverrides,
   type ImageEditProvider,
+  isImageMode,
   loadProviderPackage,
   type ModelCapabilities,
   type ModelPrice,
@@ -15,9 +17,11 @@ import {
   type ProviderPackage,
   parseModelId,
   pickPriceOverrides,
+  type ResolvedModel,
   RetouchError,
 } from '@retouch/core';
 import { type ConfigIssue, type ParsedRouterOptions, RouterConfigError } from './config.js';
+import { catalogueOverrides, deploymentModel } from './deployment-model.js';
 
 /**
  * A deployment, ready to call.
@@ -44,6 +48,12 @@ export interface Deployment {
   readonly modelKey: string;
   readonly client: ImageEditProvider;
   readonly capabilities: ModelCapabilities;
+  /** The model's catalogue row (with the catalogue file and `model_info` applied), and how it was found. */
+  readonly resolved: ResolvedModel;
+  /** `model_info.allow_retired`: send this deployment's model even when its status is `retired`. */
+  readonly allowRetired: boolean;
+  /** The retired model this deployment was moved from by `auto_upgrade_retired`. */
+  readonly upgradedFrom?: string;
   readonly weight?: number;
   readonly rpm?: number;
   readonly tpm?: number;
@@ -156,14 +166,24 @@ function unknownSettingIssues(
     });
 }
 
-function isEditMode(mode: string | undefined): boolean {
-  return mode === undefined || mode === 'image_edit';
+/**
+ * Whether a deployment may be selected: not a retired model, unless `model_info.allow_retired`.
+ *
+ * @example
+ * ```ts
+ * const live = deployments.filter(isSelectable);
+ * ```
+ */
+export function isSelectable(deployment: Deployment): boolean {
+  return deployment.allowRetired || deployment.resolved.row.status !== 'retired';
 }
 
 /**
- * Builds every image-edit deployment of `model_list` (entries whose `model_info.mode` is another mode
- * are left out). A missing provider package, an unknown prefix or a model the provider does not know
- * is a `RouterConfigError` naming `model_list[i].litellm_params.model`.
+ * Builds every image-edit deployment of `model_list`. An entry whose `model_info.mode` is not an
+ * image mode (a chat model in a shared LiteLLM config), or whose model no installed provider can
+ * serve, is skipped with a warning; a missing provider package is a `RouterConfigError` naming
+ * `model_list[i].litellm_params.model`. A retired model stays out of selection (or, with
+ * `auto_upgrade_retired`, is replaced by its successor).
  *
  * @example
  * ```ts
@@ -177,26 +197,45 @@ export async function buildDeployments(
   const issues: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   const seen = new Map<string, number>();
+  let overrides: CatalogueOverrides;
+  try {
+    overrides = catalogueOverrides(options.model_catalogue);
+  } catch (error) {
+    throw new RouterConfigError([{ path: 'model_catalogue', message: (error as Error).message }], {
+      cause: error,
+    });
+  }
   const built = await Promise.all(
     options.model_list.map(async (config, index): Promise<Deployment | undefined> => {
       const path = `model_list[${index}].litellm_params.model`;
-      if (!isEditMode(config.model_info?.mode)) return undefined;
+      const mode = config.model_info?.mode;
+      if (!isImageMode(mode)) {
+        warnings.push({
+          path: `model_list[${index}].model_info.mode`,
+          message: `"${mode}" is not an image mode (image_edit, image_generation): deployment skipped`,
+        });
+        return undefined;
+      }
       const params = config.litellm_params as Record<string, unknown> & typeof config.litellm_params;
+      let id: { prefix: string; model: string };
       try {
-        const { prefix, model } = parseModelId(params.model);
+        id = parseModelId(params.model);
+      } catch (error) {
+        const why = (error as Error).message.replace(/^model: /, '');
+        warnings.push({ path, message: `${why} Deployment skipped: not an image model retouch serves.` });
+        return undefined;
+      }
+      const { prefix, model } = id;
+      try {
         const pkg = await loadProviderPackage(prefix);
         warnings.push(...unknownSettingIssues(params, pkg, prefix, index));
         const providerConfig: ProviderConfig = {};
         for (const [k, v] of Object.entries(params)) if (!ROUTER_KEYS.has(k)) providerConfig[k] = v;
         const client = pkg.create(providerConfig);
-        const capabilities = client.capabilities(model);
-        if (!capabilities) {
-          issues.push({
-            path,
-            message: `${prefix} has no image-edit model "${model}" (known: ${client.models().join(', ')}); set model_info.mode to another mode to keep it out of image edits`,
-          });
-          return undefined;
-        }
+        const served = deploymentModel({ client, model, config, options, overrides, path });
+        warnings.push(...served.warnings);
+        if (!served.resolved) return undefined;
+        const { resolved } = served;
         const infoPrice = pickPriceOverrides(config.model_info);
         const paramsPrice = pickPriceOverrides(params);
         const price = infoPrice || paramsPrice ? { ...infoPrice, ...paramsPrice } : undefined;
@@ -207,10 +246,13 @@ export async function buildDeployments(
           modelGroup: config.model_name,
           model: params.model,
           provider: prefix,
-          providerModel: model,
+          providerModel: resolved.model,
           modelKey: `${prefix}/${model}`,
           client,
-          capabilities,
+          capabilities: resolved.row.capabilities,
+          resolved,
+          allowRetired: config.model_info?.allow_retired === true,
+          upgradedFrom: served.upgradedFrom,
           weight: params.weight,
           rpm: params.rpm,
           tpm: params.tpm,
@@ -234,7 +276,10 @@ export async function buildDeployments(
   if (issues.length > 0) throw new RouterConfigError(issues);
   const deployments = built.filter((d): d is Deployment => d !== undefined);
   if (deployments.length === 0) {
-    throw new RouterConfigError([{ path: 'model_list', message: 'no deployment has mode image_edit' }]);
+    throw new RouterConfigError([
+      ...warnings,
+      { path: 'model_list', message: 'no deployment is an image model retouch can serve' },
+    ]);
   }
   // Identical configs hash alike: number the repeats so every id stays unique and stable.
   const numbered = deployments.map((d) => {

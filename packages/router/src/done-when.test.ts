@@ -1,5 +1,5 @@
 /**
- * Issue 6 "Done when": gpt-image-1 on two OpenAI deployments (weights 3:1) with a Gemini fallback
+ * Issue 6 "Done when": gpt-image-2 on two OpenAI deployments (weights 3:1) with a Gemini fallback
  * group serves many edits with one deployment failing 30 % of the time, loses nothing,
  * splits about 3:1 while both are healthy, cools the failing one down, falls back when both OpenAI
  * deployments are down, and reports spend per end-user matching the sum of `_meta.costUsd`.
@@ -35,11 +35,11 @@ it('serves every edit through a 30 % failing deployment and a full OpenAI outage
   const events = recorder();
   const router = await Router.create({
     model_list: [
-      openai(heavy, 'openai-heavy', 'gpt-image-1', { weight: 3 }),
-      openai(light, 'openai-light', 'gpt-image-1', { weight: 1 }),
+      openai(heavy, 'openai-heavy', 'gpt-image-2', { weight: 3 }),
+      openai(light, 'openai-light', 'gpt-image-2', { weight: 1 }),
       gemini(fallback, 'gemini', 'gemini-edit'),
     ],
-    fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+    fallbacks: [{ 'gpt-image-2': ['gemini-edit'] }],
     num_retries: 2,
     allowed_fails: 3,
     cooldown_time: 1,
@@ -51,7 +51,7 @@ it('serves every edit through a 30 % failing deployment and a full OpenAI outage
     const start = outcomes.length;
     const results = await runConcurrently(count, 8, (i) =>
       router
-        .imageEdit(edit('gpt-image-1', { user: users[(start + i) % users.length] }))
+        .imageEdit(edit('gpt-image-2', { user: users[(start + i) % users.length] }))
         .catch((error: unknown) => error as RetouchError),
     );
     outcomes.push(...results);

@@ -8,6 +8,7 @@ export { openTelemetryCallback } from './callbacks/otel.js';
 export { pinoCallback } from './callbacks/pino.js';
 export type { ConfigIssue } from './config.js';
 export { parseRouterOptions, RouterConfigError } from './config.js';
+export type { LifecycleNotice } from './deployment-model.js';
 export { deploymentHash } from './deployments.js';
 export type { IncapableReason, MisconfiguredDeployment } from './errors.js';
 export {

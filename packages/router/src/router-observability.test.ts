@@ -24,13 +24,13 @@ describe('spend', () => {
     const r = await router({
       model_list: [
         openai(a, 'a'),
-        openai(b, 'b', 'gpt-image-1', { output_cost_per_image: 0.03 }),
+        openai(b, 'b', 'gpt-image-2', { output_cost_per_image: 0.03 }),
         acme(f, 'priced', 'acme-edit', 'acme/inpaint', { output_cost_per_image: 0.011 }),
         acme(f, 'unpriced', 'acme-free', 'acme/basic'),
       ],
     });
     const calls = Array.from({ length: 60 }, (_, i) => ({
-      model: ['gpt-image-1', 'acme-edit', 'acme-free'][i % 3] as string,
+      model: ['gpt-image-2', 'acme-edit', 'acme-free'][i % 3] as string,
       user: ['ann', 'bob', 'cy', 'dee'][i % 4] as string,
       key: i % 5 === 0 ? undefined : `key-${i % 2}`,
       n: 1 + (i % 2),
@@ -181,23 +181,23 @@ describe('callbacks', () => {
     const events = recorder();
     const r = await router({
       model_list: [
-        openai(a, 'a', 'gpt-image-1', { order: 1 }),
-        openai(b, 'b', 'gpt-image-1', { order: 2 }),
+        openai(a, 'a', 'gpt-image-2', { order: 1 }),
+        openai(b, 'b', 'gpt-image-2', { order: 2 }),
         acme(f, 'f', 'backup'),
       ],
-      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      fallbacks: [{ 'gpt-image-2': ['backup'] }],
       callbacks: [events],
       num_retries: 1,
     });
     a.injectFault({ type: 'status', status: 503 });
-    const ok = await r.imageEdit(edit('gpt-image-1', { user: 'ann' }), {
+    const ok = await r.imageEdit(edit('gpt-image-2', { user: 'ann' }), {
       requestId: 'req-1',
       apiKeyHash: 'h1',
     });
     expect(events.events.map((e) => e.event)).toEqual(['start', 'retry', 'success']);
     expect(events.of('start')[0]).toMatchObject({
       requestId: 'req-1',
-      modelGroup: 'gpt-image-1',
+      modelGroup: 'gpt-image-2',
       user: 'ann',
       apiKeyHash: 'h1',
       attempts: 0,
@@ -212,7 +212,7 @@ describe('callbacks', () => {
       requestId: 'req-1',
       deploymentId: 'b',
       provider: 'openai',
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       attempts: 2,
       costUsd: getMeta(ok).costUsd,
       latencyMs: expect.any(Number),
@@ -221,13 +221,13 @@ describe('callbacks', () => {
     a.injectFault({ type: 'status', status: 503 }, { times: 5 });
     b.injectFault({ type: 'status', status: 503 }, { times: 5 });
     f.injectFault({ type: 'status', status: 500 }, { times: 5 });
-    await expect(r.imageEdit(edit('gpt-image-1'), { requestId: 'req-2' })).rejects.toMatchObject({
+    await expect(r.imageEdit(edit('gpt-image-2'), { requestId: 'req-2' })).rejects.toMatchObject({
       status: 500,
     });
     const failed = events.events.filter((e) => e.requestId === 'req-2');
     expect(failed.map((e) => e.event)).toEqual(['start', 'retry', 'fallback', 'retry', 'failure']);
     expect(failed.find((e) => e.event === 'fallback')).toMatchObject({
-      modelGroup: 'gpt-image-1',
+      modelGroup: 'gpt-image-2',
       fallbackTo: 'backup',
     });
     expect(failed.at(-1)).toMatchObject({
@@ -252,7 +252,7 @@ describe('callbacks', () => {
     };
     const events = recorder();
     const r = await router({ model_list: [openai(a, 'a')], callbacks: [throwing, events] });
-    const response = await r.imageEdit(edit('gpt-image-1'));
+    const response = await r.imageEdit(edit('gpt-image-2'));
     expect(response.data).toHaveLength(1);
     expect(events.of('success')).toHaveLength(1);
   });

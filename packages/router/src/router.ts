@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type CatalogueRow,
+  type ModelLifecycle,
   BadRequestError,
   type CallDeadline,
   checkNotStreamed,
@@ -12,7 +14,6 @@ import {
   holdStreamErrors,
   type ImageEditParams,
   type ImageEditResponse,
-  lookupPrice,
   type ImageEditStream,
   startDeadline,
 } from '@retouch/core';
@@ -25,7 +26,8 @@ import {
   type RouterRuntime,
 } from './chain.js';
 import { type ConfigIssue, parseRouterOptions } from './config.js';
-import { aliasesOf, buildDeployments, DeploymentIndex } from './deployments.js';
+import { type LifecycleNotice, lifecycleNotices } from './deployment-model.js';
+import { aliasesOf, buildDeployments, DeploymentIndex, isSelectable } from './deployments.js';
 import { RouterClosedError } from './errors.js';
 import { attemptStep } from './policies/attempt.js';
 import { fallbackLink } from './policies/fallback.js';
@@ -40,6 +42,11 @@ import { createRedisState } from './state/redis-state.js';
 import type { RouterState, WindowCount } from './state/state.js';
 import { readHandoff, StreamHandoff } from './stream-handoff.js';
 import type { CallContext, DeploymentHealth, RouterOptions, SpendReport } from './types.js';
+
+function lifecycleOf(row: CatalogueRow): ModelLifecycle {
+  const { status, released, deprecated, shutdown, shutdownEarliest, successor } = row;
+  return { status, released, deprecated, shutdown, shutdownEarliest, successor };
+}
 
 /** The longest delay a Node timer takes (2^31 − 1 ms, about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -328,6 +335,19 @@ export class Router {
   }
 
   /**
+   * The configured deployments whose model is deprecated, retired, upgraded to its successor, or
+   * served by a family rule, each with a sentence to log. The proxy logs them at start-up.
+   *
+   * @example
+   * ```ts
+   * for (const notice of router.lifecycleNotices()) console.warn(notice.message);
+   * ```
+   */
+  lifecycleNotices(): LifecycleNotice[] {
+    return lifecycleNotices(this.#runtime.index.all);
+  }
+
+  /**
    * Model groups, in `model_list` order.
    *
    * @example
@@ -382,8 +402,11 @@ export class Router {
         latencyMsAvg: s?.latencyMs === undefined ? undefined : Math.round(s.latencyMs),
         failuresLastMinute: s?.failures ?? 0,
         capabilities: d.capabilities,
-        price: d.price ?? lookupPrice(d.provider, d.providerModel),
+        servedModel: d.resolved.model,
+        lifecycle: lifecycleOf(d.resolved.row),
+        price: d.price ?? d.resolved.row.price,
         priceIsOverride: d.price !== undefined,
+        selectable: isSelectable(d),
       };
     });
   }

@@ -3,7 +3,7 @@
  * one log payload every callback receives, and the health and spend reports.
  * @module
  */
-import type { ModelCapabilities, ModelPrice } from '@retouch/core';
+import type { CatalogueOverrides, ModelCapabilities, ModelLifecycle, ModelPrice } from '@retouch/core';
 import type { BudgetLimit, RouterState } from './state/state.js';
 
 /**
@@ -78,9 +78,24 @@ export type LitellmParams = ModelPrice & {
 export type ModelInfo = ModelPrice & {
   /** Stable deployment id; defaults to a hash of the deployment's config. */
   id?: string;
-  /** `image_edit` (or absent) for deployments this router serves; other modes are ignored. */
+  /** `image_edit`, `image_generation` (or absent) for deployments this router serves; another mode skips the deployment with a warning. */
   mode?: string;
+  /** For a model retouch does not list and no family rule serves: the listed model (same provider) whose rules and price it starts from. */
   base_model?: string;
+  /** Most input images (declares or overrides the catalogue's). */
+  max_input_images?: number;
+  /** Whether the model takes a mask. */
+  supports_mask?: boolean;
+  /** The `size` values the model takes (`WxH` or `auto`). */
+  sizes?: string[];
+  /** Lifecycle override: `active`, `preview`, `deprecated` or `retired`. */
+  status?: 'active' | 'preview' | 'deprecated' | 'retired';
+  /** Shutdown date override (`YYYY-MM-DD`); LiteLLM's `deprecation_date` works too. */
+  shutdown?: string;
+  /** The model to use instead (same provider). */
+  successor?: string;
+  /** Send this deployment's model even when the catalogue says it is retired. Defaults to false. */
+  allow_retired?: boolean;
   /** Cooldown of this deployment, in seconds (wins over the router's and the provider's `Retry-After`). */
   cooldown_time?: number;
   /** Failures per minute this deployment may have before it cools down. */
@@ -180,6 +195,16 @@ export interface RouterOptions {
    * proxy's store: its spend logs). Defaults to the state's own totals.
    */
   spendReport?: () => Promise<SpendReport>;
+  /**
+   * A model catalogue file that adds or overrides catalogue rows (a path to JSON, or
+   * `parseModelCatalogue()` rows). Defaults to the file `RETOUCH_MODEL_CATALOGUE` names, if any.
+   */
+  model_catalogue?: string | CatalogueOverrides;
+  /**
+   * Serve a deployment whose model is retired with the catalogue's successor instead of leaving it
+   * out of selection. Defaults to false.
+   */
+  auto_upgrade_retired?: boolean;
 }
 
 /**
@@ -307,10 +332,16 @@ export interface DeploymentHealth {
   latencyMsAvg?: number;
   failuresLastMinute: number;
   capabilities: ModelCapabilities;
-  /** Its prices: the deployment's overrides, else the provider's table; absent when unknown. */
-  price?: ModelPrice;
+  /** The model served, without prefix (the successor when `auto_upgrade_retired` moved a retired one). */
+  servedModel: string;
+  /** The served model's lifecycle, from the catalogue (with the catalogue file and `model_info`). */
+  lifecycle: ModelLifecycle;
+  /** Its prices: the deployment's overrides, else the catalogue row's (`null`: unknown). */
+  price: ModelPrice | null;
   /** Whether `price` comes from the deployment's own settings. */
   priceIsOverride: boolean;
+  /** Whether the deployment can be selected (false for a retired model not allowed by `model_info.allow_retired`). */
+  selectable: boolean;
 }
 
 /**

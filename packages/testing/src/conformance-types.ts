@@ -4,7 +4,13 @@
  * `@retouch/testing/conformance` entry, which registers the Jest cases, adds Jest's.
  * @module
  */
-import type { ImageEditProvider, ImageEditResponse, ImageMediaType, MaskConvention } from '@retouch/core';
+import type {
+  ImageEditOptions,
+  ImageEditProvider,
+  ImageEditResponse,
+  ImageMediaType,
+  MaskConvention,
+} from '@retouch/core';
 import type { RecordedRequest } from './recorded-request.js';
 import type { Simulator } from './simulator.js';
 
@@ -94,5 +100,7 @@ export interface ProviderConformanceSetup {
   resultMediaType?: ImageMediaType;
   /** Merged into every request (provider extras a model requires). */
   params?: Record<string, unknown>;
+  /** Passed to every `imageEdit()` call besides the provider (e.g. `allowRetired` for a discontinued model's mapping). Defaults to none. */
+  imageEditOptions?: Omit<ImageEditOptions, 'provider'>;
   skip?: readonly ConformanceCase[];
 }

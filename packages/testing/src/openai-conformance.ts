@@ -98,12 +98,15 @@ export function openAIConformanceDefaults(
     apiKey,
     startSimulator: () => startOpenAISimulator({ apiKey, echoKeyInErrors: true }),
     models: {
-      basic: 'gpt-image-1',
-      multiImage: 'gpt-image-1',
-      mask: 'gpt-image-1',
-      nMultiple: 'gpt-image-1',
+      basic: 'gpt-image-2',
+      multiImage: 'gpt-image-2',
+      mask: 'gpt-image-2',
+      nMultiple: 'gpt-image-2',
       nativeUrl: 'dall-e-2',
     },
+    // dall-e-2 (shut down 2026-05-12) is OpenAI's only model that answers with its own URLs; the
+    // native-url case still checks its mapping for callers who send it anyway.
+    imageEditOptions: { allowRetired: true },
     isEditRequest: isOpenAIEditRequest,
     inspect: openAIInspector,
     maskConvention: 'alpha-transparent',

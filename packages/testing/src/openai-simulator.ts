@@ -36,6 +36,11 @@ export interface OpenAISimulatorOptions {
   echoKeyInErrors?: boolean;
   /** The organization of the key: a different `OpenAI-Organization` header is refused; answers carry it. */
   organization?: string;
+  /**
+   * Models OpenAI serves that the simulator does not list (a model released after it), each with
+   * the listed model whose rules it follows: `{ 'gpt-image-9': 'gpt-image-2.6-sunburst' }`. Defaults to none.
+   */
+  extraModels?: Readonly<Record<string, string>>;
 }
 
 /** The route of the edit endpoint. */
@@ -144,7 +149,7 @@ function route(
   if (request.method !== 'POST') {
     throw new OpenAIApiError(405, `Invalid method for URL (${request.method} ${request.path})`, null, null);
   }
-  return editReply(validateOpenAIEdit(readOpenAIEdit(request)), context);
+  return editReply(validateOpenAIEdit(readOpenAIEdit(request), options.extraModels), context);
 }
 
 /**

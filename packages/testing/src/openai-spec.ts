@@ -20,8 +20,39 @@ export const OPENAI_EDIT_MODELS = [
 /** Model used when the request names none. */
 export const OPENAI_DEFAULT_EDIT_MODEL = 'gpt-image-1.5';
 
+/**
+ * Edit models newer than the spec snapshot: the GPT Image 2.5 and 2.6 models and their snapshots
+ * (`openai@7.59.0` resources/images.d.ts, 2026-11-17) and gpt-image-1.5's dated snapshot (OpenAI's
+ * deprecations page). The simulator serves shut-down models too, so that their mapping can be
+ * tested by callers who send them anyway.
+ */
+export const OPENAI_EDIT_MODELS_SINCE_SPEC = [
+  'gpt-image-2.5-sunburst',
+  'gpt-image-2.5-sunburst-2026-09-08',
+  'gpt-image-2.5-flare',
+  'gpt-image-2.5-flare-2026-09-08',
+  'gpt-image-2.6-sunburst',
+  'gpt-image-2.6-flare',
+  'gpt-image-1.5-2025-12-16',
+] as const;
+
+/** Every model the simulator's edit endpoint takes. */
+export const OPENAI_SIM_EDIT_MODELS: readonly string[] = [
+  ...OPENAI_EDIT_MODELS,
+  ...OPENAI_EDIT_MODELS_SINCE_SPEC,
+];
+
+/** Models with the `xhigh` and `max` qualities (GPT Image 2.5, per `openai@7.59.0`; 2.6 assumed alike). */
+export const OPENAI_MAX_QUALITY_MODELS: readonly string[] = OPENAI_EDIT_MODELS_SINCE_SPEC.filter((model) =>
+  /^gpt-image-2\.[56]-/.test(model),
+);
+
 /** Models that take free-form `WxH` sizes. */
-export const OPENAI_CUSTOM_SIZE_MODELS: readonly string[] = ['gpt-image-2', 'gpt-image-2-2026-04-21'];
+export const OPENAI_CUSTOM_SIZE_MODELS: readonly string[] = [
+  'gpt-image-2',
+  'gpt-image-2-2026-04-21',
+  ...OPENAI_MAX_QUALITY_MODELS,
+];
 
 /** Models that reject `input_fidelity`. */
 export const OPENAI_NO_INPUT_FIDELITY_MODELS: readonly string[] = ['gpt-image-1-mini'];
@@ -75,6 +106,8 @@ export const OPENAI_EDIT_ENUMS = {
   quality: ['standard', 'low', 'medium', 'high', 'auto'],
   /** `standard` is dall-e-2's only; the JSON body (GPT image models) has no `standard`. */
   gptImageQuality: ['low', 'medium', 'high', 'auto'],
+  /** GPT Image 2.5 and 2.6 add `xhigh` and `max` (`openai@7.59.0`). */
+  maxQuality: ['low', 'medium', 'high', 'xhigh', 'max', 'auto'],
   /** `auto` is the documented default, so sending it to dall-e-2 is accepted too. */
   dallE2Quality: ['standard', 'auto'],
   responseFormat: ['url', 'b64_json'],
@@ -108,8 +141,14 @@ export const OPENAI_EDIT_LIMITS = {
   maskMaxBytes: 4 * MB,
   /** Longest `image_url` of the JSON body, in characters. */
   maxImageUrlLength: 20_971_520,
-  /** gpt-image-2 free-form sizes. */
-  customSize: { multipleOf: 16, maxSide: 3840, maxPixels: 3840 * 2160, maxAspectRatio: 3 },
+  /** gpt-image-2 free-form sizes (the pixel floor is from OpenAI's image generation guide). */
+  customSize: {
+    multipleOf: 16,
+    maxSide: 3840,
+    maxPixels: 3840 * 2160,
+    minPixels: 655_360,
+    maxAspectRatio: 3,
+  },
 } as const;
 
 /** Input file types GPT image models accept (dall-e-2: PNG only). */

@@ -20,9 +20,10 @@ import {
   OPENAI_DEFAULT_EDIT_MODEL,
   OPENAI_EDIT_ENUMS,
   OPENAI_EDIT_LIMITS,
-  OPENAI_EDIT_MODELS,
+  OPENAI_MAX_QUALITY_MODELS,
   OPENAI_GPT_IMAGE_INPUT_TYPES,
   OPENAI_NO_INPUT_FIDELITY_MODELS,
+  OPENAI_SIM_EDIT_MODELS,
 } from './openai-spec.js';
 
 /** An input image that passed validation; `info` is set when its bytes were sent. */
@@ -138,9 +139,11 @@ function checkSize(size: string, model: string, transport: RawOpenAIEdit['transp
         ? `width and height must both be divisible by ${rule.multipleOf}`
         : Math.max(width, height) > rule.maxSide || width * height > rule.maxPixels
           ? 'the maximum supported resolution is 3840x2160'
-          : Math.max(width, height) / Math.min(width, height) > rule.maxAspectRatio
-            ? 'the aspect ratio must be between 1:3 and 3:1'
-            : undefined;
+          : width * height < rule.minPixels
+            ? `the image must have at least ${rule.minPixels} pixels`
+            : Math.max(width, height) / Math.min(width, height) > rule.maxAspectRatio
+              ? 'the aspect ratio must be between 1:3 and 3:1'
+              : undefined;
     if (!problem) return;
     throw badRequest(`Invalid size '${size}': ${problem}.`, 'size', 'invalid_value');
   }
@@ -276,13 +279,18 @@ function checkImageCount(images: readonly OpenAIInputImage[], model: string): vo
  * edit.model; // 'gpt-image-1.5' when none was sent
  * ```
  */
-export function validateOpenAIEdit(raw: RawOpenAIEdit): OpenAIEdit {
+export function validateOpenAIEdit(
+  raw: RawOpenAIEdit,
+  extraModels: Readonly<Record<string, string>> = {},
+): OpenAIEdit {
   const reader = new FieldReader(raw.transport, raw.values);
-  const model = reader.string('model') ?? OPENAI_DEFAULT_EDIT_MODEL;
-  if (!(OPENAI_EDIT_MODELS as readonly string[]).includes(model)) {
+  const sent = reader.string('model') ?? OPENAI_DEFAULT_EDIT_MODEL;
+  // A model the simulator is told about follows the rules of the listed model it is like.
+  const model = Object.hasOwn(extraModels, sent) ? (extraModels[sent] as string) : sent;
+  if (!OPENAI_SIM_EDIT_MODELS.includes(model)) {
     throw new OpenAIApiError(
       404,
-      `The model '${model}' does not exist or you do not have access to it.`,
+      `The model '${sent}' does not exist or you do not have access to it.`,
       'model',
       'model_not_found',
     );
@@ -302,12 +310,19 @@ export function validateOpenAIEdit(raw: RawOpenAIEdit): OpenAIEdit {
   const enums = OPENAI_EDIT_ENUMS;
   const edit: OpenAIEdit = {
     transport: raw.transport,
-    model,
+    model: sent,
     prompt,
     images: [],
     n: reader.integer('n', limits.minN, limits.maxN) ?? 1,
     size,
-    quality: reader.oneOf('quality', isDallE2(model) ? enums.dallE2Quality : enums.gptImageQuality),
+    quality: reader.oneOf(
+      'quality',
+      isDallE2(model)
+        ? enums.dallE2Quality
+        : OPENAI_MAX_QUALITY_MODELS.includes(model)
+          ? enums.maxQuality
+          : enums.gptImageQuality,
+    ),
     responseFormat: reader.oneOf('response_format', enums.responseFormat),
     outputFormat: reader.oneOf('output_format', enums.outputFormat) ?? 'png',
     outputCompression: reader.integer(

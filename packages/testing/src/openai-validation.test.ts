@@ -86,6 +86,13 @@ describe('fields', () => {
     ],
     ['a gpt-image-2 side over 3840', { model: 'gpt-image-2', size: '4096x1024' }, 'size', 'invalid_value'],
     ['a gpt-image-2 aspect over 3:1', { model: 'gpt-image-2', size: '3072x768' }, 'size', 'invalid_value'],
+    [
+      'a gpt-image-2 size under 655,360 pixels',
+      { model: 'gpt-image-2', size: '768x256' },
+      'size',
+      'invalid_value',
+    ],
+    ['the max quality on gpt-image-2', { model: 'gpt-image-2', quality: 'max' }, 'quality', 'invalid_value'],
     ['a missing prompt', { prompt: undefined }, 'prompt', 'missing_required_parameter'],
     [
       'a GPT prompt over 32000 characters',
@@ -126,7 +133,8 @@ describe('fields', () => {
     ['a transparent webp', { background: 'transparent', output_format: 'webp' }],
     ['quality standard on dall-e-2', { model: 'dall-e-2', quality: 'standard' }],
     ['a 32000-character prompt', { prompt: 'x'.repeat(32000) }],
-    ['a gpt-image-2 size at 3:1', { model: 'gpt-image-2', size: '768x256' }],
+    ['a gpt-image-2 size at 3:1', { model: 'gpt-image-2', size: '2304x768' }],
+    ['a GPT Image 2.6 model with the max quality', { model: 'gpt-image-2.6-sunburst', quality: 'max' }],
   ])('accepts %s', async (_title, fields) => {
     expect((await edit(fields)).status).toBe(200);
   });

@@ -96,7 +96,7 @@ function sizeSent(size: string, expected: string, path: 'images' | 'chat', model
 
 /**
  * Everything the conformance suite needs for OpenRouter except the provider itself, for the
- * `/images` path (openai/gpt-image-1: native `n`) or the chat path (gemini-2.5-flash-image: one
+ * `/images` path (openai/gpt-image-2: native `n`) or the chat path (gemini-3.1-flash-image: one
  * call per image).
  *
  * @example
@@ -113,7 +113,7 @@ export function openRouterConformanceDefaults(
   apiKey = 'sk-or-conformance-0123456789',
   simulatorOptions: OpenRouterSimulatorOptions = {},
 ): Omit<ProviderConformanceSetup, 'name' | 'createProvider'> {
-  const model = path === 'images' ? 'openai/gpt-image-1' : 'google/gemini-2.5-flash-image';
+  const model = path === 'images' ? 'openai/gpt-image-2' : 'google/gemini-3.1-flash-image';
   return {
     apiKey,
     startSimulator: () => startOpenRouterSimulator({ apiKey, echoKeyInErrors: true, ...simulatorOptions }),

@@ -63,6 +63,12 @@ export const OPENROUTER_SIM_MODELS: Readonly<Record<string, OpenRouterSimModel>>
   },
   'openai/gpt-5-image': { endpoints: ['chat'], output: ['image', 'text'], costPerImage: 0.04 },
   'openai/gpt-5-image-mini': { endpoints: ['chat'], output: ['image', 'text'], costPerImage: 0.011 },
+  'google/gemini-3.1-flash-image': {
+    endpoints: ['images', 'chat'],
+    output: ['image', 'text'],
+    costPerImage: 0.067,
+  },
+  'openai/gpt-image-2': { endpoints: ['images'], output: ['image'], costPerImage: 0.053, maxN: 10 },
   'openai/gpt-image-1': { endpoints: ['images'], output: ['image'], costPerImage: 0.042, maxN: 10 },
   'openai/gpt-image-1-mini': { endpoints: ['images'], output: ['image'], costPerImage: 0.011, maxN: 10 },
   'black-forest-labs/flux.2-pro': { endpoints: ['images', 'chat'], output: ['image'], costPerImage: 0.03 },

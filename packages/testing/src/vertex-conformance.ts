@@ -100,6 +100,9 @@ export function vertexConformanceDefaults(
       mask: 'imagen-3.0-capability-001',
       nMultiple: 'imagen-3.0-capability-001',
     },
+    // Imagen editing is discontinued upstream (retired in the catalogue); the mask and n cases still
+    // check its mapping for callers who send it anyway.
+    imageEditOptions: { allowRetired: true },
     isEditRequest: isVertexEditRequest,
     inspect: vertexInspector,
     maskConvention: 'white',

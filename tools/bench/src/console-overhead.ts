@@ -26,7 +26,7 @@ function recorderCost(iterations = 200_000): { recordUs: number; callbackUs: num
     status: i % 20 === 0 ? 500 : 200,
     ok: i % 20 !== 0,
     stream: i % 4 === 0,
-    modelGroup: i % 2 ? 'gpt-image-1' : 'gemini-edit',
+    modelGroup: i % 2 ? 'gpt-image-2' : 'gemini-edit',
     deployment: i % 3 ? 'openai-a' : 'gemini-b',
     provider: 'openai',
     attempts: 1,
@@ -40,7 +40,7 @@ function recorderCost(iterations = 200_000): { recordUs: number; callbackUs: num
   });
   const payload = (i: number) => ({
     requestId: `req-${i}`,
-    modelGroup: 'gpt-image-1',
+    modelGroup: 'gpt-image-2',
     deploymentId: 'openai-a',
     provider: 'openai',
     attempts: 1,
@@ -124,7 +124,7 @@ export async function benchConsoleOverhead(options: { rounds?: number } = {}): P
   const harness: Harness = { client, upstream, budgetMs: 90_000, timeoutMs: 60_000 };
   const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-console-'));
   const config = (extra: string) =>
-    `model_list:\n  - model_name: gpt-image-1\n    litellm_params:\n      model: gpt-image-1\n      api_key: ${UPSTREAM_KEY}\n      api_base: ${upstream.url}/v1\nrouter_settings:\n  num_retries: 0\ngeneral_settings:\n  master_key: ${PROXY_KEY}\n${extra}`;
+    `model_list:\n  - model_name: gpt-image-2\n    litellm_params:\n      model: gpt-image-2\n      api_key: ${UPSTREAM_KEY}\n      api_base: ${upstream.url}/v1\nrouter_settings:\n  num_retries: 0\ngeneral_settings:\n  master_key: ${PROXY_KEY}\n${extra}`;
   await writeFile(join(dir, 'on.yaml'), config(''));
   await writeFile(join(dir, 'off.yaml'), config('  disable_admin_ui: true\n'));
   const on = await startRetouch(join(dir, 'on.yaml'));

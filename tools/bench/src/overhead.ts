@@ -25,8 +25,8 @@ export async function benchOverhead(): Promise<void> {
   const api_base = `${sim.url}/v1`;
   const provider = createOpenAI({ apiKey: KEY, baseURL: api_base });
   const deployment = (i: number) => ({
-    model_name: 'gpt-image-1',
-    litellm_params: { model: 'gpt-image-1', api_key: KEY, api_base },
+    model_name: 'gpt-image-2',
+    litellm_params: { model: 'gpt-image-2', api_key: KEY, api_base },
     model_info: { id: `d${i}` },
   });
   const one = await Router.create({ model_list: [deployment(0)] });
@@ -34,7 +34,7 @@ export async function benchOverhead(): Promise<void> {
     model_list: Array.from({ length: 10 }, (_, i) => deployment(i)),
     routing_strategy: 'least-busy',
   });
-  const params = { model: 'gpt-image-1', image: createPng(64, 64), prompt: 'bench' };
+  const params = { model: 'gpt-image-2', image: createPng(64, 64), prompt: 'bench' };
   const runs: Record<string, number[]> = { direct: [], one: [], ten: [] };
   for (let round = 0; round < 4; round++) {
     runs.direct?.push(...(await time(100, 10, () => imageEdit(params, { provider }))));

@@ -19,9 +19,9 @@ const STRATEGIES: RoutingStrategy[] = [
 
 function modelList(count: number): DeploymentConfig[] {
   return Array.from({ length: count }, (_, i) => ({
-    model_name: 'gpt-image-1',
+    model_name: 'gpt-image-2',
     litellm_params: {
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       api_key: `sk-bench-${i}`,
       api_base: 'http://127.0.0.1:9/v1',
       weight: 1 + (i % 5),
@@ -41,7 +41,7 @@ function modelList(count: number): DeploymentConfig[] {
  * ```
  */
 export async function benchPick(): Promise<void> {
-  const params = { model: 'gpt-image-1', image: createPng(64, 64), prompt: 'bench' };
+  const params = { model: 'gpt-image-2', image: createPng(64, 64), prompt: 'bench' };
   const prep = summarize(await time(5000, 3000, () => prepareEditRequest(params)));
   const rows: string[][] = [];
   for (const count of [10, 100, 1000]) {

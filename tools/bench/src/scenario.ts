@@ -1,5 +1,5 @@
 /**
- * The issue-6 "Done when" scenario at full size: `gpt-image-1` on two OpenAI deployments (weights
+ * The issue-6 "Done when" scenario at full size: `gpt-image-2` on two OpenAI deployments (weights
  * 3:1) with a Gemini fallback group, 1,000 edits: 500 healthy, 300 with the heavy deployment failing 30 %
  * of its calls, 200 with both OpenAI deployments down. Prints the split, the cooldowns, the
  * fallbacks, the calls lost and whether spend per end-user matches the sum of `_meta.costUsd`.
@@ -51,8 +51,8 @@ export async function benchScenario(): Promise<void> {
     startGeminiSimulator(),
   ]);
   const deployment = (url: string, id: string, weight: number) => ({
-    model_name: 'gpt-image-1',
-    litellm_params: { model: 'gpt-image-1', api_key: KEY, api_base: `${url}/v1`, weight },
+    model_name: 'gpt-image-2',
+    litellm_params: { model: 'gpt-image-2', api_key: KEY, api_base: `${url}/v1`, weight },
     model_info: { id },
   });
   const events: RouterLogPayload[] = [];
@@ -63,14 +63,14 @@ export async function benchScenario(): Promise<void> {
       {
         model_name: 'gemini-edit',
         litellm_params: {
-          model: 'gemini/gemini-2.5-flash-image',
+          model: 'gemini/gemini-3.1-flash-image',
           api_key: 'gemini-sim-key',
           api_base: fallback.url,
         },
         model_info: { id: 'gemini' },
       },
     ],
-    fallbacks: [{ 'gpt-image-1': ['gemini-edit'] }],
+    fallbacks: [{ 'gpt-image-2': ['gemini-edit'] }],
     num_retries: 2,
     cooldown_time: 1,
     callbacks: [{ onRetry: (p) => void events.push(p), onFallback: (p) => void events.push(p) }],
@@ -81,7 +81,7 @@ export async function benchScenario(): Promise<void> {
   const run = (count: number) =>
     concurrently(count, 8, () =>
       router
-        .imageEdit({ model: 'gpt-image-1', image, prompt: 'bench', user: users[index++ % users.length] })
+        .imageEdit({ model: 'gpt-image-2', image, prompt: 'bench', user: users[index++ % users.length] })
         .catch((error: unknown) => error as RetouchError),
     );
   const served = (xs: (ImageEditResponse | RetouchError)[]) =>

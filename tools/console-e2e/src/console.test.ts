@@ -28,7 +28,7 @@ const suite = haveChromium ? describe : describe.skip;
 
 async function edit(world: World, key = MASTER_KEY): Promise<number> {
   const form = new FormData();
-  form.set('model', 'gpt-image-1');
+  form.set('model', 'gpt-image-2');
   form.set('prompt', 'Add a hat');
   form.set(
     'image',
@@ -144,11 +144,11 @@ suite('the web console in Chromium', () => {
     await page.setInputFiles('#image-input', join(ASSETS, 'balloon.png'));
     await page.locator('.thumbs li').nth(1).waitFor();
 
-    // Impossible choices are not offered: dall-e-2 takes one image and none of gpt-image-1's wide sizes.
+    // Impossible choices are not offered: dall-e-2 takes one image and none of gpt-image-2's wide sizes.
     await page.selectOption('#model', 'dall-e-2');
     expect(await page.locator('#size option').allTextContents()).not.toContain('1536x1024');
     expect(await page.locator('#run').isDisabled()).toBe(true);
-    await page.selectOption('#model', 'gpt-image-1');
+    await page.selectOption('#model', 'gpt-image-2');
     expect(await page.locator('#size option').allTextContents()).toContain('1536x1024');
 
     // Paint the upper band, then erase a spot in it.
@@ -240,14 +240,14 @@ suite('the web console in Chromium', () => {
     expect(await team.locator('td[data-label="Spend / budget"] .budget-figures').textContent()).toMatch(
       /^\$0\.\d{4} of \$0\.5000$/,
     );
-    expect(await team.locator('td[data-label="Model groups"]').textContent()).toBe('gpt-image-1');
+    expect(await team.locator('td[data-label="Model groups"]').textContent()).toBe('gpt-image-2');
   });
 
   it('creates a key shown once, inspects it, and revokes it: the key then gets 401', async () => {
     const { page } = world;
     const form = page.locator('#create-key');
     await form.locator('input[name=key_alias]').fill('browser-made');
-    await form.locator('input[name=models][value="gpt-image-1"]').check();
+    await form.locator('input[name=models][value="gpt-image-2"]').check();
     await form.locator('input[name=max_budget]').fill('2');
     await form.locator('select[name=budget_duration]').selectOption('30d');
     await form.locator('button[type=submit]').click();

@@ -53,6 +53,7 @@ export interface World {
 }
 
 function configText(a: Simulator, b: Simulator): string {
+  // dall-e-2 (shut down 2026-05-12) stays as the model of few capabilities, sent anyway.
   const deployment = (group: string, model: string, sim: Simulator, id: string) => `  - model_name: ${group}
     litellm_params:
       model: ${model}
@@ -60,9 +61,9 @@ function configText(a: Simulator, b: Simulator): string {
       api_base: ${sim.url}/v1
     model_info:
       id: ${id}
-`;
+${model === 'dall-e-2' ? '      allow_retired: true\n' : ''}`;
   return `model_list:
-${deployment('gpt-image-1', 'gpt-image-1', a, 'openai-a')}${deployment('gpt-image-1', 'gpt-image-1', b, 'openai-b')}${deployment('dall-e-2', 'dall-e-2', b, 'dalle-b')}
+${deployment('gpt-image-2', 'gpt-image-2', a, 'openai-a')}${deployment('gpt-image-2', 'gpt-image-2', b, 'openai-b')}${deployment('dall-e-2', 'dall-e-2', b, 'dalle-b')}
 router_settings:
   num_retries: 0
   allowed_fails: 1
@@ -72,7 +73,7 @@ general_settings:
   keys:
     - key: ${TEAM_KEY}
       key_alias: team-a
-      models: [gpt-image-1]
+      models: [gpt-image-2]
       max_budget: 0.5
 `;
 }

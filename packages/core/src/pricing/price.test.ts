@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ImageUsage } from '../provider.js';
 import { computeCost, type ModelPrice, PRICE_FIELDS, pickPriceOverrides, roundUsd } from './price.js';
-import { lookupPrice, PRICE_TABLE } from './prices.js';
 
 const M = 1e-6;
 const tokenPrice: ModelPrice = {
@@ -168,37 +167,44 @@ describe('pickPriceOverrides', () => {
   });
 });
 
-describe('lookupPrice / PRICE_TABLE', () => {
-  it('finds table entries by provider and model', () => {
-    expect(lookupPrice('openai', 'gpt-image-1')?.output_cost_per_image_token).toBe(40 * M);
-    expect(lookupPrice('openai', 'no-such-model')).toBeUndefined();
-    expect(lookupPrice('nobody', 'gpt-image-1')).toBeUndefined();
-  });
+describe('per-image prices by quality and size', () => {
+  const gptImage = {
+    input_cost_per_token: 5 * M,
+    input_cost_per_image_token: 10 * M,
+    output_cost_per_image_token: 40 * M,
+    output_cost_per_image_by_quality: { high: { '1024x1024': 0.167 } },
+  };
 
-  it('prices gpt-image-1 from usage, and per image without usage', () => {
-    const price = lookupPrice('openai', 'gpt-image-1');
+  it('prices from usage when there is usage, and per image without it', () => {
     expect(
       computeCost({
-        price,
+        price: gptImage,
         ...one,
         usage: usage({ input_tokens_details: { text_tokens: 100, image_tokens: 0 } }),
       }),
     ).toBe(0.0405);
-    expect(computeCost({ price, ...one, size: '1024x1024', quality: 'high' })).toBe(0.167);
+    expect(computeCost({ price: gptImage, ...one, size: '1024x1024', quality: 'high' })).toBe(0.167);
   });
 
-  it('prices dall-e-2 by size even though callers never send a quality', () => {
-    const price = lookupPrice('openai', 'dall-e-2');
+  it('prices a single-quality model by size even though callers never send a quality', () => {
+    const price = {
+      output_cost_per_image_by_quality: { standard: { '256x256': 0.016, '512x512': 0.018 } },
+      output_cost_per_image: 0.02,
+    };
     expect(computeCost({ price, ...one, size: '256x256' })).toBe(0.016);
     expect(computeCost({ price, ...one, size: '512x512' })).toBe(0.018);
     expect(computeCost({ price, ...one })).toBe(0.02);
   });
 
-  it('has only keys of the form provider/model with at least one price', () => {
-    for (const [key, price] of Object.entries(PRICE_TABLE)) {
-      expect(key).toMatch(/^[a-z_]+\/.+/);
-      expect(Object.keys(price).length).toBeGreaterThan(0);
-    }
+  it('prices every size of a quality with the size *, and falls back to output_cost_per_image', () => {
+    // Gemini's tiers: quality picks the resolution, whatever WxH the caller gave.
+    const price = {
+      output_cost_per_image_by_quality: { low: { '*': 0.067 }, high: { '*': 0.151 } },
+      output_cost_per_image: 0.067,
+    };
+    expect(computeCost({ price, ...one, size: '1536x1024', quality: 'high' })).toBe(0.151);
+    expect(computeCost({ price, ...one, quality: 'high' })).toBe(0.151);
+    expect(computeCost({ price, ...one, quality: 'auto' })).toBe(0.067);
   });
 });
 

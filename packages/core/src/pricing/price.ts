@@ -19,7 +19,10 @@ export interface ModelPrice {
   input_cost_per_image?: number;
   /** Per output image. */
   output_cost_per_image?: number;
-  /** Per output image by quality, then size: `{ high: { '1024x1024': 0.167 } }`. */
+  /**
+   * Per output image by quality, then size: `{ high: { '1024x1024': 0.167 } }`. The size `*`
+   * prices every size of that quality (Gemini prices by resolution tier, which `quality` picks).
+   */
   output_cost_per_image_by_quality?: Record<string, Record<string, number>>;
   /** Per output pixel. */
   output_cost_per_pixel?: number;
@@ -96,7 +99,10 @@ function perImageCost(price: ModelPrice, input: CostInput): number | undefined {
   // as usual for it, names no quality.
   const qualities = byQuality ? Object.keys(byQuality) : [];
   const quality = input.quality ?? (qualities.length === 1 ? qualities[0] : undefined);
-  if (byQuality && input.size && quality) perOutput = byQuality[quality]?.[input.size];
+  if (byQuality && quality) {
+    const bySize = byQuality[quality];
+    perOutput = (input.size === undefined ? undefined : bySize?.[input.size]) ?? bySize?.['*'];
+  }
   perOutput ??= price.output_cost_per_image;
   if (perOutput === undefined && price.output_cost_per_pixel !== undefined && input.size) {
     const [w, h] = input.size.split('x').map(Number);

@@ -15,6 +15,15 @@ export {
   geminiCapabilities,
   VERTEX_GEMINI_MODEL_SPECS,
 } from '../gemini-capabilities.js';
+export {
+  GEMINI_25_FLASH_IMAGE_PRICE,
+  GEMINI_25_FLASH_IMAGE_PRICE_SOURCE,
+  GEMINI_3_PRO_IMAGE_PRICE,
+  GEMINI_3_PRO_IMAGE_PRICE_SOURCE,
+  GEMINI_31_FLASH_IMAGE_PRICE,
+  GEMINI_31_FLASH_IMAGE_PRICE_SOURCE,
+  GEMINI_FAMILIES,
+} from '../gemini-catalogue.js';
 export type { GenerateContentConfig, GenerateContentOptions } from '../gemini-generate-content.js';
 export {
   buildGenerateContentBody,

@@ -19,9 +19,9 @@ const ENV = {
 const SEEDS: Record<string, string> = {
   openai: `
 model_list:
-  - model_name: gpt-image-1
+  - model_name: gpt-image-2
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: os.environ/OPENAI_API_KEY
 `,
   gemini: `
@@ -97,7 +97,7 @@ describe('parseConfig', () => {
     const config = parseConfig(
       `model_list:
   - model_name: edit
-    litellm_params: { model: gpt-image-1, rpm: os.environ/RPM }
+    litellm_params: { model: gpt-image-2, rpm: os.environ/RPM }
 router_settings:
   num_retries: os.environ/RETRIES
   redis_port: os.environ/REDIS_PORT
@@ -114,7 +114,7 @@ litellm_settings:
     const config = parseConfig(
       `model_list:
   - model_name: a
-    litellm_params: { model: gpt-image-1 }
+    litellm_params: { model: gpt-image-2 }
   - model_name: b
     litellm_params: { model: gemini/gemini-2.5-flash-image }
 router_settings:
@@ -156,10 +156,10 @@ general_settings:
     const config = parseConfig(
       `model_list:
   - model_name: a
-    litellm_params: { model: gpt-image-1 }
+    litellm_params: { model: gpt-image-2 }
     tpm_limit: 5
   - model_name: b
-    litellm_params: { model: gpt-image-1 }
+    litellm_params: { model: gpt-image-2 }
     tpm_limit: 5
 router_settings:
   retry_policy: { RateLimitErrorRetries: 3 }
@@ -217,7 +217,7 @@ general_settings:
     expect(
       issuesOf(() =>
         parseConfig(
-          'model_list:\n  - model_name: a\n    litellm_params: { model: gpt-image-1 }\nrouter_settings:\n  fallbacks: [{ a: [zz] }]\n',
+          'model_list:\n  - model_name: a\n    litellm_params: { model: gpt-image-2 }\nrouter_settings:\n  fallbacks: [{ a: [zz] }]\n',
           { env: {} },
         ),
       )[0],
@@ -244,7 +244,7 @@ general_settings:
       file,
       `model_list:
   - model_name: edit
-    litellm_params: { model: gpt-image-1 }
+    litellm_params: { model: gpt-image-2 }
 general_settings:
   master_key: sk-master
   keys:
@@ -262,7 +262,7 @@ general_settings:
     ]);
     const issues = issuesOf(() =>
       parseConfig(
-        'model_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-1 }\ngeneral_settings:\n  master_key: sk-1\n  keys:\n    - key: sk-1\n    - key: sk-2\n      models: [nope]\n',
+        'model_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-2 }\ngeneral_settings:\n  master_key: sk-1\n  keys:\n    - key: sk-1\n    - key: sk-2\n      models: [nope]\n',
         { env: {} },
       ),
     );
@@ -274,7 +274,7 @@ general_settings:
 
   it('environment_variables fill variables that are not set', () => {
     const config = parseConfig(
-      'environment_variables:\n  OPENAI_API_KEY: sk-from-config\nmodel_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-1, api_key: os.environ/OPENAI_API_KEY }\n',
+      'environment_variables:\n  OPENAI_API_KEY: sk-from-config\nmodel_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-2, api_key: os.environ/OPENAI_API_KEY }\n',
       { env: {} },
     );
     expect(config.router.model_list[0]?.litellm_params.api_key).toBe('sk-from-config');

@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { loadModelCatalogue, ModelCatalogueError } from '@retouch/core';
 import { parseRouterOptions, RouterConfigError } from '@retouch/router';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { ConfigError, type ConfigIssue, formatIssue, formatKeyPath, parseKeyPath } from './config-error.js';
@@ -67,9 +68,9 @@ export function strictIssue(issue: ConfigIssue): ConfigIssue {
  *
  * const config = parseConfig(
  *   `model_list:
- *     - model_name: gpt-image-1
+ *     - model_name: gpt-image-2
  *       litellm_params:
- *         model: gpt-image-1
+ *         model: gpt-image-2
  *         api_key: os.environ/OPENAI_API_KEY
  *   general_settings:
  *     master_key: sk-1234
@@ -199,6 +200,8 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     env,
   });
   issues.push(...imageUrls.issues);
+  const catalogueFile = readModelCatalogue(root.model_catalogue, options.file, issues);
+  if (catalogueFile) router.model_catalogue = catalogueFile.overrides;
   if (issues.length > 0) fail(withLines(issues, lineOf));
   const strict = options.strict === true || settings?.strict_config === true;
   const warningIssues = warnings.issues(lineOf);
@@ -226,7 +229,30 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     strict,
     lineOf,
     file: options.file,
+    modelCatalogueFile: catalogueFile?.file,
   };
+}
+
+/** Reads `model_catalogue:` (a JSON file, relative to config.yaml), with its mistakes as issues. */
+function readModelCatalogue(
+  setting: unknown,
+  configFile: string | undefined,
+  issues: ConfigIssue[],
+): { file: string; overrides: ReturnType<typeof loadModelCatalogue> } | undefined {
+  if (setting === undefined || setting === null) return undefined;
+  if (typeof setting !== 'string' || setting === '') {
+    issues.push({ path: 'model_catalogue', message: 'expected the path of a JSON model catalogue file' });
+    return undefined;
+  }
+  const file = resolve(configFile ? dirname(resolve(configFile)) : process.cwd(), setting);
+  try {
+    return { file, overrides: loadModelCatalogue(file) };
+  } catch (error) {
+    if (!(error instanceof ModelCatalogueError)) throw error;
+    for (const issue of error.issues)
+      issues.push({ path: 'model_catalogue', message: `${file}: ${issue.path}: ${issue.message}` });
+    return undefined;
+  }
 }
 
 /**

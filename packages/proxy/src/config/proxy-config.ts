@@ -129,4 +129,6 @@ export interface ProxyConfig {
   lineOf?: (path: string) => number | undefined;
   /** The file it was read from. */
   file?: string;
+  /** The model catalogue file `model_catalogue:` named (absolute path), when one is set; its rows are in `router.model_catalogue`. */
+  modelCatalogueFile?: string;
 }

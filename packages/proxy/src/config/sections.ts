@@ -13,6 +13,8 @@ export const TOP_LEVEL_KEYS = [
   'litellm_settings',
   'general_settings',
   'environment_variables',
+  // retouch's own: a JSON file of model catalogue rows (path relative to config.yaml).
+  'model_catalogue',
 ] as const;
 
 /** Keys of one `model_list` entry. */
@@ -44,6 +46,8 @@ export const ROUTER_SETTINGS_KEYS = [
   'enable_pre_call_checks',
   'set_verbose',
   'debug_level',
+  // retouch's own: serve a retired model's group with its successor.
+  'auto_upgrade_retired',
 ] as const satisfies readonly (keyof RouterOptions)[];
 
 /** `litellm_settings` keys that feed router options, and the option each one sets. */

@@ -157,7 +157,7 @@ export interface ParsedEdit {
  * import { toEditParams } from '@retouch/proxy';
  *
  * const { params } = toEditParams(
- *   { fields: { model: 'gpt-image-1', prompt: 'Add a hat', n: '2', seed: '7' }, images: [png], source: 'multipart' },
+ *   { fields: { model: 'gpt-image-2', prompt: 'Add a hat', n: '2', seed: '7' }, images: [png], source: 'multipart' },
  *   {},
  * );
  * params.n; // 2

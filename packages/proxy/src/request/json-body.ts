@@ -39,7 +39,7 @@ function imageReference(value: unknown, param: string): ImageInput {
  * import { readJsonEdit } from '@retouch/proxy';
  *
  * const raw = readJsonEdit(
- *   { model: 'gpt-image-1', prompt: 'Add a hat', images: [{ image_url: 'data:image/png;base64,iVBO…' }] },
+ *   { model: 'gpt-image-2', prompt: 'Add a hat', images: [{ image_url: 'data:image/png;base64,iVBO…' }] },
  *   limits,
  * );
  * raw.images.length; // 1

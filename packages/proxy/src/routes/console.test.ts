@@ -20,7 +20,7 @@ const KEYS = `  master_key: ${MASTER_KEY}
   keys:
     - key: ${TEAM_KEY}
       key_alias: team-a
-      models: [gpt-image-1]
+      models: [gpt-image-2]
       max_budget: 5
     - key: ${ADMIN_KEY}
       key_alias: ops
@@ -166,7 +166,7 @@ describe('the console at /ui', () => {
     const models = (await (
       await fetch(`${h.url}/ui/api/models`, { headers: { cookie } })
     ).json()) as ConsoleModels;
-    const gpt = models.groups.find((g) => g.name === 'gpt-image-1');
+    const gpt = models.groups.find((g) => g.name === 'gpt-image-2');
     expect(gpt).toMatchObject({
       mask: 'optional',
       maxN: 10,
@@ -176,7 +176,7 @@ describe('the console at /ui', () => {
     });
     expect(gpt?.maxImages).toBeGreaterThan(1);
     expect(gpt?.sizes).toEqual(expect.arrayContaining(['1024x1024', 'auto']));
-    expect(gpt?.deployments).toEqual([{ id: 'openai-sim', model: 'gpt-image-1', provider: 'openai' }]);
+    expect(gpt?.deployments).toEqual([{ id: 'openai-sim', model: 'gpt-image-2', provider: 'openai' }]);
     const dalle = models.groups.find((g) => g.name === 'dall-e-2');
     expect(dalle?.maxImages).toBe(1);
     expect(dalle?.sizes).not.toContain('auto');
@@ -224,7 +224,7 @@ describe('the console records edits', () => {
 
   it('lists each edit with its outcome, and filters them', async () => {
     const form = (extra: { name: string; value: string }[] = []) => [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: 'Add a hat' },
       { name: 'image', file: IMAGE },
       { name: 'mask', file: MASK },
@@ -244,7 +244,7 @@ describe('the console records edits', () => {
     expect(all.entries.map((e) => e.status)).toEqual([500, 400, 200, 200]);
     const [failed, invalid, team, alice] = all.entries;
     expect(alice).toMatchObject({
-      modelGroup: 'gpt-image-1',
+      modelGroup: 'gpt-image-2',
       deployment: 'openai-sim',
       provider: 'openai',
       attempts: 1,
@@ -281,17 +281,17 @@ describe('the console records edits', () => {
     const spent = (alice?.costUsd ?? 0) + (team?.costUsd ?? 0);
     expect(overview.spend.today.totalUsd).toBeCloseTo(spent, 10);
     expect(overview.spend.month.byDeployment['openai-sim']).toBeCloseTo(spent, 10);
-    expect(overview.spend.today.byModelGroup['gpt-image-1']).toBeCloseTo(spent, 10);
+    expect(overview.spend.today.byModelGroup['gpt-image-2']).toBeCloseTo(spent, 10);
     const sim = overview.deployments.find((d) => d.id === 'openai-sim');
     expect(sim?.failureKinds).toEqual({ InternalServerError: 1 });
     expect(sim?.recentFailures[0]).toMatchObject({ errorClass: 'InternalServerError', status: 500 });
     const last = overview.minutes.at(-1);
-    expect(last?.byModelGroup['gpt-image-1']).toBe(4);
+    expect(last?.byModelGroup['gpt-image-2']).toBe(4);
   });
   it('records streamed edits with their cost, and a stream broken after its 200 as a failure', async () => {
     const stream = (prompt: string) =>
       postForm(h.url, [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'prompt', value: prompt },
         { name: 'image', file: IMAGE },
         { name: 'stream', value: 'true' },

@@ -53,7 +53,7 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
  * @example
  * ```ts
  * registerEditRoutes(app, ctx);
- * // curl http://127.0.0.1:4000/v1/images/edits -H "Authorization: Bearer sk-1234" -F model=gpt-image-1 -F image=@cat.png -F prompt="Add a hat"
+ * // curl http://127.0.0.1:4000/v1/images/edits -H "Authorization: Bearer sk-1234" -F model=gpt-image-2 -F image=@cat.png -F prompt="Add a hat"
  * ```
  */
 export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): void {

@@ -41,9 +41,9 @@ export interface Harness {
 /** The config text of a proxy over `sim` (`extra` is appended YAML). */
 export function configText(sim: Simulator, extra = ''): string {
   return `model_list:
-  - model_name: gpt-image-1
+  - model_name: gpt-image-2
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: os.environ/TEST_OPENAI_KEY
       api_base: ${sim.url}/v1
     model_info:
@@ -55,6 +55,8 @@ export function configText(sim: Simulator, extra = ''): string {
       api_base: ${sim.url}/v1
     model_info:
       id: dalle-sim
+      # dall-e-2 was shut down on 2026-05-12: a second group of few capabilities, sent anyway.
+      allow_retired: true
 router_settings:
   num_retries: 0
   cooldown_time: 0

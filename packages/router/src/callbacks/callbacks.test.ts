@@ -46,9 +46,9 @@ describe('pinoCallback', () => {
     const lines: Record<string, unknown>[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
     const r = await router({ model_list: [openai(a, 'a')], callbacks: [pinoCallback(logger)] });
-    await r.imageEdit(edit('gpt-image-1', { user: 'ann' }), { requestId: 'req-p' });
+    await r.imageEdit(edit('gpt-image-2', { user: 'ann' }), { requestId: 'req-p' });
     a.injectFault({ type: 'status', status: 400 });
-    await r.imageEdit(edit('gpt-image-1'), { requestId: 'req-q' }).catch(() => undefined);
+    await r.imageEdit(edit('gpt-image-2'), { requestId: 'req-q' }).catch(() => undefined);
     expect(lines.map((l) => [l.msg, l.level])).toEqual([
       ['image edit start', 20],
       ['image edit success', 30],
@@ -119,7 +119,7 @@ describe('openTelemetryCallback', () => {
 
   it('is a no-op without an OpenTelemetry SDK', async () => {
     const r = await router({ model_list: [openai(a, 'a')], callbacks: [openTelemetryCallback()] });
-    const response: ImageEditResponse = await r.imageEdit(edit('gpt-image-1'));
+    const response: ImageEditResponse = await r.imageEdit(edit('gpt-image-2'));
     expect(response.data).toHaveLength(1);
     expect(recorded).toHaveLength(0);
   });
@@ -127,23 +127,23 @@ describe('openTelemetryCallback', () => {
   it('traces each call as a span with retries as events, once an SDK is registered', async () => {
     expect(trace.setGlobalTracerProvider(recordingProvider())).toBe(true);
     const r = await router({
-      model_list: [openai(a, 'a', 'gpt-image-1', { order: 1 }), openai(b, 'b', 'gpt-image-1', { order: 2 })],
+      model_list: [openai(a, 'a', 'gpt-image-2', { order: 1 }), openai(b, 'b', 'gpt-image-2', { order: 2 })],
       callbacks: [openTelemetryCallback('test')],
     });
     a.injectFault({ type: 'status', status: 503 });
-    await r.imageEdit(edit('gpt-image-1', { user: 'ann' }), { requestId: 'req-o' });
+    await r.imageEdit(edit('gpt-image-2', { user: 'ann' }), { requestId: 'req-o' });
     a.injectFault({ type: 'status', status: 400 });
-    await r.imageEdit(edit('gpt-image-1'), { requestId: 'req-x' }).catch(() => undefined);
+    await r.imageEdit(edit('gpt-image-2'), { requestId: 'req-x' }).catch(() => undefined);
     expect(recorded).toHaveLength(2);
     const [ok, bad] = recorded as [Recorded, Recorded];
     expect(ok).toMatchObject({
-      name: 'image_edit gpt-image-1',
+      name: 'image_edit gpt-image-2',
       ended: true,
       status: { code: 1 },
       attributes: {
         'gen_ai.operation.name': 'image_edit',
         'gen_ai.provider.name': 'openai',
-        'gen_ai.response.model': 'gpt-image-1',
+        'gen_ai.response.model': 'gpt-image-2',
         'retouch.deployment_id': 'b',
         'retouch.attempts': 2,
         'retouch.request_id': 'req-o',

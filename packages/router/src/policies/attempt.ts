@@ -75,6 +75,8 @@ async function streamAttempt(
   if (!handoff) throw new Error('router chain: streamAttempt without a stream');
   const stream = await runImageEditStream(deployment.client, deployment.providerModel, prepared, {
     price: deployment.price,
+    resolved: deployment.resolved,
+    allowRetired: deployment.allowRetired,
     timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
     signal: op.signal,
     onProgress: op.onProgress,
@@ -118,6 +120,8 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
           ? await streamAttempt(rt, op, deployment, prepared)
           : await runImageEdit(deployment.client, deployment.providerModel, prepared, {
               price: deployment.price,
+              resolved: deployment.resolved,
+              allowRetired: deployment.allowRetired,
               timeoutMs: attemptTimeoutMs(deployment, op.deadline, rt.now()),
               signal: op.signal,
               onProgress: op.onProgress,

@@ -3,6 +3,7 @@
  * → lowest `order` tier → strategy. It sets `op.deployment` for the attempt link.
  * @module
  */
+import { assertNotRetired } from '@retouch/core';
 import { guarded, type RouterLink, type RouterOperation, type RouterRuntime } from '../chain.js';
 import {
   DeploymentMisconfiguredError,
@@ -10,7 +11,7 @@ import {
   NoCapableDeploymentError,
   NoDeploymentAvailableError,
 } from '../errors.js';
-import type { Deployment } from '../deployments.js';
+import { type Deployment, isSelectable } from '../deployments.js';
 import { type DeploymentStats, emptyStats, minuteOf } from '../state/state.js';
 import { filterCapable } from './capable.js';
 import { type Candidate, lowestOrderTier, STRATEGIES } from './strategies.js';
@@ -39,7 +40,13 @@ export interface HealthyCandidates {
  * ```
  */
 export async function healthyCandidates(rt: RouterRuntime, op: RouterOperation): Promise<HealthyCandidates> {
-  const filtered = filterCapable(op, op.deployments);
+  const selectable = op.deployments.filter(isSelectable);
+  const retired = op.deployments[0];
+  // A group of retired models only: refused locally, naming the shutdown date and the successor.
+  if (selectable.length === 0 && retired) {
+    assertNotRetired({ ...retired.resolved.row, provider: retired.provider, model: retired.resolved.model });
+  }
+  const filtered = filterCapable(op, selectable);
   if (filtered.capable.length === 0) throw new NoCapableDeploymentError([op.group], filtered.reasons);
   const { configured: capable, misconfigured } = splitConfigured(filtered.capable);
   if (capable.length === 0) throw new DeploymentMisconfiguredError(misconfigured);

@@ -35,6 +35,21 @@ function candidate(id: string, d: Partial<Deployment> = {}, s: Partial<Candidate
       modelKey: 'acme/basic',
       client: undefined as never,
       capabilities: caps,
+      resolved: {
+        provider: 'acme',
+        model: 'basic',
+        origin: 'provider',
+        declared: false,
+        warnings: [],
+        row: {
+          model: 'basic',
+          status: 'active',
+          capabilities: caps,
+          price: null,
+          sources: { lifecycle: 'test', capabilities: 'test', price: 'test' },
+        },
+      },
+      allowRetired: false,
       ...d,
     },
     stats: { ...emptyStats(), ...s },
@@ -155,8 +170,18 @@ describe('costBased', () => {
     expect(tally(costBased, [unknown, dear], 50)).toEqual({ dear: 50 });
   });
 
-  it('estimates from the price table with the request n, size and quality', () => {
-    const table = candidate('t', { provider: 'openai', providerModel: 'gpt-image-1' });
+  it("estimates from the catalogue row's price with the request n, size and quality", () => {
+    const table = candidate('t');
+    const price = {
+      output_cost_per_image_by_quality: {
+        medium: { '1024x1024': 0.042 },
+        high: { '1536x1024': 0.25 },
+      },
+    };
+    table.deployment = {
+      ...table.deployment,
+      resolved: { ...table.deployment.resolved, row: { ...table.deployment.resolved.row, price } },
+    };
     expect(estimateCost(table.deployment)).toBeCloseTo(0.042, 6);
     const prepared = {
       fields: { model: 'x', image: new Uint8Array(), n: 2, size: '1536x1024', quality: 'high' as const },

@@ -3,7 +3,7 @@
  * deployment. Ties are broken at random, never by list position (LiteLLM #37622).
  * @module
  */
-import { computeCost, lookupPrice, type PreparedEditRequest } from '@retouch/core';
+import { computeCost, type PreparedEditRequest } from '@retouch/core';
 import type { Deployment } from '../deployments.js';
 import type { DeploymentStats } from '../state/state.js';
 import type { RoutingStrategy } from '../types.js';
@@ -148,7 +148,7 @@ export const usageBased: Strategy = (candidates, { random }) => {
 };
 
 /**
- * What a deployment is expected to charge for a request (its price override, else the price table),
+ * What a deployment is expected to charge for a request (its price override, else its catalogue row's),
  * or `null` when unknown. Unstated size and quality are assumed 1024x1024 and medium for all alike.
  *
  * @example
@@ -157,7 +157,7 @@ export const usageBased: Strategy = (candidates, { random }) => {
  * ```
  */
 export function estimateCost(deployment: Deployment, prepared?: PreparedEditRequest): number | null {
-  const price = deployment.price ?? lookupPrice(deployment.provider, deployment.providerModel);
+  const price = deployment.price ?? deployment.resolved.row.price ?? undefined;
   const fields = prepared?.fields;
   const size = fields?.size && fields.size !== 'auto' ? fields.size : '1024x1024';
   const quality = fields?.quality && fields.quality !== 'auto' ? fields.quality : 'medium';

@@ -15,14 +15,19 @@ export const IMAGE = createPng(16, 16);
 export function openai(
   sim: Simulator,
   id: string,
-  group = 'gpt-image-1',
+  group = 'gpt-image-2',
   params: Partial<LitellmParams> = {},
 ): DeploymentConfig {
   return {
     model_name: group,
-    litellm_params: { model: 'gpt-image-1', api_key: OPENAI_KEY, api_base: `${sim.url}/v1`, ...params },
+    litellm_params: { model: 'gpt-image-2', api_key: OPENAI_KEY, api_base: `${sim.url}/v1`, ...params },
     model_info: { id },
   };
+}
+
+/** The deployment with `model_info.allow_retired: true`: a retired model sent anyway (to test its rules). */
+export function sentAnyway(deployment: DeploymentConfig): DeploymentConfig {
+  return { ...deployment, model_info: { ...deployment.model_info, allow_retired: true } };
 }
 
 /** A deployment of an acme model on an acme simulator. */

@@ -35,7 +35,7 @@ const DALL_E_2: ModelCapabilities = {
   maxPromptLength: 1000,
   nativeResponseFormat: 'either',
 };
-const MODELS: Record<string, ModelCapabilities> = { 'gpt-image-1': GPT_IMAGE, 'dall-e-2': DALL_E_2 };
+const MODELS: Record<string, ModelCapabilities> = { 'gpt-image-2': GPT_IMAGE, 'dall-e-2': DALL_E_2 };
 
 interface EditResponse {
   data: { b64_json?: string; url?: string }[];

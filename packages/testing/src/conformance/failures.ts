@@ -178,7 +178,7 @@ export function describeFailureCases(run: ConformanceRun): void {
       const provider = options.createProvider(run.simulator(), { apiKey: WRONG_KEY });
       const call = imageEdit(
         { ...options.params, model: options.models.basic, image: image(), prompt: PROMPT },
-        { provider },
+        { ...options.imageEditOptions, provider },
       );
       expectNoSecret(await rejectionOf(call, AuthenticationError), WRONG_KEY);
     },

@@ -67,7 +67,8 @@ export function describeProviderConformance(options: ProviderConformanceOptions)
       if (!provider) throw new Error('the provider was not created');
       return provider;
     },
-    edit: (params) => imageEdit({ ...options.params, ...params }, { provider: run.provider() }),
+    edit: (params) =>
+      imageEdit({ ...options.params, ...params }, { ...options.imageEditOptions, provider: run.provider() }),
     editRequests: () => run.simulator().requests.filter((request) => options.isEditRequest(request)),
     firstEditRequest: () => {
       const [first] = run.editRequests();

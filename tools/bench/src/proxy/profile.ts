@@ -136,7 +136,7 @@ export async function profileRetouch(
     const configFile = join(dir, 'config.yaml');
     await writeFile(
       configFile,
-      `model_list:\n  - model_name: gpt-image-1\n    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
+      `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
     );
     const profileDir = join(dir, 'profile');
     const retouch = await startRetouch(

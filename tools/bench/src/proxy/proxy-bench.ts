@@ -124,10 +124,10 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
       configFile,
       [
         'model_list:',
-        '  - model_name: gpt-image-1',
-        `    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }`,
+        '  - model_name: gpt-image-2',
+        `    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }`,
         '  - model_name: gpt-image-1-stream',
-        `    litellm_params: { model: gpt-image-1, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/stream/v1" }`,
+        `    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/stream/v1" }`,
         'router_settings: { num_retries: 0 }',
         `general_settings: { master_key: ${PROXY_KEY} }`,
         '',

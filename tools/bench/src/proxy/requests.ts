@@ -25,7 +25,7 @@ export interface FormPart {
  *
  * @example
  * ```ts
- * const { body, type } = curlForm('one image', [{ name: 'model', value: 'gpt-image-1' }, { name: 'image', file: png }]);
+ * const { body, type } = curlForm('one image', [{ name: 'model', value: 'gpt-image-2' }, { name: 'image', file: png }]);
  * ```
  */
 export function curlForm(label: string, parts: readonly FormPart[]): BenchBody {
@@ -65,7 +65,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 export function twoImagesAndMask(targetBytes = 615 * 1024): BenchBody {
   const build = (side: number) =>
     curlForm('', [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: PROMPT },
       { name: 'image', file: createNoisePng(side, side, 1) },
       { name: 'image', file: createNoisePng(side, side, 2) },
@@ -89,7 +89,7 @@ export function oneLargeImage(targetBytes = 20 * 1024 * 1024): BenchBody {
   // A noise RGBA PNG is 4 bytes a pixel and a little more.
   const side = Math.floor(Math.sqrt(targetBytes / 4));
   const request = curlForm('', [
-    { name: 'model', value: 'gpt-image-1' },
+    { name: 'model', value: 'gpt-image-2' },
     { name: 'prompt', value: 'Make it look like an oil painting' },
     { name: 'image', file: createNoisePng(side, side, 3) },
   ]);
@@ -107,7 +107,7 @@ export function oneLargeImage(targetBytes = 20 * 1024 * 1024): BenchBody {
 export function manyLargeImages(count = 4, imageBytes = 4 * 1024 * 1024): BenchBody {
   const side = Math.floor(Math.sqrt(imageBytes / 4));
   const request = curlForm('', [
-    { name: 'model', value: 'gpt-image-1' },
+    { name: 'model', value: 'gpt-image-2' },
     { name: 'prompt', value: PROMPT },
     ...Array.from({ length: count }, (_, i) => ({
       name: 'image[]',
@@ -133,7 +133,7 @@ export function smallJsonEdit(targetBytes = 10 * 1024): BenchBody {
   const build = (side: number) =>
     Buffer.from(
       JSON.stringify({
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         prompt: PROMPT,
         images: [{ image_url: `data:image/png;base64,${createNoisePng(side, side, 4).toString('base64')}` }],
       }),
