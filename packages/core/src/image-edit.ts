@@ -229,7 +229,11 @@ export function attemptFailure(
  * ```
  */
 export function modelWarnings(resolved: ResolvedModel): string[] {
-  const deprecation = deprecationWarningOnce({ ...resolved.row, provider: resolved.provider, model: resolved.model });
+  const deprecation = deprecationWarningOnce({
+    ...resolved.row,
+    provider: resolved.provider,
+    model: resolved.model,
+  });
   return [...(deprecation ? [deprecation] : []), ...resolved.warnings];
 }
 

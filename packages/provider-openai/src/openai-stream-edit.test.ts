@@ -28,7 +28,7 @@ afterEach(() => sim.reset());
 const png = createPng(64, 64, { color: [200, 30, 30] });
 const provider = () => createOpenAI({ apiKey: API_KEY, baseURL: `${sim.url}/v1` });
 const edit = (extra: Record<string, unknown> = {}) =>
-  streamImageEdit({ model: 'gpt-image-1', image: png, prompt: 'Add a hat', ...extra } as never, {
+  streamImageEdit({ model: 'gpt-image-2', image: png, prompt: 'Add a hat', ...extra } as never, {
     provider: provider(),
   });
 
@@ -60,7 +60,7 @@ describe('streamed OpenAI edits', () => {
     sim.reset();
     const client = new OpenAI({ apiKey: API_KEY, baseURL: `${sim.url}/v1`, maxRetries: 0 });
     const official = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await toFile(png, 'image.png', { type: 'image/png' }),
       prompt: 'Add a hat',
       partial_images: 2,
@@ -131,10 +131,10 @@ describe('streamed OpenAI edits', () => {
     expect(record?.eventsSent).toBe(1);
   });
 
-  it('dall-e-2 does not stream upstream: its image comes as one completed event', async () => {
+  it('dall-e-2 (sent anyway: shut down 2026-05-12) does not stream upstream: its image comes as one completed event', async () => {
     const stream = await streamImageEdit(
       { model: 'dall-e-2', image: createPng(64, 64), prompt: 'Add a hat' },
-      { provider: provider() },
+      { provider: provider(), allowRetired: true },
     );
     expect(await types(stream)).toEqual(['image_edit.completed']);
     expect(sim.requests[0]?.fields?.stream).toBeUndefined();

@@ -169,7 +169,7 @@ describe('a deployment whose upstream refuses its key', () => {
     const { url, logs } = await start(`model_list:
   - model_name: edit
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: sk-revoked-upstream-0123456789
       api_base: ${sim.url}/v1
     model_info:

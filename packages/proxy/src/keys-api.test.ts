@@ -27,7 +27,7 @@ const edit = (h: Harness, key: string) =>
   postForm(
     h.url,
     [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: 'x' },
       { name: 'image', file: IMAGE },
     ],
@@ -47,7 +47,7 @@ describe('key management API', () => {
       try {
         const generated = await call(h, '/key/generate', {
           key_alias: 'team-b',
-          models: ['gpt-image-1'],
+          models: ['gpt-image-2'],
           max_budget: 10,
           budget_duration: '30d',
           rpm_limit: 100,
@@ -64,7 +64,7 @@ describe('key management API', () => {
           token: hashToken(key),
           key_name: `sk-...${key.slice(-4)}`,
           key_alias: 'team-b',
-          models: ['gpt-image-1'],
+          models: ['gpt-image-2'],
           max_budget: 10,
           budget_duration: '30d',
           rpm_limit: 100,

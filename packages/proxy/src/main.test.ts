@@ -79,7 +79,7 @@ describe('main (the retouch command)', () => {
       const generated = await fetch(`${result.url}/key/generate`, {
         method: 'POST',
         headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },
-        body: JSON.stringify({ key_alias: 'cli', models: ['gpt-image-1'] }),
+        body: JSON.stringify({ key_alias: 'cli', models: ['gpt-image-2'] }),
       });
       expect(generated.status).toBe(200);
       const { key } = (await generated.json()) as { key: string };

@@ -95,7 +95,7 @@ afterAll(async () => {
 function config(): string {
   const deployment = (group: string, sim: Simulator, id: string) => `  - model_name: ${group}
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: ${UPSTREAM_KEY}
       api_base: ${sim.url}/v1
       timeout: ${ATTEMPT_DEADLINE_S}

@@ -35,8 +35,8 @@ const logs: string[] = [];
 async function startProxy(): Promise<{ proxy: ProxyServer; url: string }> {
   const config = parseConfig(
     `model_list:
-  - model_name: gpt-image-1
-    litellm_params: { model: gpt-image-1, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
+  - model_name: gpt-image-2
+    litellm_params: { model: gpt-image-2, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
     model_info: { id: openai-sim }
   - model_name: gemini-edit
     litellm_params: { model: gemini/gemini-2.5-flash-image, api_key: gemini-sim-key, api_base: "${geminiSim.url}" }
@@ -45,7 +45,7 @@ async function startProxy(): Promise<{ proxy: ProxyServer; url: string }> {
     litellm_params: { model: black_forest_labs/flux-kontext-pro, api_key: bfl-test-simulator, api_base: "${bflSim.url}" }
     model_info: { id: bfl-sim }
   - model_name: guarded
-    litellm_params: { model: gpt-image-1, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
+    litellm_params: { model: gpt-image-2, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
     model_info: { id: openai-guarded }
 router_settings:
   num_retries: 0
@@ -147,7 +147,7 @@ const mediaTypeOf = (b64: unknown) => sniffImage(Buffer.from(String(b64), 'base6
 
 describe('the official openai client with stream: true', () => {
   it('gets real partial images from an OpenAI deployment', async () => {
-    const events = await officialEvents('gpt-image-1', { partial_images: 2 });
+    const events = await officialEvents('gpt-image-2', { partial_images: 2 });
     expect(events.map((e) => e.type)).toEqual([
       'image_edit.partial_image',
       'image_edit.partial_image',
@@ -178,7 +178,7 @@ describe('the official openai client with stream: true', () => {
     const seen: string[] = [];
     const error = await (async () => {
       const stream = await client.images.edit({
-        model: 'gpt-image-1',
+        model: 'gpt-image-2',
         image: await png(),
         prompt: 'x',
         stream: true,
@@ -197,14 +197,14 @@ describe('the official openai client with stream: true', () => {
       status: 400,
       body: { error: { message: 'bad mask', type: 'invalid_request_error', param: 'mask', code: null } },
     });
-    const error = await officialEvents('gpt-image-1').catch((e: unknown) => e);
+    const error = await officialEvents('gpt-image-2').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
   });
 
   it('break cancels the upstream stream', async () => {
     openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
     const stream = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(),
       prompt: 'x',
       stream: true,
@@ -223,7 +223,7 @@ describe('the official openai client with stream: true', () => {
 
 describe('a raw HTTP client (curl -N)', () => {
   const base: Part[] = [
-    { name: 'model', value: 'gpt-image-1' },
+    { name: 'model', value: 'gpt-image-2' },
     { name: 'prompt', value: 'Add a hat' },
     { name: 'image', file: IMAGE },
     { name: 'stream', value: 'true' },
@@ -244,7 +244,7 @@ describe('a raw HTTP client (curl -N)', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     expect(answer.headers).toMatchObject({
-      'x-retouch-model-group': 'gpt-image-1',
+      'x-retouch-model-group': 'gpt-image-2',
       'x-retouch-model-id': 'openai-sim',
       'x-retouch-provider': 'openai',
       'x-retouch-attempts': '1',
@@ -325,7 +325,7 @@ describe('a raw HTTP client (curl -N)', () => {
     openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
     const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${own.url}/v1`, maxRetries: 0 });
     const stream = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await png(),
       prompt: 'x',
       stream: true,
@@ -345,7 +345,7 @@ describe('a raw HTTP client (curl -N)', () => {
     await rawStream(base);
     const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${MASTER_KEY}` } });
     expect(await metrics.text()).toMatch(
-      /retouch_time_to_first_event_seconds_count\{model_group="gpt-image-1",deployment="openai-sim",provider="openai"\} [1-9]/,
+      /retouch_time_to_first_event_seconds_count\{model_group="gpt-image-2",deployment="openai-sim",provider="openai"\} [1-9]/,
     );
   });
 });

@@ -22,10 +22,10 @@ describe('router.streamImageEdit', () => {
   it('streams real partials with the router meta; spend from usage; one success callback with time to first event', async () => {
     const events = recorder();
     const r = await router({ model_list: [openai(a, 'a')], callbacks: [events] });
-    const stream = await r.streamImageEdit(edit('gpt-image-1', { partial_images: 2, user: 'ann' }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 2, user: 'ann' }));
     expect(stream.meta).toMatchObject({
       deploymentId: 'a',
-      modelGroup: 'gpt-image-1',
+      modelGroup: 'gpt-image-2',
       attempts: 1,
       provider: 'openai',
     });
@@ -36,7 +36,7 @@ describe('router.streamImageEdit', () => {
     ]);
     const response = await stream.response();
     const meta = getMeta(response);
-    expect(meta).toMatchObject({ deploymentId: 'a', modelGroup: 'gpt-image-1', attempts: 1, user: 'ann' });
+    expect(meta).toMatchObject({ deploymentId: 'a', modelGroup: 'gpt-image-2', attempts: 1, user: 'ann' });
     expect(meta.costUsd).toBeGreaterThan(0);
     expect(meta.timeToFirstEventMs).toBe(stream.meta.timeToFirstEventMs);
     expect((await r.spend()).byUser.ann).toBe(meta.costUsd);
@@ -55,15 +55,15 @@ describe('router.streamImageEdit', () => {
     const events = recorder();
     const r = await router({
       model_list: [openai(a, 'a'), openai(b, 'b', 'backup')],
-      fallbacks: [{ 'gpt-image-1': ['backup'] }],
+      fallbacks: [{ 'gpt-image-2': ['backup'] }],
       num_retries: 0,
       callbacks: [events],
     });
     a.injectFault({ type: 'status', status: 503 });
-    const stream = await r.streamImageEdit(edit('gpt-image-1', { partial_images: 1 }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 1 }));
     expect(stream.meta).toMatchObject({ deploymentId: 'b', modelGroup: 'backup', attempts: 2 });
     expect(stream.meta.warnings).toEqual(
-      expect.arrayContaining([expect.stringContaining('fallback: gpt-image-1 → backup')]),
+      expect.arrayContaining([expect.stringContaining('fallback: gpt-image-2 → backup')]),
     );
     expect(await types(stream)).toEqual(['image_edit.partial_image', 'image_edit.completed']);
     expect(getMeta(await stream.response())).toMatchObject({ deploymentId: 'b', attempts: 2 });
@@ -77,11 +77,11 @@ describe('router.streamImageEdit', () => {
       model_list: [openai(a, 'a'), openai(b, 'b')],
       routing_strategy: 'simple-shuffle',
       num_retries: 3,
-      fallbacks: [{ 'gpt-image-1': ['gpt-image-1'] }],
+      fallbacks: [{ 'gpt-image-2': ['gpt-image-2'] }],
       callbacks: [events],
     });
     for (const sim of [a, b]) sim.injectFault({ type: 'stream-error', afterEvents: 1 });
-    const stream = await r.streamImageEdit(edit('gpt-image-1', { partial_images: 2 }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 2 }));
     const seen: string[] = [];
     const error = await (async () => {
       for await (const event of stream) seen.push(event.type);
@@ -115,7 +115,7 @@ describe('router.streamImageEdit', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     a.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? held : undefined) });
-    const stream = await r.streamImageEdit(edit('gpt-image-1', { partial_images: 1, user: 'ann' }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 1, user: 'ann' }));
     const iterator = stream[Symbol.asyncIterator]();
     await iterator.next();
     // The first event is out; the rest is held upstream. The hold and the in-flight count stay.
@@ -135,7 +135,7 @@ describe('router.streamImageEdit', () => {
     const events = recorder();
     const r = await router({ model_list: [openai(a, 'a')], callbacks: [events] });
     a.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
-    const stream = await r.streamImageEdit(edit('gpt-image-1', { partial_images: 3, user: 'ann' }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 3, user: 'ann' }));
     for await (const _event of stream) break;
     expect((await a.streams[0]?.ended)?.outcome).toBe('client-closed');
     await until(() => events.of('failure').length === 1, 'the failure callback');
@@ -146,7 +146,7 @@ describe('router.streamImageEdit', () => {
 
   it('router.imageEdit with stream: true points at streamImageEdit', async () => {
     const r = await router({ model_list: [openai(a, 'a')] });
-    const error = await r.imageEdit(edit('gpt-image-1', { stream: true })).catch((e: unknown) => e);
+    const error = await r.imageEdit(edit('gpt-image-2', { stream: true })).catch((e: unknown) => e);
     expect((error as RetouchError).param).toBe('stream');
     expect(hits(a)).toBe(0);
   });

@@ -74,7 +74,7 @@ describe('the console with a database', () => {
     const edited = await postForm(
       h.url,
       [
-        { name: 'model', value: 'gpt-image-1' },
+        { name: 'model', value: 'gpt-image-2' },
         { name: 'prompt', value: 'Add a hat' },
         { name: 'image', file: IMAGE },
       ],
