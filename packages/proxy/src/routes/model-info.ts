@@ -1,9 +1,10 @@
 /**
  * `GET /model/info` (and `/v1/model/info`) as LiteLLM answers it: one entry per deployment the key
  * may use — `model_name`, `litellm_params.model` (never keys or URLs) and `model_info` with the
- * deployment's id, mode, provider, prices (its overrides, else the provider's table) and what the
- * model can take (images, mask, sizes, `n`, formats), from the same capability table validation and
- * routing read.
+ * deployment's id, mode, provider, prices (its overrides, else the catalogue's), what the model can
+ * take (images, mask, sizes, `n`, formats) and its lifecycle (status, dates, successor, whether the
+ * router selects it), from the same catalogue row validation and routing read. `deprecation_date` is
+ * LiteLLM's name for the day the model shuts down upstream.
  * @module
  */
 import type { DeploymentHealth } from '@retouch/router';
@@ -22,7 +23,7 @@ export function modelInfoEntry(d: DeploymentHealth): Record<string, unknown> {
       mode: 'image_edit',
       litellm_provider: d.provider,
       ...(d.price ?? {}),
-      price_source: d.price === undefined ? null : d.priceIsOverride ? 'config' : 'catalogue',
+      price_source: d.price === null ? null : d.priceIsOverride ? 'config' : 'catalogue',
       max_input_images: c.maxImages,
       min_input_images: c.minImages ?? 1,
       supports_mask: c.mask !== 'none',
@@ -34,6 +35,13 @@ export function modelInfoEntry(d: DeploymentHealth): Record<string, unknown> {
       supported_input_media_types: c.inputMediaTypes,
       max_image_bytes: c.maxImageBytes ?? null,
       healthy: d.healthy,
+      served_model: d.servedModel,
+      status: d.lifecycle.status,
+      released: d.lifecycle.released ?? null,
+      deprecation_date: d.lifecycle.shutdown ?? null,
+      shutdown_is_earliest: d.lifecycle.shutdownEarliest === true,
+      successor: d.lifecycle.successor ?? null,
+      selectable: d.selectable,
     },
   };
 }
