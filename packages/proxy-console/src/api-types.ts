@@ -74,8 +74,22 @@ export interface ConsoleDeployment {
   failureKinds: Record<string, number>;
   /** The last failed attempts, newest first (at most 10). */
   recentFailures: ConsoleFailure[];
-  /** Lifecycle warning of the deployment's model (deprecated, retired), when the catalogue has one. */
-  lifecycle: { status: string; message: string } | null;
+  /** Lifecycle warning of the deployment's model (deprecated, retired, passed through unlisted), when there is one. */
+  lifecycle: ConsoleLifecycle | null;
+}
+
+/** What the catalogue says of a deployment's model, when it is worth a warning. */
+export interface ConsoleLifecycle {
+  /** `active` (an unlisted model passed through by family rules), `preview`, `deprecated` or `retired`. */
+  status: string;
+  /** The day it shuts (or shut) down upstream, `YYYY-MM-DD`. */
+  shutdown: string | null;
+  /** The model the vendor names instead. */
+  successor: string | null;
+  /** False when the router never selects the deployment (retired, not allowed). */
+  selected: boolean;
+  /** The whole warning, as the proxy logs it at start-up. */
+  message: string;
 }
 
 /** `GET /ui/api/overview?minutes=60`. */

@@ -54,8 +54,8 @@ async function start(
     },
   });
   const text = `model_list:
-  - model_name: gpt-image-1
-    litellm_params: { model: gpt-image-1, api_key: os.environ/KEY, api_base: ${sim.url}/v1 }
+  - model_name: gpt-image-2
+    litellm_params: { model: gpt-image-2, api_key: os.environ/KEY, api_base: ${sim.url}/v1 }
 general_settings:
 ${general}  image_urls:
 ${imageUrls}`;
@@ -66,7 +66,7 @@ ${imageUrls}`;
 }
 
 const edit: Part[] = [
-  { name: 'model', value: 'gpt-image-1' },
+  { name: 'model', value: 'gpt-image-2' },
   { name: 'prompt', value: 'Make it blue' },
   { name: 'image', file: IMAGE },
   { name: 'response_format', value: 'url' },

@@ -37,12 +37,14 @@ afterEach(async () => {
 
 function configText(imageUrls = ''): string {
   return `model_list:
-  - model_name: gpt-image-1
-    litellm_params: { model: gpt-image-1, api_key: os.environ/KEY, api_base: ${openai.url}/v1 }
+  - model_name: gpt-image-2
+    litellm_params: { model: gpt-image-2, api_key: os.environ/KEY, api_base: ${openai.url}/v1 }
   - model_name: dall-e-2
     litellm_params: { model: dall-e-2, api_key: os.environ/KEY, api_base: ${openai.url}/v1 }
+    # Retired upstream on 2026-05-12, kept as the one URL-native OpenAI model the simulator answers.
+    model_info: { allow_retired: true }
   - model_name: url-by-default
-    litellm_params: { model: gpt-image-1, api_key: os.environ/KEY, api_base: ${openai.url}/v1, response_format: url }
+    litellm_params: { model: gpt-image-2, api_key: os.environ/KEY, api_base: ${openai.url}/v1, response_format: url }
     model_info: { id: url-default }
   - model_name: kontext
     litellm_params: { model: black_forest_labs/flux-kontext-pro, api_key: os.environ/BFL, api_base: ${bfl.url} }
@@ -85,7 +87,7 @@ describe('response_format url', () => {
   it('answers a signed URL of the proxy that serves the image without a key, for an hour by default', async () => {
     const { url } = await start();
     const before = Math.floor(Date.now() / 1000);
-    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-1', [asUrl])));
+    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-2', [asUrl])));
     expect(hosted).toMatch(HOSTED);
     expect(hosted?.startsWith(`${url}/v1/images/files/`)).toBe(true);
     const expires = Number(HOSTED.exec(hosted as string)?.[2]);
@@ -106,7 +108,7 @@ describe('response_format url', () => {
     const { url } = await start();
     const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${url}/v1`, maxRetries: 0 });
     const result = await client.images.edit({
-      model: 'gpt-image-1',
+      model: 'gpt-image-2',
       image: await toFile(IMAGE, 'in.png', { type: 'image/png' }),
       prompt: 'Make it blue',
       n: 2,
@@ -141,7 +143,7 @@ describe('response_format url', () => {
     const { url } = await start();
     const [byDeployment] = await urlsOf(await postForm(url, edit('url-by-default')));
     expect(byDeployment).toMatch(HOSTED);
-    const plain = await postForm(url, edit('gpt-image-1'));
+    const plain = await postForm(url, edit('gpt-image-2'));
     const body = (await plain.json()) as { data: { b64_json?: string; url?: string }[] };
     expect(body.data[0]?.b64_json).toEqual(expect.any(String));
     expect(body.data[0]?.url).toBeUndefined();
@@ -156,7 +158,7 @@ describe('response_format url', () => {
 
   it('still refuses a response_format that is neither, before any upstream call', async () => {
     const { url } = await start();
-    const response = await postForm(url, edit('gpt-image-1', [{ name: 'response_format', value: 'png' }]));
+    const response = await postForm(url, edit('gpt-image-2', [{ name: 'response_format', value: 'png' }]));
     expect(response.status).toBe(400);
     expect((await errorOf(response)).param).toBe('response_format');
     expect(openai.requests).toHaveLength(0);
@@ -164,7 +166,7 @@ describe('response_format url', () => {
 
   it('names base_url (a public origin behind a reverse proxy) when configured', async () => {
     const { url } = await start('  image_urls: { base_url: "https://edit.example.com/retouch/" }\n');
-    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-1', [asUrl])));
+    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-2', [asUrl])));
     expect(hosted).toMatch(
       /^https:\/\/edit\.example\.com\/retouch\/v1\/images\/files\/[A-Za-z0-9_-]{22}\.png\?expires=\d+&sig=/,
     );
@@ -180,7 +182,7 @@ describe('response_format url', () => {
 
   it('returns a data: URL with a warning when the memory store cannot hold the image (the edit is paid for)', async () => {
     const { url } = await start('  image_urls: { max_memory_mb: 0.0001 }\n');
-    const response = await postForm(url, edit('gpt-image-1', [asUrl]));
+    const response = await postForm(url, edit('gpt-image-2', [asUrl]));
     expect(response.headers.get('x-retouch-warnings')).toContain(
       'image returned as a data: URL because it is larger than the memory store',
     );
@@ -194,7 +196,7 @@ describe('GET /v1/images/files', () => {
 
   it('refuses a changed signature, expiry or name with 403 invalid_signature, in OpenAI’s shape', async () => {
     const { url } = await start();
-    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-1', [asUrl])));
+    const [hosted] = await urlsOf(await postForm(url, edit('gpt-image-2', [asUrl])));
     const good = new URL(hosted as string);
     const variants = [
       good.href.replace(/sig=./, (s) => `sig=${s.endsWith('A') ? 'B' : 'A'}`),
@@ -226,7 +228,7 @@ describe('GET /v1/images/files', () => {
 
   it('logs each request by route, never the signature or any image bytes', async () => {
     const { url, logs } = await start();
-    const response = await postForm(url, edit('gpt-image-1', [asUrl]));
+    const response = await postForm(url, edit('gpt-image-2', [asUrl]));
     const [hosted] = await urlsOf(response);
     const served = await fetch(hosted as string);
     const b64 = Buffer.from(await served.arrayBuffer()).toString('base64');

@@ -29,7 +29,7 @@ const edit = (url: string, key: string) =>
   postForm(
     url,
     [
-      { name: 'model', value: 'gpt-image-1' },
+      { name: 'model', value: 'gpt-image-2' },
       { name: 'prompt', value: 'x' },
       { name: 'image', file: IMAGE },
     ],
@@ -58,9 +58,9 @@ const json = async (url: string, path: string, body?: unknown) => {
   });
 
   const config = (redisPrefix: string) => `model_list:
-  - model_name: gpt-image-1
+  - model_name: gpt-image-2
     litellm_params:
-      model: gpt-image-1
+      model: gpt-image-2
       api_key: ${UPSTREAM_KEY}
       api_base: ${sim.url}/v1
 router_settings:

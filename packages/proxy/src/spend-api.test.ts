@@ -27,7 +27,7 @@ const edit = (h: Harness, key: string, fields: Record<string, string> = {}) =>
   postForm(
     h.url,
     [
-      { name: 'model', value: fields.model ?? 'gpt-image-1' },
+      { name: 'model', value: fields.model ?? 'gpt-image-2' },
       { name: 'prompt', value: 'a secret prompt' },
       { name: 'image', file: IMAGE },
       ...(fields.user ? [{ name: 'user', value: fields.user }] : []),
@@ -62,10 +62,10 @@ describe('spend logs, reports and budgets in the store', () => {
           api_key: hashToken(generated.key),
           user: 'alice',
           team_id: 'design',
-          model_group: 'gpt-image-1',
+          model_group: 'gpt-image-2',
           model_id: 'openai-sim',
           custom_llm_provider: 'openai',
-          model: 'gpt-image-1',
+          model: 'gpt-image-2',
           status: 'success',
           metadata: { user_api_key_alias: 'team-b', attempts: 1 },
         });
@@ -98,7 +98,7 @@ describe('spend logs, reports and budgets in the store', () => {
         const byModel = (await call(h, '/global/spend/report?group_by=model')).body as {
           models: { name: string }[];
         }[];
-        expect(byModel[0]?.models.map((m) => m.name).sort()).toEqual(['dall-e-2', 'gpt-image-1', 'nope']);
+        expect(byModel[0]?.models.map((m) => m.name).sort()).toEqual(['dall-e-2', 'gpt-image-2', 'nope']);
         expect((await call(h, '/global/spend/report?group_by=planet')).status).toBe(400);
         // The router's spend() reads the store.
         const spend = await h.proxy.router.spend();

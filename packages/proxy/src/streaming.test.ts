@@ -39,7 +39,7 @@ async function startProxy(): Promise<{ proxy: ProxyServer; url: string }> {
     litellm_params: { model: gpt-image-2, api_key: sk-test-simulator, api_base: "${openaiSim.url}/v1" }
     model_info: { id: openai-sim }
   - model_name: gemini-edit
-    litellm_params: { model: gemini/gemini-2.5-flash-image, api_key: gemini-sim-key, api_base: "${geminiSim.url}" }
+    litellm_params: { model: gemini/gemini-3.1-flash-image, api_key: gemini-sim-key, api_base: "${geminiSim.url}" }
     model_info: { id: gemini-sim }
   - model_name: flux
     litellm_params: { model: black_forest_labs/flux-kontext-pro, api_key: bfl-test-simulator, api_base: "${bflSim.url}" }
@@ -262,7 +262,7 @@ describe('a raw HTTP client (curl -N)', () => {
     for (let i = 0; i < 500 && !requestLine(); i++) await pause(10);
     expect(requestLine()).toMatchObject({
       status: 200,
-      model_group: 'gpt-image-1',
+      model_group: 'gpt-image-2',
       cost_usd: expect.any(Number),
     });
     expect(frames(text).map(([event, data]) => [event, data.type])).toEqual([

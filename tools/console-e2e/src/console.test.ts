@@ -94,6 +94,11 @@ suite('the web console in Chromium', () => {
     expect(await page.locator('tr[data-deployment="openai-b"] .badge.ok').textContent()).toBe('healthy');
     expect(Number(await page.locator('[data-stat="requests"]').textContent())).toBeGreaterThanOrEqual(sent);
     expect(await page.locator('.chart canvas').count()).toBeGreaterThanOrEqual(4);
+    // The retired model sent anyway (model_info.allow_retired) carries its lifecycle badge, the warning in its title.
+    const retired = page.locator('tr[data-deployment="dalle-b"] .badge[data-lifecycle="retired"]');
+    expect(await retired.textContent()).toMatch(/^retired 2026-05-12 → gpt-image-/);
+    expect(await retired.getAttribute('title')).toContain('sends it anyway (model_info.allow_retired)');
+    expect(await page.locator('tr[data-deployment="openai-a"] [data-lifecycle]').count()).toBe(0);
     await screenshots(page, 'overview');
   });
 

@@ -1,4 +1,6 @@
-/** Display helpers: money, durations, times, counts. */
+/** Display helpers: money, durations, times, counts, lifecycle badges. */
+
+import type { ConsoleLifecycle } from '../api-types.js';
 
 /** `$0.0420`, `$12.50`; `unknown` for null (a cost that could not be known is not 0). */
 export function usd(value: number | null | undefined): string {
@@ -29,4 +31,18 @@ export function fromNow(at: string | number, now = Date.now()): string {
 /** Entries of a record, largest value first. */
 export function ranked(record: Record<string, number>): [string, number][] {
   return Object.entries(record).sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * A lifecycle badge's few words: `retired 2026-10-23 → gpt-image-2 · not selected`. The whole
+ * warning goes in its title.
+ */
+export function lifecycleLabel(l: ConsoleLifecycle): string {
+  const state = l.shutdown
+    ? `${l.status} ${l.shutdown}`
+    : l.status === 'active'
+      ? 'not in catalogue'
+      : l.status;
+  const label = l.successor ? `${state} → ${l.successor}` : state;
+  return l.selected ? label : `${label} · not selected`;
 }

@@ -101,8 +101,10 @@ export async function overviewView(
 ): Promise<ConsoleOverview> {
   const now = Date.now();
   const since = now - minutes * 60_000;
+  const notices = new Map(ctx.router.lifecycleNotices().map((notice) => [notice.deploymentId, notice]));
   const deployments: ConsoleDeployment[] = (await ctx.router.deployments()).map((d) => {
     const failures = recorder.failures(d.id, since);
+    const notice = notices.get(d.id);
     return {
       id: d.id,
       modelGroup: d.modelGroup,
@@ -115,8 +117,15 @@ export async function overviewView(
       failuresLastMinute: d.failuresLastMinute,
       failureKinds: failures.kinds,
       recentFailures: failures.recent,
-      // Filled from the router once the model catalogue reports lifecycles (issue 11); see the console README.
-      lifecycle: null,
+      lifecycle: notice
+        ? {
+            status: notice.status,
+            shutdown: notice.shutdown ?? null,
+            successor: notice.successor ?? null,
+            selected: !notice.excluded,
+            message: notice.message,
+          }
+        : null,
     };
   });
   return {

@@ -287,6 +287,15 @@ describe('the console records edits', () => {
     expect(sim?.recentFailures[0]).toMatchObject({ errorClass: 'InternalServerError', status: 500 });
     const last = overview.minutes.at(-1);
     expect(last?.byModelGroup['gpt-image-2']).toBe(4);
+    // Lifecycle warnings come from the catalogue: the harness sends retired dall-e-2 anyway.
+    expect(sim?.lifecycle).toBeNull();
+    expect(overview.deployments.find((d) => d.id === 'dalle-sim')?.lifecycle).toMatchObject({
+      status: 'retired',
+      shutdown: '2026-05-12',
+      successor: expect.stringMatching(/^gpt-image-/),
+      selected: true,
+      message: expect.stringContaining('allow_retired'),
+    });
   });
   it('records streamed edits with their cost, and a stream broken after its 200 as a failure', async () => {
     const stream = (prompt: string) =>

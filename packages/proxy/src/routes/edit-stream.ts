@@ -29,7 +29,7 @@ export interface RetouchHeaderSource {
  *
  * @example
  * ```ts
- * reply.headers(retouchHeaders(getMeta(response), 'gpt-image-1'));
+ * reply.headers(retouchHeaders(getMeta(response), 'gpt-image-2'));
  * ```
  */
 export function retouchHeaders(meta: RetouchHeaderSource, modelGroup: string): Record<string, string> {

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { ConsoleDeployment, ConsoleOverview } from '../../api-types';
 import { consoleApi } from '../api';
 import { Bars, type Series, TimeChart } from '../charts';
-import { clock, duration, fromNow, ranked, usd } from '../format';
+import { clock, duration, fromNow, lifecycleLabel, ranked, usd } from '../format';
 import { usePoll } from '../hooks';
 
 const WINDOWS = [15, 60, 360, 1440];
@@ -58,8 +58,12 @@ function Health({ d, now }: { d: ConsoleDeployment; now: number }) {
           </span>
         )}
         {d.lifecycle && (
-          <span class={`badge ${d.lifecycle.status === 'retired' ? 'bad' : 'warn'}`}>
-            {d.lifecycle.message}
+          <span
+            class={`badge ${d.lifecycle.status === 'retired' ? 'bad' : 'warn'}`}
+            title={d.lifecycle.message}
+            data-lifecycle={d.lifecycle.status}
+          >
+            {lifecycleLabel(d.lifecycle)}
           </span>
         )}
       </td>
