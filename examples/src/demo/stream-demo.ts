@@ -14,7 +14,7 @@ import { extensionOf } from './output.js';
 
 /** Model groups of examples/demo.config.yaml streamed: OpenAI (real partials), Gemini and BFL (final image only). */
 const STREAMED = [
-  { group: 'gpt-image-1', prompt: 'Turn the scene into a watercolour' },
+  { group: 'gpt-image', prompt: 'Turn the scene into a watercolour' },
   { group: 'gemini-image-edit', prompt: 'Make it a winter scene' },
   { group: 'bfl-kontext-pro', prompt: 'Turn the scene into a night scene' },
 ];
@@ -44,11 +44,14 @@ export async function runStreamDemo(options: {
     `\nStreamed edits through the proxy: openai client, stream: true, partial_images: 2 (the OpenAI simulator sends an event every ${PACE_MS} ms)`,
   );
   console.log(
-    `curl equivalent: curl -N ${url}/v1/images/edits -H "Authorization: Bearer ${MASTER_KEY}" -F model=gpt-image-1 -F image=@examples/assets/landscape.png -F "prompt=Make it autumn" -F stream=true -F partial_images=2`,
+    `curl equivalent: curl -N ${url}/v1/images/edits -H "Authorization: Bearer ${MASTER_KEY}" -F model=gpt-image -F image=@examples/assets/landscape.png -F "prompt=Make it autumn" -F stream=true -F partial_images=2`,
   );
   let written = 0;
   for (const { group, prompt } of STREAMED) {
-    if (!groups.has(group)) continue;
+    if (!groups.has(group)) {
+      console.log(`  ${group}: not in this config, not streamed`);
+      continue;
+    }
     const started = performance.now();
     const seen: string[] = [];
     try {
