@@ -45,7 +45,7 @@ const apiKey = 'sk-release-check-0123456789';
 const simulator = await testing.startOpenAISimulator({ apiKey });
 try {
   const response = await core.imageEdit(
-    { model: 'gpt-image-1', image: testing.createPng(64, 64), prompt: 'Make it blue' },
+    { model: 'gpt-image-2', image: testing.createPng(64, 64), prompt: 'Make it blue' },
     { providerConfig: { api_key: apiKey, api_base: `${simulator.url}/v1` } },
   );
   const bytes = Buffer.from(response.data?.[0]?.b64_json ?? '', 'base64');
@@ -57,7 +57,7 @@ try {
 // The installed proxy over the same simulator: one edit answered with a URL of its own, then fetched.
 const { createProxyServer, parseConfig } = await import('@retouch/proxy');
 const config = parseConfig(
-  `model_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-1, api_key: ${apiKey}, api_base: ${simulator.url}/v1 }\n`,
+  `model_list:\n  - model_name: edit\n    litellm_params: { model: gpt-image-2, api_key: ${apiKey}, api_base: ${simulator.url}/v1 }\n`,
 );
 const proxy = await createProxyServer({ config, logger: false, console: false });
 try {
