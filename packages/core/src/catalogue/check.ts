@@ -1,6 +1,6 @@
 /**
  * Checks a provider catalogue for what every row must say: a lifecycle status, a source for each
- * kind of fact, dated shutdowns for deprecated and retired rows, successors and family references
+ * kind of fact (not a scaffold's `TODO`), dated shutdowns for deprecated and retired rows, successors and family references
  * that exist, and a note where the price is unknown. Each provider package's test runs it.
  * @module
  */
@@ -8,6 +8,8 @@ import { catalogueRow } from './lookup.js';
 import { MODEL_STATUSES, type ProviderCatalogue, type RowSources } from './types.js';
 
 const DATE = /^\d{4}-\d{2}(-\d{2})?$/;
+/** What a scaffolded row says until its facts are read (`nx g @retouch/workspace-plugin:provider`). */
+const PLACEHOLDER = /\bTODO\b/;
 const SOURCE_KINDS: readonly (keyof RowSources)[] = ['lifecycle', 'capabilities', 'price'];
 
 /**
@@ -31,6 +33,7 @@ export function catalogueProblems(catalogue: ProviderCatalogue): string[] {
       const source = row.sources?.[kind];
       if (typeof source !== 'string' || source.trim().length < 8)
         say(`sources.${kind} must name where it was read`);
+      else if (PLACEHOLDER.test(source)) say(`sources.${kind} is still a TODO: name where it was read`);
     }
     for (const field of ['released', 'deprecated', 'shutdown'] as const) {
       const value = row[field];
@@ -46,6 +49,7 @@ export function catalogueProblems(catalogue: ProviderCatalogue): string[] {
       else if (next.status === 'retired') say(`successor ${row.successor} is retired itself`);
     }
     if (row.price === null && !row.notes) say('price is null: say why in notes');
+    if (row.notes !== undefined && PLACEHOLDER.test(row.notes)) say('notes are still a TODO');
   }
   for (const family of catalogue.families) {
     if (family.like !== undefined && !catalogueRow(catalogue, family.like)) {

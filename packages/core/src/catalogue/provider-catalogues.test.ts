@@ -79,4 +79,27 @@ describe('catalogueProblems', () => {
       'acme family acme-*: like missing is not a row',
     ]);
   });
+
+  it("fails a row whose sources or notes are still a scaffold's TODO", () => {
+    const todo = 'TODO: replace with where this was read';
+    const problems = catalogueProblems({
+      provider: 'acme',
+      families: [],
+      rows: [
+        {
+          model: 'example-model',
+          status: 'active',
+          capabilities: caps,
+          price: null,
+          sources: { ...sources, lifecycle: todo, price: todo },
+          notes: 'TODO: why the price is unknown',
+        },
+      ],
+    });
+    expect(problems).toEqual([
+      'acme/example-model: sources.lifecycle is still a TODO: name where it was read',
+      'acme/example-model: sources.price is still a TODO: name where it was read',
+      'acme/example-model: notes are still a TODO',
+    ]);
+  });
 });
