@@ -1,9 +1,10 @@
 /**
  * `nx g @retouch/workspace-plugin:provider <name> [--prefix <prefix>]`: scaffolds
  * `packages/provider-<name>` with the layout every provider package has (see DESIGN.md, "A provider
- * package"), `@retouch/testing`'s conformance suite wired to a 501 simulator stub (it fails until
- * the mapping and the simulator are written), a changeset, its row in the root README's provider
- * table and its root tsconfig reference.
+ * package"), a model catalogue with one example row whose sources are TODOs (its test fails until
+ * real rows replace it), `@retouch/testing`'s conformance suite wired to a 501 simulator stub (it
+ * fails until the mapping and the simulator are written), a changeset, its row in the root README's
+ * provider table and its root tsconfig reference.
  *
  * Plain ESM with JSDoc types: Nx 24 loads a local generator with `require()`, which takes ESM on
  * Node >= 20.19 and needs no TypeScript transpiler. The devkit comes from `nx` itself (`@nx/devkit`
@@ -61,7 +62,7 @@ function writeChangeset(tree, names) {
       `"${names.packageName}": minor`,
       '---',
       '',
-      `Add \`${names.packageName}\` (model prefix \`${names.prefix}\`), scaffolded with \`nx g @retouch/workspace-plugin:provider ${names.name}\`. Its image-edit mapping is not implemented yet: every call fails with a 501 \`InternalServerError\` (\`code: 'not_implemented'\`) until it is written.`,
+      `Add \`${names.packageName}\` (model prefix \`${names.prefix}\`), scaffolded with \`nx g @retouch/workspace-plugin:provider ${names.name}\`. Its image-edit mapping is not implemented yet: every call fails with a 501 \`InternalServerError\` (\`code: 'not_implemented'\`) until it is written, and its catalogue lists one example model, not the vendor's.`,
       '',
     ].join('\n'),
   );
@@ -155,9 +156,10 @@ export async function providerGenerator(tree, options) {
         '  pnpm install',
         `  pnpm --filter ${names.packageName} typecheck   # passes`,
         `  pnpm --filter ${names.packageName} test        # fails until it is implemented, by design`,
-        `Then write src/${names.name}-capabilities.ts, src/${names.name}-options.ts,`,
-        `src/${names.name}-image-edit.ts and the simulator in src/${names.name}-simulator.ts, and fit`,
-        `src/${names.name}-conformance.test.ts to the wire format (see its README).`,
+        `Then write src/${names.name}-capabilities.ts, the rows and sources of src/${names.name}-catalogue.ts,`,
+        `src/${names.name}-options.ts, src/${names.name}-image-edit.ts and the simulator in`,
+        `src/${names.name}-simulator.ts, and fit src/${names.name}-conformance.test.ts to the wire format`,
+        '(see its README).',
       ].join('\n'),
     );
   };

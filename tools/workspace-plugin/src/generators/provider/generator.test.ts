@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { catalogueProblems, type ProviderCatalogue } from '@retouch/core';
 import { readJson, type Tree } from 'nx/src/devkit-exports.js';
 import { createTreeWithEmptyWorkspace } from 'nx/src/devkit-testing-exports.js';
 import { providerGenerator } from './generator.js';
@@ -70,6 +71,24 @@ function filesUnder(tree: Tree, dir: string): string[] {
   return out.sort();
 }
 
+/**
+ * Imports a generated module: writes `files` (paths under `root`; the last one is imported) to a
+ * temp dir and loads it through jest's TypeScript transform. Only for modules whose imports from
+ * outside `files` are `import type` (erased), as the catalogue's are.
+ */
+async function importGenerated<T>(tree: Tree, root: string, files: string[]): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'retouch-generated-'));
+  try {
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file)), { recursive: true });
+      writeFileSync(join(dir, file), read(tree, `${root}/${file}`));
+    }
+    return (await import(join(dir, files[files.length - 1] as string))) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('providerNames', () => {
   it('derives every name from a kebab-case name', () => {
     expect(providerNames('acme-ai')).toEqual({
@@ -111,6 +130,8 @@ describe('provider generator', () => {
       'jest.config.js',
       'package.json',
       'src/acme-ai-capabilities.ts',
+      'src/acme-ai-catalogue.test.ts',
+      'src/acme-ai-catalogue.ts',
       'src/acme-ai-conformance.test.ts',
       'src/acme-ai-image-edit.ts',
       'src/acme-ai-options.ts',
@@ -175,19 +196,94 @@ describe('provider generator', () => {
       expect(provider).toContain(setting);
     }
     expect(read(tree, `${ROOT}/src/acme-ai-capabilities.ts`)).toContain(
-      'export const ACME_AI_MODELS: Readonly<Record<string, ModelCapabilities>> = {',
+      'export const EXAMPLE_MODEL_CAPABILITIES: ModelCapabilities = {',
+    );
+    expect(read(tree, `${ROOT}/src/acme-ai-catalogue.ts`)).toContain(
+      'export const ACME_AI_CATALOGUE: ProviderCatalogue = {',
     );
     expect(read(tree, `${ROOT}/src/acme-ai-options.ts`)).toContain(
       'export const acmeAiExtrasSchema = z.object({',
     );
     expect(read(tree, `${ROOT}/src/index.ts`)).toBe(
       [
-        "export { ACME_AI_MODELS } from './acme-ai-capabilities.js';",
+        "export { ACME_AI_CATALOGUE } from './acme-ai-catalogue.js';",
         "export type { AcmeAiProviderSettings } from './acme-ai-provider.js';",
         "export { acmeAi, createAcmeAi, providerPackage } from './acme-ai-provider.js';",
         '',
       ].join('\n'),
     );
+  });
+
+  it("builds the provider on its catalogue and core's key, secret and deadline helpers", async () => {
+    await providerGenerator(tree, { name: 'acme-ai' });
+    const provider = read(tree, `${ROOT}/src/acme-ai-provider.ts`);
+    expect(provider).toContain("import { ACME_AI_CATALOGUE } from './acme-ai-catalogue.js';");
+    expect(provider).toContain('const catalogue = withCustomModels(ACME_AI_CATALOGUE, settings.models);');
+    expect(provider).toContain('configurationProblem: () => apiKeyProblem(keySource),');
+    expect(provider).toMatch(/\n {4}catalogue,\n/);
+    expect(provider).toContain('capabilities: (model) => lookupModel(catalogue, model)?.row.capabilities,');
+    expect(provider).toContain('models: () => currentModels(catalogue),');
+    expect(provider).toMatch(/\n {4}secrets,\n/);
+    expect(provider).toMatch(
+      /return withProviderTimeout\(options, settings\.timeout, \(options\) =>\s*acmeAiImageEdit\(http, request, options\),/,
+    );
+    // Issue 10: a bare AbortSignal.timeout() can be collected before it fires; core's helper holds it.
+    expect(provider).not.toContain('AbortSignal');
+    // Core streams the final images of a provider without streamImageEdit; the comment says so.
+    expect(provider).not.toMatch(/streamImageEdit\(request/);
+    expect(provider).toContain(
+      "No streamImageEdit: for a provider without one, core's streamImageEdit() sends",
+    );
+    expect(provider).toContain('catalogue: ACME_AI_CATALOGUE,');
+    expect(provider).toContain("settings: ['api_key', 'api_base', 'extra_headers'],");
+  });
+
+  it('writes a catalogue with one example row whose sources say they must be replaced, and its test', async () => {
+    await providerGenerator(tree, { name: 'acme-ai' });
+    const catalogue = read(tree, `${ROOT}/src/acme-ai-catalogue.ts`);
+    expect(catalogue).toContain("import type { CatalogueRow, ProviderCatalogue } from '@retouch/core';");
+    expect(catalogue).toContain("import { EXAMPLE_MODEL_CAPABILITIES } from './acme-ai-capabilities.js';");
+    expect(catalogue).toContain("provider: 'acme_ai',");
+    expect(catalogue).toContain("model: 'example-model',");
+    expect(catalogue).toContain("status: 'active',");
+    expect(catalogue).toContain('price: null,');
+    for (const kind of ['lifecycle', 'capabilities', 'price']) {
+      expect(catalogue).toMatch(new RegExp(`${kind}:\\s*['"]TODO: replace with `));
+    }
+    expect(catalogue).toContain("families: [{ pattern: 'example-model-*', like: 'example-model' }],");
+    const test = read(tree, `${ROOT}/src/acme-ai-catalogue.test.ts`);
+    expect(test).toContain("import { catalogueProblems } from '@retouch/core';");
+    expect(test).toContain("import { ACME_AI_CATALOGUE } from './acme-ai-catalogue.js';");
+    expect(test).toContain('expect(catalogueProblems(ACME_AI_CATALOGUE)).toEqual([]);');
+  });
+
+  it("writes a catalogue whose only problems in core's check are its TODOs, so its test fails for that alone", async () => {
+    await providerGenerator(tree, { name: 'acme-ai' });
+    const { ACME_AI_CATALOGUE } = await importGenerated<{ ACME_AI_CATALOGUE: ProviderCatalogue }>(
+      tree,
+      ROOT,
+      ['src/acme-ai-capabilities.ts', 'src/acme-ai-catalogue.ts'],
+    );
+    expect(catalogueProblems(ACME_AI_CATALOGUE)).toEqual([
+      'acme_ai/example-model: sources.lifecycle is still a TODO: name where it was read',
+      'acme_ai/example-model: sources.capabilities is still a TODO: name where it was read',
+      'acme_ai/example-model: sources.price is still a TODO: name where it was read',
+      'acme_ai/example-model: notes are still a TODO',
+    ]);
+    // With the TODOs replaced by real sources (and a real note), nothing else is wrong.
+    const filled: ProviderCatalogue = {
+      ...ACME_AI_CATALOGUE,
+      rows: ACME_AI_CATALOGUE.rows.map((row) => ({
+        ...row,
+        sources: {
+          lifecycle: 'vendor models page',
+          capabilities: 'vendor API reference',
+          price: 'vendor pricing',
+        },
+        notes: 'No price published yet.',
+      })),
+    };
+    expect(catalogueProblems(filled)).toEqual([]);
   });
 
   it('scaffolds a mapping that validates extras and then fails with a not-implemented InternalServerError', async () => {
@@ -230,7 +326,7 @@ describe('provider generator', () => {
     const test = read(tree, `${ROOT}/src/acme-ai-conformance.test.ts`);
     expect(test).toContain("import type { ConformanceInspector, RecordedRequest } from '@retouch/testing';");
     expect(test).toContain("import { describeProviderConformance } from '@retouch/testing/conformance';");
-    expect(test).toContain("import { ACME_AI_MODELS } from './acme-ai-capabilities.js';");
+    expect(test).toContain("import { ACME_AI_CATALOGUE } from './acme-ai-catalogue.js';");
     expect(test).toContain("import { createAcmeAi } from './acme-ai-provider.js';");
     expect(test).toContain(
       "import { ACME_AI_EDIT_PATH, startAcmeAiSimulator } from './acme-ai-simulator.js';",
@@ -241,7 +337,8 @@ describe('provider generator', () => {
     expect(test).toContain(
       'createProvider: (sim, { apiKey }) => createAcmeAi({ apiKey, baseURL: sim.url }),',
     );
-    // Models come from the capabilities table, so cases turn on as the table is filled in.
+    // Models come from the catalogue's current rows, so cases turn on as the rows are filled in.
+    expect(test).toContain("ACME_AI_CATALOGUE.rows.filter((row) => row.status !== 'retired')");
     expect(test).toMatch(/basic: modelWhere\(/);
     for (const model of ['multiImage', 'mask', 'nMultiple', 'nativeUrl']) {
       expect(test).toMatch(new RegExp(`${model}: modelWhere\\(`));
@@ -259,16 +356,20 @@ describe('provider generator', () => {
     expect(test).toContain("nStrategy: 'native',");
   });
 
-  it('keeps unit tests of the prefix, the capabilities and unknown extras, with no simulator', async () => {
+  it('keeps unit tests that hold from the start (prefix, catalogue, models setting, missing key, extras), with no simulator', async () => {
     await providerGenerator(tree, { name: 'acme-ai' });
     const test = read(tree, `${ROOT}/src/acme-ai-provider.test.ts`);
     expect(test).toContain("expect(providerPackage.prefix).toBe('acme_ai');");
+    expect(test).toContain('expect(providerPackage.catalogue).toBe(ACME_AI_CATALOGUE);');
     expect(test).toContain("expect(providerPackage.create({ api_key: 'key' }).id).toBe('acme_ai');");
-    expect(test).toContain('expect(provider.models()).toContain(MODEL);');
+    expect(test).toContain('expect(provider.models()).toEqual(currentModels(ACME_AI_CATALOGUE));');
+    expect(test).toContain("createAcmeAi({ models: { 'custom-model': capabilities } })");
+    expect(test).toContain("expect(createAcmeAi().configurationProblem?.()).toContain('ACME_AI_API_KEY');");
     expect(test).toContain('.rejects.toBeInstanceOf(UnsupportedParamsError);');
     expect(test).toContain('expect(calls).toHaveLength(0);');
     expect(test).not.toContain("from './acme-ai-simulator.js'");
     expect(test).not.toContain('describeProviderConformance(');
+    expect(test).not.toContain('catalogueProblems');
   });
 
   it('uses --prefix for the model prefix but keeps the env vars on the name', async () => {
@@ -281,6 +382,7 @@ describe('provider generator', () => {
     );
     expect(read(tree, `${ROOT}/src/acme-ai-conformance.test.ts`)).toContain("name: 'acme',");
     expect(read(tree, `${ROOT}/src/acme-ai-simulator.ts`)).toContain("name: 'acme',");
+    expect(read(tree, `${ROOT}/src/acme-ai-catalogue.ts`)).toContain("provider: 'acme',");
     expect(read(tree, 'README.md')).toContain(
       '| `@retouch/provider-acme-ai` | `acme` | `ACME_AI_API_KEY` | `ACME_AI_API_BASE` |',
     );
@@ -291,6 +393,7 @@ describe('provider generator', () => {
     const changeset = read(tree, '.changeset/provider-acme-ai-scaffold.md');
     expect(changeset.startsWith('---\n"@retouch/provider-acme-ai": minor\n---\n\n')).toBe(true);
     expect(changeset).toContain('not implemented');
+    expect(changeset).toContain('one example model');
   });
 
   it('appends one row to the README provider table and changes nothing else', async () => {
