@@ -23,7 +23,7 @@ const RESERVED = new Set(
  * @property {string} name kebab-case name, also the file-name stem (`acme-ai`)
  * @property {string} className PascalCase (`AcmeAi`): `createAcmeAi`, `AcmeAiProviderSettings`
  * @property {string} propertyName camelCase (`acmeAi`): the default instance
- * @property {string} constantName SCREAMING_SNAKE (`ACME_AI`): env vars and `ACME_AI_MODELS`
+ * @property {string} constantName SCREAMING_SNAKE (`ACME_AI`): env vars and `ACME_AI_CATALOGUE`
  * @property {string} prefix model prefix (`acme_ai`)
  * @property {string} packageName `@retouch/provider-acme-ai`
  * @property {string} projectRoot `packages/provider-acme-ai`
