@@ -29,10 +29,10 @@ function row(at: string, fields: Partial<SpendLogRow> = {}): SpendLogRow {
     keyAlias: null,
     endUser: null,
     teamId: null,
-    modelGroup: 'gpt-image-1',
+    modelGroup: 'gpt-image-2',
     deploymentId: 'openai-a',
     provider: 'openai',
-    model: 'gpt-image-1',
+    model: 'gpt-image-2',
     spend: 0.04,
     promptTokens: null,
     completionTokens: null,
@@ -58,7 +58,7 @@ function recorderWithOwnEdit(): ConsoleRecorder {
     status: 200,
     ok: true,
     stream: false,
-    modelGroup: 'gpt-image-1',
+    modelGroup: 'gpt-image-2',
     deployment: 'openai-here',
     provider: 'openai',
     attempts: 1,
@@ -104,14 +104,14 @@ describe("the Overview's spend", () => {
       expect(answer.storeError).toBeNull();
       expect(answer.spend.today.totalUsd).toBeCloseTo(0.1, 10);
       expect(answer.spend.today.unpricedCalls).toBe(1);
-      expect(answer.spend.today.byModelGroup).toEqual({ 'gpt-image-1': expect.closeTo(0.1, 10) });
+      expect(answer.spend.today.byModelGroup).toEqual({ 'gpt-image-2': expect.closeTo(0.1, 10) });
       expect(answer.spend.today.byDeployment).toEqual({
         'openai-a': expect.closeTo(0.04, 10),
         'openai-b': expect.closeTo(0.06, 10),
       });
       expect(answer.spend.month.totalUsd).toBeCloseTo(0.85, 10);
       expect(answer.spend.month.byModelGroup).toEqual({
-        'gpt-image-1': expect.closeTo(0.6, 10),
+        'gpt-image-2': expect.closeTo(0.6, 10),
         'dall-e-2': expect.closeTo(0.25, 10),
       });
       expect(answer.spend.month.byDeployment).toEqual({
@@ -135,7 +135,7 @@ describe("the Overview's spend", () => {
       try {
         for (let i = 0; i < 2; i++) {
           const response = await postForm(h.url, [
-            { name: 'model', value: 'gpt-image-1' },
+            { name: 'model', value: 'gpt-image-2' },
             { name: 'prompt', value: 'x' },
             { name: 'image', file: IMAGE },
           ]);
@@ -153,7 +153,7 @@ describe("the Overview's spend", () => {
         expect(after.source).toBe('store');
         expect(after.spend).toEqual(before.spend);
         expect(Object.keys(after.spend.today.byDeployment)).toEqual(['openai-sim']);
-        expect(Object.keys(after.spend.today.byModelGroup)).toEqual(['gpt-image-1']);
+        expect(Object.keys(after.spend.today.byModelGroup)).toEqual(['gpt-image-2']);
       } finally {
         await h.close();
       }
