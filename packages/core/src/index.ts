@@ -34,6 +34,7 @@ export {
   IMAGE_MODES,
   isImageMode,
   overrideShape,
+  priceShape,
   pickModelOverride,
 } from './catalogue/overrides.js';
 export type { ModelOrigin, ResolvedModel, ResolveModelOptions } from './catalogue/resolve.js';

@@ -3,7 +3,7 @@
  * key path at fault, e.g. `model_list[2].litellm_params.model`.
  * @module
  */
-import { type CatalogueOverrides, overrideShape } from '@retouch/core';
+import { type CatalogueOverrides, overrideShape, priceShape } from '@retouch/core';
 import { z } from 'zod';
 import type { RouterState } from './state/state.js';
 import type { RouterCallback, RouterOptions, RoutingStrategy } from './types.js';
@@ -62,22 +62,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 const usd = z.number().nonnegative();
-const priceFields = {
-  input_cost_per_token: usd.optional(),
-  input_cost_per_image_token: usd.optional(),
-  output_cost_per_token: usd.optional(),
-  output_cost_per_image_token: usd.optional(),
-  input_cost_per_image: usd.optional(),
-  output_cost_per_image: usd.optional(),
-  output_cost_per_image_by_quality: z.record(z.string(), z.record(z.string(), usd)).optional(),
-  output_cost_per_pixel: usd.optional(),
-  cost_per_request: usd.optional(),
-};
 const seconds = z.number().positive();
 const optionalString = z.string().optional();
 
 const litellmParamsSchema = z.looseObject({
-  model: z.string().min(1, 'required: the provider model, e.g. gpt-image-1 or gemini/gemini-2.5-flash-image'),
+  model: z.string().min(1, 'required: the provider model, e.g. gpt-image-2 or gemini/gemini-3.1-flash-image'),
   api_key: optionalString,
   api_base: optionalString,
   timeout: seconds.optional(),
@@ -96,7 +85,7 @@ const litellmParamsSchema = z.looseObject({
   extra_headers: z.record(z.string(), z.string()).optional(),
   drop_params: z.boolean().optional(),
   response_format: z.enum(['url', 'b64_json']).optional(),
-  ...priceFields,
+  ...priceShape,
 });
 
 const modelInfoSchema = z.looseObject({
@@ -108,7 +97,7 @@ const modelInfoSchema = z.looseObject({
   cooldown_time: z.number().nonnegative().optional(),
   allowed_fails: z.number().int().nonnegative().optional(),
   allow_retired: z.boolean().optional(),
-  ...priceFields,
+  ...priceShape,
 });
 
 const deploymentSchema = z.strictObject({

@@ -41,6 +41,19 @@ export interface ModelOverride extends ModelPrice {
 const usd = z.number().nonnegative();
 const date = z.string().regex(/^\d{4}-\d{2}(-\d{2})?$/, 'expected a date as YYYY-MM-DD (or YYYY-MM)');
 
+/** LiteLLM's price keys, in USD, as a catalogue file row, `model_info` and `litellm_params` take them. */
+export const priceShape = {
+  input_cost_per_token: usd.optional(),
+  input_cost_per_image_token: usd.optional(),
+  output_cost_per_token: usd.optional(),
+  output_cost_per_image_token: usd.optional(),
+  input_cost_per_image: usd.optional(),
+  output_cost_per_image: usd.optional(),
+  output_cost_per_image_by_quality: z.record(z.string(), z.record(z.string(), usd)).optional(),
+  output_cost_per_pixel: usd.optional(),
+  cost_per_request: usd.optional(),
+};
+
 /** The keys a catalogue file row may have, with their checks. */
 export const overrideShape = {
   status: z.enum(MODEL_STATUSES as [ModelStatus, ...ModelStatus[]]).optional(),
@@ -61,15 +74,7 @@ export const overrideShape = {
     .array(z.enum(OPENAI_EDIT_PARAMS as [OpenAIEditParam, ...OpenAIEditParam[]]))
     .optional(),
   mode: z.string().optional(),
-  input_cost_per_token: usd.optional(),
-  input_cost_per_image_token: usd.optional(),
-  output_cost_per_token: usd.optional(),
-  output_cost_per_image_token: usd.optional(),
-  input_cost_per_image: usd.optional(),
-  output_cost_per_image: usd.optional(),
-  output_cost_per_image_by_quality: z.record(z.string(), z.record(z.string(), usd)).optional(),
-  output_cost_per_pixel: usd.optional(),
-  cost_per_request: usd.optional(),
+  ...priceShape,
   sources: z
     .strictObject({
       lifecycle: z.string().optional(),
