@@ -1,7 +1,7 @@
 /**
- * `pnpm bench:proxy [--rounds N] [--quick] [--no-portkey] [--no-store] [--no-floor] [--only edit,large,json,memory,stream] [--out file]`:
+ * `pnpm bench:proxy [--rounds N] [--warmup S] [--quick] [--no-portkey] [--no-store] [--no-floor] [--only edit,large,json,memory,stream] [--out file]`:
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
- * `pnpm bench:proxy --profile [--request edit|json|large] [--store] [--requests N] [--out file.cpuprofile]`: where retouch's CPU goes
+ * `pnpm bench:proxy --profile [--request edit|json|large] [--store] [--requests N] [--warmup S] [--out file.cpuprofile]`: where retouch's CPU goes
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
  * HTTP client candidates side by side (see `proxy/upstream-clients.ts`).
  * @module
@@ -15,6 +15,7 @@ import { benchUpstreamClients } from './proxy/upstream-clients.js';
 const { values } = parseArgs({
   options: {
     rounds: { type: 'string' },
+    warmup: { type: 'string' },
     quick: { type: 'boolean' },
     'no-portkey': { type: 'boolean' },
     'no-store': { type: 'boolean' },
@@ -50,6 +51,7 @@ if (values.clients) {
     out: values.out,
     request: values.request as 'edit' | 'json' | 'large' | undefined,
     store: values.store,
+    warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
   });
 } else {
   await benchProxy({
@@ -58,6 +60,7 @@ if (values.clients) {
     noPortkey: values['no-portkey'],
     noStore: values['no-store'],
     noFloor: values['no-floor'],
+    warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
     only: values.only?.split(',').map((s) => s.trim()),
     out: values.out ?? fileURLToPath(new URL('../results/proxy.json', import.meta.url)),
   });

@@ -12,7 +12,7 @@ import { printTable } from '../stats.js';
 import { generateKey, startLoadClient, startRetouch, startUpstream } from './processes.js';
 import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
 import { oneLargeImage, smallJsonEdit, twoImagesAndMask } from './requests.js';
-import { measure } from './scenarios.js';
+import { measure, warmUp } from './scenarios.js';
 
 interface ProfileNode {
   id: number;
@@ -126,6 +126,8 @@ export async function profileRetouch(
     request?: 'edit' | 'json' | 'large';
     /** Retouch with its store (embedded PGlite in a fresh folder) and a virtual key from it. */
     store?: boolean;
+    /** Seconds of unmeasured load before the measured run. Defaults to 10. */
+    warmupSeconds?: number;
   } = {},
 ): Promise<void> {
   const requests = options.requests ?? 2000;
@@ -162,8 +164,8 @@ export async function profileRetouch(
       pid: retouch.pid,
     };
     const harness = { client, upstream, budgetMs: 300_000, timeoutMs: 60_000 };
-    // Warmed up first (JIT, pools); only the measured run's samples are counted.
-    await measure(harness, target, body, { total: Math.min(300, requests), concurrency });
+    // Warmed up first (JIT to its steady state, pools); only the measured run's samples are counted.
+    await warmUp(harness, target, body, { seconds: options.warmupSeconds ?? 10, concurrency });
     const startUs = Number(process.hrtime.bigint() / 1000n);
     const run = await measure(harness, target, body, { total: requests, concurrency });
     const endUs = Number(process.hrtime.bigint() / 1000n);

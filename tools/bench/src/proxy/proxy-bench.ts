@@ -45,7 +45,15 @@ import {
   streamedEdit,
   twoImagesAndMask,
 } from './requests.js';
-import { alternate, type BodyFile, type Harness, measure, type Row, type Target } from './scenarios.js';
+import {
+  alternate,
+  type BodyFile,
+  type Harness,
+  measure,
+  type Row,
+  type Target,
+  warmUp,
+} from './scenarios.js';
 
 /** Options of {@link benchProxy}. */
 export interface ProxyBenchOptions {
@@ -61,6 +69,11 @@ export interface ProxyBenchOptions {
   noFloor?: boolean;
   /** Where the JSON results go. */
   out: string;
+  /**
+   * Seconds of unmeasured load per target before a scenario's rounds (edit, large, JSON).
+   * Defaults to 10 (2 with `quick`).
+   */
+  warmupSeconds?: number;
   /** Scenarios to run (all by default): `edit`, `large`, `json`, `memory`, `stream`. */
   only?: readonly string[];
 }
@@ -104,6 +117,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
   const rounds = options.rounds ?? 3;
   const scale = options.quick ? 0.2 : 1;
   const n = (count: number) => Math.max(4, Math.round(count * scale));
+  const warmupSeconds = options.warmupSeconds ?? (options.quick ? 2 : 10);
   const wants = (name: string) => !options.only || options.only.includes(name);
   const started = machine();
   console.log(
@@ -223,10 +237,10 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
     if (wants('edit')) {
       const edit = await write('edit', twoImagesAndMask());
       const editTargets = withFloor(withStoreToo(targets));
-      // Warm-up: JIT, connection pools, both concurrencies.
+      // Warm-up: JIT (to the steady state, see warmUp), connection pools, both concurrencies.
       for (const target of editTargets) {
-        await measure(harness, target, edit, { total: n(60), concurrency: 4 });
-        await measure(harness, target, edit, { total: n(64), concurrency: 16 });
+        await warmUp(harness, target, edit, { seconds: warmupSeconds, concurrency: 16 });
+        await measure(harness, target, edit, { total: n(20), concurrency: 1 });
       }
       const serial = await alternate(harness, editTargets, edit, { total: n(150), concurrency: 1 }, rounds);
       const parallel = await alternate(
@@ -284,10 +298,9 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
 
     if (wants('large')) {
       const large = await write('large', oneLargeImage());
-      for (const target of targets) await measure(harness, target, large, { total: 2, concurrency: 1 });
       const largeTargets = withFloor(targets);
-      for (const target of largeTargets.slice(targets.length))
-        await measure(harness, target, large, { total: 2, concurrency: 1 });
+      for (const target of largeTargets)
+        await warmUp(harness, target, large, { seconds: warmupSeconds, concurrency: 1 });
       const rows = await alternate(harness, largeTargets, large, { total: n(8), concurrency: 1 }, rounds);
       const d = rows[0] as Row;
       printTable(
@@ -312,7 +325,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
       // Portkey's edit route reads multipart only.
       const jsonTargets = withFloor(withStoreToo([direct(), viaRetouch]));
       for (const target of jsonTargets)
-        await measure(harness, target, json, { total: n(100), concurrency: 16 });
+        await warmUp(harness, target, json, { seconds: warmupSeconds, concurrency: 16 });
       const serial = await alternate(harness, jsonTargets, json, { total: n(150), concurrency: 1 }, rounds);
       const parallel = await alternate(
         harness,
