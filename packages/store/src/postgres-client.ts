@@ -3,8 +3,22 @@
  * idle connection) and one dedicated connection for LISTEN, re-established after an outage.
  * @module
  */
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { checkSchemaName, type SqlClient, type SqlQueryable } from './sql-client.js';
+
+/**
+ * `pg`, loaded the first time a client is made: a proxy without a database (or with the embedded
+ * one) never pays for its modules (about 1.6 MiB of heap). `pg` is CommonJS, so `require` loads it
+ * synchronously and `createPostgresClient` stays synchronous.
+ */
+const loadPg = (() => {
+  let loaded: typeof pg | undefined;
+  return (): typeof pg => {
+    loaded ??= createRequire(import.meta.url)('pg') as typeof pg;
+    return loaded;
+  };
+})();
 
 /**
  * Settings of {@link createPostgresClient}.
@@ -51,7 +65,8 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
     options: `-c search_path=${schema},public`,
     application_name: 'retouch',
   };
-  const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
+  const driver = loadPg();
+  const pool = new driver.Pool({ ...connection, max: options.poolSize ?? 10, idleTimeoutMillis: 30_000 });
   // An idle connection that breaks (the server restarts) must not crash the process.
   pool.on('error', onError);
   const listeners = new Set<{ stop(): Promise<void> }>();
@@ -103,7 +118,7 @@ export function createPostgresClient(options: PostgresClientOptions): SqlClient 
         onConnection?.(value);
       };
       const connect = async (): Promise<void> => {
-        const next = new pg.Client(connection);
+        const next = new driver.Client(connection);
         next.on('error', (error) => {
           onError(error);
           lost(next);
