@@ -14,7 +14,11 @@ export { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './config/gen
 export type { ParseConfigOptions } from './config/load-config.js';
 export { loadConfig, parseConfig } from './config/load-config.js';
 export type { ProxyConfig, ProxyLimits, VirtualKeyConfig } from './config/proxy-config.js';
-export { DEFAULT_LIMITS, DEFAULT_SHUTDOWN_GRACE_MS } from './config/proxy-config.js';
+export {
+  DEFAULT_IDLE_MEMORY_RELEASE_MS,
+  DEFAULT_LIMITS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+} from './config/proxy-config.js';
 export { coerceScalars } from './config/sections.js';
 export type { CallOutcome, ConsoleRecorderOptions, EditRecord, LogFilter } from './console/recorder.js';
 export { ConsoleRecorder } from './console/recorder.js';

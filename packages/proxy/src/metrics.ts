@@ -15,6 +15,8 @@ export interface ProxyMetrics {
     labels: { route: string; method: string; status: number; modelGroup?: string },
     seconds: number,
   ): void;
+  /** Counts one full collection run because the proxy went idle after a burst. */
+  observeIdleMemoryRelease(): void;
   /** Feeds upstream retries, fallbacks, failures and cost. */
   readonly callback: RouterCallback;
   /** The Prometheus text exposition. */
@@ -95,6 +97,11 @@ export function createMetrics(options: MetricsOptions = {}): ProxyMetrics {
     help: 'Streamed edits: time from the request to its first event (a partial or the final image), in seconds.',
     labelNames: ['model_group', 'deployment', 'provider'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120],
+    registers: [registry],
+  });
+  const idleReleases = new Counter({
+    name: 'retouch_idle_memory_releases_total',
+    help: 'Full garbage collections run because the proxy went idle after a burst grew its memory (general_settings.idle_memory_release_ms).',
     registers: [registry],
   });
   const deployments = options.deployments;
@@ -193,6 +200,7 @@ export function createMetrics(options: MetricsOptions = {}): ProxyMetrics {
       requests.inc({ ...common, method: labels.method });
       latency.observe(common, seconds);
     },
+    observeIdleMemoryRelease: () => idleReleases.inc(),
     render: () => registry.metrics(),
   };
 }

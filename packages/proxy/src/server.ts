@@ -30,6 +30,7 @@ import { bodyBreach, guardBodies } from './body-guard.js';
 import { clientErrorHandler } from './client-errors.js';
 import { type ConsoleOptions, prepareConsole } from './console/setup.js';
 import { trackConnections } from './connections.js';
+import { type IdleMemoryOptions, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
 import { toErrorReply } from './errors.js';
@@ -63,6 +64,11 @@ export interface ProxyServerOptions {
    * command opens an embedded one instead).
    */
   store?: Store | StoreOptions | false;
+  /**
+   * How much the heap and array buffers must grow before an idle proxy collects (bytes; default
+   * 32 MiB). The idle time itself is `general_settings.idle_memory_release_ms`.
+   */
+  idleMemory?: Pick<IdleMemoryOptions, 'growthBytes'>;
 }
 
 /**
@@ -341,6 +347,22 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     bodyTimeoutMs: limits.bodyTimeoutMs,
     idleTimeoutMs: limits.idleTimeoutMs,
   });
+  // After a burst, the uploads' buffers are freed once the proxy is idle, not at the next request.
+  const idleMemory = releaseMemoryWhenIdle(app.server, {
+    idleMs: config.idleMemoryReleaseMs,
+    growthBytes: options.idleMemory?.growthBytes,
+    busy: () => editsInFlight.size > 0,
+    onRelease: ({ beforeBytes, afterBytes, ms }) => {
+      metrics.observeIdleMemoryRelease();
+      logger.debug(
+        {
+          heap_and_buffers_mib: [beforeBytes, afterBytes].map((b) => Math.round(b / 1048576)),
+          gc_ms: Math.round(ms),
+        },
+        'idle: full garbage collection after a burst',
+      );
+    },
+  });
   const ctx: ProxyContext = {
     config,
     router,
@@ -451,6 +473,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
       shutdown ??= (async () => {
         const graceMs = closeOptions.graceMs ?? config.shutdownGraceMs;
         ctx.closing = true;
+        idleMemory.close();
         // No new paid attempt from here: calls in flight finish their current one.
         activeRouter.drain();
         const closed = app.close();

@@ -42,6 +42,11 @@ const generalSchema = z.object({
   database_url: z.string().min(1).optional(),
   store_prompts_in_spend_logs: z.boolean().optional(),
   spend_log_queue_max: count.optional(),
+  idle_memory_release_ms: z
+    .number()
+    .int('must be a whole number of ms (0 turns the idle release off)')
+    .nonnegative('must be 0 (off) or more ms')
+    .optional(),
   // Validated by image-urls/settings.ts, which knows its own keys.
   image_urls: z.unknown().optional(),
 });

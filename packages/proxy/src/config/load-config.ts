@@ -25,7 +25,12 @@ import {
 import { resolveEnvRefs } from './env-refs.js';
 import { parseImageUrlSettings } from '../image-urls/settings.js';
 import { limitsFrom, parseGeneralSettings, parseVirtualKeys } from './general-settings.js';
-import { DEFAULT_SHUTDOWN_GRACE_MS, type ProxyConfig, type VirtualKeyConfig } from './proxy-config.js';
+import {
+  DEFAULT_IDLE_MEMORY_RELEASE_MS,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  type ProxyConfig,
+  type VirtualKeyConfig,
+} from './proxy-config.js';
 import { coerceScalars, GENERAL_SETTINGS_KEYS, TOP_LEVEL_KEYS, VIRTUAL_KEY_KEYS } from './sections.js';
 
 /** Options of {@link parseConfig} and {@link loadConfig}. */
@@ -222,6 +227,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Pro
     databaseUrl: settings?.database_url ?? (env.DATABASE_URL || undefined),
     storePrompts: settings?.store_prompts_in_spend_logs === true,
     spendLogQueueMax: settings?.spend_log_queue_max ?? 100_000,
+    idleMemoryReleaseMs: settings?.idle_memory_release_ms ?? DEFAULT_IDLE_MEMORY_RELEASE_MS,
     disableAdminUi: settings?.disable_admin_ui,
     imageUrls: imageUrls.settings,
     environment,

@@ -56,6 +56,18 @@ export interface ProxyLimits {
 export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 /**
+ * Default of `general_settings.idle_memory_release_ms`: long enough that a steady trickle of
+ * requests never waits behind a collection, short enough that memory is back soon after a burst.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_IDLE_MEMORY_RELEASE_MS } from '@retouch/proxy';
+ * DEFAULT_IDLE_MEMORY_RELEASE_MS; // 2000
+ * ```
+ */
+export const DEFAULT_IDLE_MEMORY_RELEASE_MS = 2000;
+
+/**
  * The default {@link ProxyLimits}.
  *
  * @example
@@ -117,6 +129,13 @@ export interface ProxyConfig {
   storePrompts: boolean;
   /** `general_settings.spend_log_queue_max`: most spend rows held in memory while the database is down. Default 100000. */
   spendLogQueueMax: number;
+  /**
+   * `general_settings.idle_memory_release_ms`: once no request has been in flight this long after a
+   * burst that grew memory by 32 MiB or more, the proxy runs one full garbage collection, so that
+   * the burst's buffers are freed instead of waiting for the next request. `0` turns it off.
+   * Default 2000 (absent here: the default).
+   */
+  idleMemoryReleaseMs?: number;
   /** `general_settings.image_urls`: how `response_format: "url"` answers are hosted. Absent: the memory store, 3600 s. */
   imageUrls?: ImageUrlSettings;
   /** `environment_variables`: set at startup for variables not already set. */

@@ -97,6 +97,7 @@ export const GENERAL_SETTINGS_KEYS = [
   'database_url',
   'store_prompts_in_spend_logs',
   'spend_log_queue_max',
+  'idle_memory_release_ms',
   'image_urls',
 ] as const;
 
@@ -144,6 +145,7 @@ export const NUMERIC_KEYS: ReadonlySet<string> = new Set<string>([
   'max_budget',
   'rpm_limit',
   'spend_log_queue_max',
+  'idle_memory_release_ms',
   ...PRICE_FIELDS.filter((f) => f !== 'output_cost_per_image_by_quality'),
 ]);
 
