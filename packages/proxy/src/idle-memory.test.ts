@@ -13,6 +13,9 @@ const MIB = 1024 * 1024;
 const IDLE_MS = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What each test started, closed after it. */
+const running: { close(): Promise<void> }[] = [];
+
 /**
  * A loopback server whose requests stay open until `answer()`, watched by `releaseMemoryWhenIdle`
  * with a memory figure the test sets and a collection it counts (and that brings memory back).
@@ -48,7 +51,7 @@ async function watched(options: { idleMs?: number; busy?: () => boolean } = {}) 
     for (const response of open.splice(0)) response.end('ok');
     await Promise.all(pending.map((p) => p.answered));
   };
-  return {
+  const watcher = {
     memory,
     idle,
     collections: () => collections,
@@ -61,17 +64,17 @@ async function watched(options: { idleMs?: number; busy?: () => boolean } = {}) 
       await new Promise((resolve) => server.close(resolve));
     },
   };
+  running.push(watcher);
+  return watcher;
 }
 
 describe('releaseMemoryWhenIdle', () => {
-  let current: Awaited<ReturnType<typeof watched>> | undefined;
   afterEach(async () => {
-    await current?.close();
-    current = undefined;
+    await Promise.all(running.splice(0).map((w) => w.close()));
   });
 
   it('collects once when the proxy goes idle after a burst that grew memory, then not again while idle', async () => {
-    const w = (current = await watched());
+    const w = await watched();
     const burst = await Promise.all([w.request(), w.request(), w.request()]);
     w.memory.used += 64 * MIB;
     await w.answerAll(burst);
@@ -94,7 +97,7 @@ describe('releaseMemoryWhenIdle', () => {
   });
 
   it('never collects while a request is in flight, however long it lasts', async () => {
-    const w = (current = await watched());
+    const w = await watched();
     const first = await w.request();
     const second = await w.request();
     w.memory.used += 64 * MIB;
@@ -109,7 +112,7 @@ describe('releaseMemoryWhenIdle', () => {
   });
 
   it('a request arriving before the idle time is up postpones the collection until it is answered', async () => {
-    const w = (current = await watched({ idleMs: 1000 }));
+    const w = await watched({ idleMs: 1000 });
     const burst = await w.request();
     w.memory.used += 64 * MIB;
     await w.answerAll([burst]);
@@ -123,7 +126,7 @@ describe('releaseMemoryWhenIdle', () => {
 
   it('waits while work goes on without a request (an edit whose client left)', async () => {
     let busy = true;
-    const w = (current = await watched({ busy: () => busy }));
+    const w = await watched({ busy: () => busy });
     const burst = await w.request();
     w.memory.used += 64 * MIB;
     await w.answerAll([burst]);
@@ -135,7 +138,7 @@ describe('releaseMemoryWhenIdle', () => {
   });
 
   it('with 0, never collects', async () => {
-    const w = (current = await watched({ idleMs: 0 }));
+    const w = await watched({ idleMs: 0 });
     const burst = await w.request();
     w.memory.used += 512 * MIB;
     await w.answerAll([burst]);
@@ -144,7 +147,7 @@ describe('releaseMemoryWhenIdle', () => {
   });
 
   it('close() cancels a pending collection', async () => {
-    const w = (current = await watched());
+    const w = await watched();
     const burst = await w.request();
     w.memory.used += 64 * MIB;
     await w.answerAll([burst]);
