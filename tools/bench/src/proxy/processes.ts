@@ -165,6 +165,8 @@ export async function startRetouch(
   nodeArgs: readonly string[] = [],
   /** Where keys and spend live: none (`--no-database`, the default here) or the CLI flags given. */
   storeArgs: readonly string[] = ['--no-database'],
+  /** Environment variables added to the bench's own for this process. */
+  env: Readonly<Record<string, string>> = {},
 ): Promise<BenchServer> {
   const child = track(
     spawn(
@@ -182,7 +184,7 @@ export async function startRetouch(
         'warn',
         ...storeArgs,
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
     ),
   );
   const url = await new Promise<string>((resolve, reject) => {
