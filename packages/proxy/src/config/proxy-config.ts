@@ -57,7 +57,7 @@ export const DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
 
 /**
  * Default of `general_settings.idle_memory_release_ms`: long enough that a steady trickle of
- * requests never waits behind a collection, short enough that memory is back soon after a burst.
+ * requests does not wait behind collections, short enough that memory is back soon after a burst.
  *
  * @example
  * ```ts
