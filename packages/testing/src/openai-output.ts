@@ -8,7 +8,7 @@ import { PNG } from 'pngjs';
 import { createJpeg, createWebp } from './fixtures.js';
 import { badRequest } from './openai-errors.js';
 import type { OpenAIEdit } from './openai-validate.js';
-import { drawInputThumbnails } from './sim-render.js';
+import { drawInputThumbnails, resizeNearest } from './sim-render.js';
 
 /** One generated image. */
 export interface RenderedImage {
@@ -16,6 +16,8 @@ export interface RenderedImage {
   mediaType: string;
   width: number;
   height: number;
+  /** The decoded pixels of a PNG result, kept so partial images need not decode `bytes` again. */
+  pixels?: PNG;
 }
 
 /** OpenAI's `ImageGenUsage`. */
@@ -70,24 +72,6 @@ function editPixels(source: PNG, mask: PNG | undefined): PNG {
   return out;
 }
 
-function resizeNearest(source: PNG, width: number, height: number): PNG {
-  if (source.width === width && source.height === height) return source;
-  const out = new PNG({ width, height });
-  for (let y = 0; y < height; y++) {
-    const sourceY = Math.floor((y * source.height) / height);
-    for (let x = 0; x < width; x++) {
-      const sourceX = Math.floor((x * source.width) / width);
-      source.data.copy(
-        out.data,
-        (y * width + x) * 4,
-        (sourceY * source.width + sourceX) * 4,
-        (sourceY * source.width + sourceX) * 4 + 4,
-      );
-    }
-  }
-  return out;
-}
-
 function solid(width: number, height: number, [red, green, blue]: [number, number, number]): PNG {
   const out = new PNG({ width, height });
   for (let offset = 0; offset < out.data.length; offset += 4) {
@@ -130,7 +114,13 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
     png = solid(width, height, promptColour(edit.prompt));
   }
   // Filter type 0 (none): pngjs's adaptive filtering is ~100x slower under Jest's VM sandbox.
-  return { bytes: PNG.sync.write(png, { filterType: 0 }), mediaType: 'image/png', width, height };
+  return {
+    bytes: PNG.sync.write(png, { filterType: 0 }),
+    mediaType: 'image/png',
+    width,
+    height,
+    pixels: png,
+  };
 }
 
 /**
@@ -145,7 +135,9 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
  */
 export function renderOpenAIPartial(final: RenderedImage, index: number, count: number): RenderedImage {
   if (final.mediaType !== 'image/png') return final;
-  const png = PNG.sync.read(Buffer.from(final.bytes));
+  const png = new PNG({ width: final.width, height: final.height });
+  if (final.pixels) final.pixels.data.copy(png.data);
+  else PNG.sync.read(Buffer.from(final.bytes)).data.copy(png.data);
   const doneRows = Math.floor((png.height * (index + 1)) / (count + 1));
   png.data.fill(128, doneRows * png.width * 4);
   for (let offset = doneRows * png.width * 4 + 3; offset < png.data.length; offset += 4)

@@ -1,13 +1,37 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodePngPixels } from '@retouch/core';
-import { createPng } from './fixtures.js';
+import { PNG } from 'pngjs';
+import { createNoisePng, createPng } from './fixtures.js';
 import { startGeminiSimulator } from './gemini-simulator.js';
-import { drawInputThumbnails, solidPng } from './sim-render.js';
+import { drawInputThumbnails, resizeNearest, solidPng } from './sim-render.js';
 
 const pixel = (png: { width: number; data: Uint8Array }, x: number, y: number) => {
   const at = (y * png.width + x) * 4;
   return [png.data[at], png.data[at + 1], png.data[at + 2]];
 };
+
+describe('resizeNearest', () => {
+  it.each([
+    [16, 16, 256, 256],
+    [37, 53, 100, 41],
+    [300, 200, 17, 290],
+    [5, 5, 5, 9],
+    [1, 1, 3, 3],
+  ])('takes each pixel of %ix%i → %ix%i from its nearest source pixel, alpha included', (sw, sh, w, h) => {
+    const source = PNG.sync.read(createNoisePng(sw, sh, sw * 7 + sh));
+    const out = resizeNearest(source, w, h);
+    expect([out.width, out.height]).toEqual([w, h]);
+    const expected = Buffer.alloc(w * h * 4);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const from = (Math.floor((y * sh) / h) * sw + Math.floor((x * sw) / w)) * 4;
+        for (let byte = 0; byte < 4; byte++)
+          expected[(y * w + x) * 4 + byte] = source.data[from + byte] as number;
+      }
+    }
+    expect(out.data.equals(expected)).toBe(true);
+  });
+});
 
 describe('drawInputThumbnails', () => {
   it('shows each further input as a thumbnail along the bottom, from the right', () => {
