@@ -57,7 +57,10 @@ const json = async (url: string, path: string, body?: unknown) => {
     await Promise.all([pg?.stop(), redis?.stop(), sim?.close()]);
   });
 
-  const config = (redisPrefix: string) => `model_list:
+  // Each test's proxies share one Redis logical database, and no other test's: the config has no key
+  // prefix setting, so the database number in redis_url keeps one test's router state (cooldowns,
+  // latencies, spend and rate windows) out of the next one's.
+  const config = (redisDb: number) => `model_list:
   - model_name: gpt-image-2
     litellm_params:
       model: gpt-image-2
@@ -65,22 +68,22 @@ const json = async (url: string, path: string, body?: unknown) => {
       api_base: ${sim.url}/v1
 router_settings:
   num_retries: 0
-  redis_url: redis://127.0.0.1:${redis.port}
+  redis_url: redis://127.0.0.1:${redis.port}/${redisDb}
 general_settings:
   master_key: ${MASTER_KEY}
   keys:
     - key: ${TEAM_KEY}
       key_alias: from-config
 `;
-  const start = async (database: string, prefix: string) => {
-    const p = await startProxyProcess(config(prefix), { env: { DATABASE_URL: database } });
+  const start = async (database: string, redisDb: number) => {
+    const p = await startProxyProcess(config(redisDb), { env: { DATABASE_URL: database } });
     processes.push(p);
     return p;
   };
 
   it('two proxies enforce one key budget and rpm together, share its revocation and its spend', async () => {
     const database = await pg.createDatabase('two_proxies');
-    const [a, b] = await Promise.all([start(database, 'two'), start(database, 'two')]);
+    const [a, b] = await Promise.all([start(database, 1), start(database, 1)]);
     // Both migrated one schema (the advisory lock): each answers the key API.
     const probe = await edit(a.url, MASTER_KEY);
     expect(probe.status).toBe(200);
@@ -126,7 +129,7 @@ general_settings:
 
   it('killing PostgreSQL under load loses no spend row once it is back', async () => {
     const database = await pg.createDatabase('outage');
-    const p = await start(database, 'outage');
+    const p = await start(database, 2);
     const verified = (await json(p.url, '/key/generate', { key_alias: 'verified' })).key as string;
     const unverified = (await json(p.url, '/key/generate', { key_alias: 'never-seen' })).key as string;
     expect((await edit(p.url, verified)).status).toBe(200);
