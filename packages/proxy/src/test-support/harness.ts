@@ -1,9 +1,11 @@
 /**
  * Test support (not built into the package's API): a proxy on 127.0.0.1 (port 0) over an OpenAI
- * simulator, a curl-style multipart body builder, and a log capture.
+ * simulator, a curl-style multipart body builder, and a log capture. Importing it registers an
+ * `afterAll` in the test file that closes every harness a failed test left open.
  * @module
  */
 import { Writable } from 'node:stream';
+import { afterAll } from '@jest/globals';
 import { createOpenAIMask, createPng, type Simulator, startOpenAISimulator } from '@retouch/testing';
 import type { Store } from '@retouch/store';
 import type { BackendOptions } from '@retouch/store/test-support';
@@ -35,8 +37,25 @@ export interface Harness {
   proxy: ProxyServer;
   url: string;
   logs: string[];
+  /** Closes the proxy, then the simulator (even when the proxy's close fails). Calling it again returns the same promise. */
   close(): Promise<void>;
 }
+
+/** Harnesses of this test file not closed yet. */
+const open = new Set<Harness>();
+
+// A test that fails before its own close() would leave a proxy and a simulator listening, and jest
+// runs a package in band on 2 cores, so it would wait for them forever (a landing once hung 25
+// min). Whatever is still open once the file is done is closed here, simulator first: a call still
+// in flight then ends at once instead of after the proxy's shutdown grace.
+afterAll(async () => {
+  await Promise.allSettled(
+    [...open].map(async (harness) => {
+      await harness.sim.close();
+      await harness.close();
+    }),
+  );
+});
 
 /** The config text of a proxy over `sim` (`extra` is appended YAML). */
 export function configText(sim: Simulator, extra = ''): string {
@@ -75,33 +94,51 @@ export async function startHarness(
   } = {},
 ): Promise<Harness> {
   const sim = await startOpenAISimulator();
-  const general = options.generalSettings ?? `  master_key: ${MASTER_KEY}\n`;
-  const text = `${configText(sim, options.extra)}general_settings:\n${general}`;
-  const config = parseConfig(text, { env: { TEST_OPENAI_KEY: UPSTREAM_KEY, ...options.env } });
-  const logs: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, callback) {
-      logs.push(String(chunk));
-      callback();
-    },
-  });
-  const proxy = await createProxyServer({
-    config,
-    logger: pino({ level: 'info' }, stream),
-    console: options.console,
-    store: options.store ?? false,
-  });
-  const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
-  return {
-    sim,
-    proxy,
-    url,
-    logs,
-    async close() {
-      await proxy.close();
-      await sim.close();
-    },
-  };
+  let proxy: ProxyServer | undefined;
+  try {
+    const general = options.generalSettings ?? `  master_key: ${MASTER_KEY}\n`;
+    const text = `${configText(sim, options.extra)}general_settings:\n${general}`;
+    const config = parseConfig(text, { env: { TEST_OPENAI_KEY: UPSTREAM_KEY, ...options.env } });
+    const logs: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, callback) {
+        logs.push(String(chunk));
+        callback();
+      },
+    });
+    proxy = await createProxyServer({
+      config,
+      logger: pino({ level: 'info' }, stream),
+      console: options.console,
+      store: options.store ?? false,
+    });
+    const url = await proxy.listen({ port: 0, host: '127.0.0.1' });
+    const started = proxy;
+    let closing: Promise<void> | undefined;
+    const harness: Harness = {
+      sim,
+      proxy: started,
+      url,
+      logs,
+      close() {
+        closing ??= (async () => {
+          open.delete(harness);
+          try {
+            await started.close();
+          } finally {
+            await sim.close();
+          }
+        })();
+        return closing;
+      },
+    };
+    open.add(harness);
+    return harness;
+  } catch (error) {
+    // A harness that did not start leaves nothing listening either.
+    await Promise.allSettled([proxy?.close(), sim.close()]);
+    throw error;
+  }
 }
 
 /** One part of a multipart body. */

@@ -1,6 +1,7 @@
 /**
  * Test support (not built, not exported): the `retouch` command as a real process, run from the
  * TypeScript sources (`tools/ts-run`), for what only a process shows: signals, exit, forced GC, RSS.
+ * Importing it registers an `afterAll` in the test file that kills every process still running.
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -9,6 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from '@jest/globals';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -27,6 +29,15 @@ export interface ProxyProcess {
   /** Kills it if it still runs. */
   stop(): Promise<void>;
 }
+
+/** How to stop each process this test file started that still runs. */
+const running = new Set<() => Promise<void>>();
+
+// A test that fails before stopping its process would leave it running, its pipes holding jest
+// (in band on 2 cores) open for good: whatever still runs once the file is done is killed here.
+afterAll(async () => {
+  await Promise.allSettled([...running].map((stop) => stop()));
+});
 
 const wantsStore = (options: { args?: string[]; env?: Record<string, string> }) =>
   (options.args ?? []).some((a) => a === '--data-dir' || a === '--no-persist') ||
@@ -89,6 +100,13 @@ export async function startProxyProcess(
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.once('exit', (code) => resolve({ code, at: performance.now() })),
   );
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  };
+  running.add(stop);
+  // However it ends (stop(), a test's own signal, a crash), it is no longer a leftover.
+  void exited.then(() => running.delete(stop));
   // The sources compile on start; a loaded machine makes that slow.
   const end = performance.now() + (options.startupMs ?? 90_000);
   let url: string | undefined;
@@ -112,9 +130,6 @@ export async function startProxyProcess(
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
+    stop,
   };
 }
