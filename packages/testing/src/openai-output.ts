@@ -142,7 +142,7 @@ export function renderOpenAIPartial(final: RenderedImage, index: number, count: 
   png.data.fill(128, doneRows * png.width * 4);
   for (let offset = doneRows * png.width * 4 + 3; offset < png.data.length; offset += 4)
     png.data[offset] = 255;
-  return { ...final, bytes: PNG.sync.write(png, { filterType: 0 }) };
+  return { ...final, bytes: PNG.sync.write(png, { filterType: 0 }), pixels: png };
 }
 
 /** The standard size a GPT image model reports for an input of this shape (`size: auto`). */
