@@ -16,8 +16,8 @@ export interface RenderedImage {
   mediaType: string;
   width: number;
   height: number;
-  /** The decoded pixels of a PNG result, kept so partial images need not decode `bytes` again. */
-  pixels?: PNG;
+  /** The RGBA pixels of a PNG result, kept so partial images need not decode `bytes` again. */
+  pixels?: Uint8Array;
 }
 
 /** OpenAI's `ImageGenUsage`. */
@@ -119,7 +119,7 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
     mediaType: 'image/png',
     width,
     height,
-    pixels: png,
+    pixels: png.data,
   };
 }
 
@@ -136,13 +136,12 @@ export function renderOpenAIEdit(edit: OpenAIEdit): RenderedImage {
 export function renderOpenAIPartial(final: RenderedImage, index: number, count: number): RenderedImage {
   if (final.mediaType !== 'image/png') return final;
   const png = new PNG({ width: final.width, height: final.height });
-  if (final.pixels) final.pixels.data.copy(png.data);
-  else PNG.sync.read(Buffer.from(final.bytes)).data.copy(png.data);
+  png.data.set(final.pixels ?? PNG.sync.read(Buffer.from(final.bytes)).data);
   const doneRows = Math.floor((png.height * (index + 1)) / (count + 1));
   png.data.fill(128, doneRows * png.width * 4);
   for (let offset = doneRows * png.width * 4 + 3; offset < png.data.length; offset += 4)
     png.data[offset] = 255;
-  return { ...final, bytes: PNG.sync.write(png, { filterType: 0 }), pixels: png };
+  return { ...final, bytes: PNG.sync.write(png, { filterType: 0 }), pixels: png.data };
 }
 
 /** The standard size a GPT image model reports for an input of this shape (`size: auto`). */
