@@ -22,7 +22,10 @@ const running: { close(): Promise<void> }[] = [];
  */
 async function watched(options: { idleMs?: number; busy?: () => boolean } = {}) {
   const open: ServerResponse[] = [];
+  let started = 0;
+  let arrived = 0;
   const server: Server = createServer((_request, response) => {
+    arrived += 1;
     open.push(response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -40,9 +43,12 @@ async function watched(options: { idleMs?: number; busy?: () => boolean } = {}) 
   });
   /** Starts a request; resolves once the server holds it, to its answer (wrapped, so not awaited yet). */
   const request = async (): Promise<{ answered: Promise<string> }> => {
-    const before = open.length;
+    // Counted, not compared with `open.length`: with several started at once, each waits until as
+    // many have arrived as were started up to it (else a slow one is left unanswered).
+    started += 1;
+    const mine = started;
     const answered = fetch(url).then((r) => r.text());
-    while (open.length === before) await sleep(5);
+    while (arrived < mine) await sleep(5);
     return { answered };
   };
   /** Answers the oldest request still open. */
