@@ -57,11 +57,27 @@ async function watched(options: { idleMs?: number; busy?: () => boolean } = {}) 
     for (const response of open.splice(0)) response.end('ok');
     await Promise.all(pending.map((p) => p.answered));
   };
+  /** One request that grows memory by `bytes` while in flight, answered. */
+  const burst = async (bytes: number) => {
+    const pending = await request();
+    memory.used += bytes;
+    await answerAll([pending]);
+  };
+  /**
+   * Waits (up to 5 s) until at least `count` collections ran and returns how many did: the idle
+   * timer fires late on a loaded machine, so a fixed sleep would not prove it fired.
+   */
+  const collectionsOnceAtLeast = async (count: number) => {
+    for (const end = Date.now() + 5000; collections < count && Date.now() < end; ) await sleep(10);
+    return collections;
+  };
   const watcher = {
     memory,
     idle,
     collections: () => collections,
+    collectionsOnceAtLeast,
     request,
+    burst,
     answerAll,
     answerOldest,
     async close() {
@@ -84,22 +100,18 @@ describe('releaseMemoryWhenIdle', () => {
     const burst = await Promise.all([w.request(), w.request(), w.request()]);
     w.memory.used += 64 * MIB;
     await w.answerAll(burst);
-    await sleep(IDLE_MS * 3);
-    expect(w.collections()).toBe(1);
+    expect(await w.collectionsOnceAtLeast(1)).toBe(1);
     expect(w.idle.releases).toBe(1);
     // Idle for many more periods: no collection in a loop.
     await sleep(IDLE_MS * 6);
     expect(w.collections()).toBe(1);
     // A request that grew nothing is followed by no collection either.
-    await w.answerAll([await w.request()]);
+    await w.burst(0);
     await sleep(IDLE_MS * 3);
     expect(w.collections()).toBe(1);
     // The next burst that grows memory is.
-    const again = await w.request();
-    w.memory.used += 40 * MIB;
-    await w.answerAll([again]);
-    await sleep(IDLE_MS * 3);
-    expect(w.collections()).toBe(2);
+    await w.burst(40 * MIB);
+    expect(await w.collectionsOnceAtLeast(2)).toBe(2);
   });
 
   it('never collects while a request is in flight, however long it lasts', async () => {
@@ -113,50 +125,39 @@ describe('releaseMemoryWhenIdle', () => {
     await sleep(IDLE_MS * 5);
     expect(w.collections()).toBe(0);
     await w.answerAll([first, second]);
-    await sleep(IDLE_MS * 3);
-    expect(w.collections()).toBe(1);
+    expect(await w.collectionsOnceAtLeast(1)).toBe(1);
   });
 
   it('a request arriving before the idle time is up postpones the collection until it is answered', async () => {
     const w = await watched({ idleMs: 1000 });
-    const burst = await w.request();
-    w.memory.used += 64 * MIB;
-    await w.answerAll([burst]);
+    await w.burst(64 * MIB);
     const late = await w.request();
     await sleep(1500);
     expect(w.collections()).toBe(0);
     await w.answerAll([late]);
-    await sleep(1500);
-    expect(w.collections()).toBe(1);
+    expect(await w.collectionsOnceAtLeast(1)).toBe(1);
   });
 
   it('waits while work goes on without a request (an edit whose client left)', async () => {
     let busy = true;
     const w = await watched({ busy: () => busy });
-    const burst = await w.request();
-    w.memory.used += 64 * MIB;
-    await w.answerAll([burst]);
+    await w.burst(64 * MIB);
     await sleep(IDLE_MS * 4);
     expect(w.collections()).toBe(0);
     busy = false;
-    await sleep(IDLE_MS * 3);
-    expect(w.collections()).toBe(1);
+    expect(await w.collectionsOnceAtLeast(1)).toBe(1);
   });
 
   it('with 0, never collects', async () => {
     const w = await watched({ idleMs: 0 });
-    const burst = await w.request();
-    w.memory.used += 512 * MIB;
-    await w.answerAll([burst]);
+    await w.burst(512 * MIB);
     await sleep(IDLE_MS * 4);
     expect(w.collections()).toBe(0);
   });
 
   it('close() cancels a pending collection', async () => {
     const w = await watched();
-    const burst = await w.request();
-    w.memory.used += 64 * MIB;
-    await w.answerAll([burst]);
+    await w.burst(64 * MIB);
     w.idle.close();
     await sleep(IDLE_MS * 3);
     expect(w.collections()).toBe(0);
@@ -198,7 +199,8 @@ describe('the proxy’s idle release (general_settings.idle_memory_release_ms)',
       const answers = await Promise.all(Array.from({ length: 8 }, () => postForm(url, edit)));
       expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
       await Promise.all(answers.map((a) => a.arrayBuffer()));
-      await sleep(400);
+      // Well past the 100 ms idle time even on a loaded machine; no request in between to restart it.
+      await sleep(1000);
       const metrics = await (
         await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })
       ).text();
