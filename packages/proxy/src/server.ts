@@ -5,7 +5,6 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import fastifyMultipart from '@fastify/multipart';
 import { NotFoundError, parseModelId, RetouchError, ServiceUnavailableError } from '@retouch/core';
 import {
   openTelemetryCallback,
@@ -382,7 +381,8 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     inFlight: editsInFlight,
     imageUrls,
   };
-  await app.register(fastifyMultipart, { limits: { fileSize: config.limits.maxImageBytes } });
+  // Multipart bodies are left unread here: the edit routes parse them as they arrive (request/multipart.ts).
+  app.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
   app.decorateRequest('retouch');
   const knownGroups = new Set(router.modelGroups());
   registerAccessLog(app, {

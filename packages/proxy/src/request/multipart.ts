@@ -1,15 +1,16 @@
 /**
  * Reading a multipart edit exactly as the official `openai` clients and curl send it: `image`,
  * repeated `image`, `image[]` (and `image[0]`…), `mask` (or `mask[]`), every other field as text,
- * nested values as `name[key]`. Busboy's limits bound every part; each breach is a 413 naming the
- * field.
+ * nested values as `name[key]`. The parser's limits bound every part as it arrives; each breach is a
+ * 413 naming the field.
  * @module
  */
-import { BadRequestError, type ImageInput, RetouchError } from '@retouch/core';
+import { BadRequestError, type ImageInput } from '@retouch/core';
 import { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import { bodyBreach } from '../body-guard.js';
 import type { ProxyLimits } from '../config/proxy-config.js';
+import { MultipartError, MultipartParser, multipartBoundary } from './multipart-parser.js';
 import { type RawEditRequest, setField } from './raw-edit.js';
 
 /** Which image slot a field name fills: `image`, `image[]`, `image[3]` → image; `mask`, `mask[]` → mask. */
@@ -39,81 +40,57 @@ function urlInput(name: string, value: unknown): string {
 }
 
 /**
- * A file part's bytes in the pieces the parser handed over (views of what the socket read), as a
- * stream core reads without joining them: checked from its header, sent upstream as they are.
+ * Whether a request's body is `multipart/form-data` (left unread by the content-type parser).
+ *
+ * @example
+ * ```ts
+ * const raw = isMultipart(request) ? await readMultipartEdit(request, limits) : readJsonEdit(request.body, limits);
+ * ```
  */
-function readFilePart(file: Readable & { truncated?: boolean }): Promise<ImageInput> {
-  // 'data' events, not `for await`: the async iterator costs a promise and a trip through the
-  // stream's machinery per piece.
-  return new Promise((resolve, reject) => {
-    const pieces: Buffer[] = [];
-    const done = (error?: Error) => {
-      file.off('data', onData);
-      file.off('end', onEnd);
-      file.off('error', onError);
-      file.off('close', onClose);
-      if (error) reject(error);
-      else if (file.truncated)
-        reject(Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' }));
-      else resolve(pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces));
-    };
-    const onData = (piece: Buffer) => {
-      // Past the size limit busboy marks the part truncated; it is read to its end (as
-      // @fastify/multipart's own toBuffer does), so the parser goes on to report the error.
-      if (file.truncated) pieces.length = 0;
-      else pieces.push(piece);
-    };
-    const onEnd = () => done();
-    const onError = (error: Error) => done(error);
-    // Torn down before its end (the request was cut short): what `for await` reports.
-    const onClose = () =>
-      done(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
-    file.on('data', onData);
-    file.once('end', onEnd);
-    file.once('error', onError);
-    file.once('close', onClose);
-  });
+export function isMultipart(request: FastifyRequest): boolean {
+  return /^\s*multipart\/form-data\s*(;|$)/i.test(request.headers['content-type'] ?? '');
+}
+
+/** A file part's pieces as an image input: one piece as it is, several as a stream core reads without joining them. */
+function fileInput(pieces: Buffer[]): ImageInput {
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces);
 }
 
 /**
- * Reads a multipart body into a {@link RawEditRequest}, enforcing `limits`.
+ * Reads a multipart body into a {@link RawEditRequest}, enforcing `limits` as the bytes arrive: a
+ * part that cannot be accepted (an unexpected file, one image too many) is refused from its headers,
+ * before its bytes are read.
  *
  * @example
  * ```ts
  * app.post('/v1/images/edits', async (request) => {
- *   const raw = request.isMultipart() ? await readMultipartEdit(request, limits) : readJsonEdit(request.body);
+ *   const raw = isMultipart(request) ? await readMultipartEdit(request, limits) : readJsonEdit(request.body, limits);
  * });
  * ```
  */
-export async function readMultipartEdit(
-  request: FastifyRequest,
-  limits: ProxyLimits,
-): Promise<RawEditRequest> {
+export function readMultipartEdit(request: FastifyRequest, limits: ProxyLimits): Promise<RawEditRequest> {
   const breach = bodyBreach(request.raw);
-  if (breach) throw breach;
+  if (breach) return Promise.reject(breach);
+  const boundary = multipartBoundary(request.headers['content-type']);
+  if (boundary === undefined) {
+    return Promise.reject(
+      new BadRequestError({
+        message: `request: the multipart boundary must be 1 to ${MAX_BOUNDARY} characters of RFC 2046's set (letters, digits, '()+_,-./:=? ), not ending in a space`,
+        param: null,
+        code: 'invalid_multipart',
+      }),
+    );
+  }
   const fields: Record<string, unknown> = {};
   const images: ImageInput[] = [];
   let mask: ImageInput | undefined;
-  const boundary = /;\s*boundary=(?:"([^"]*)"|([^;\s]*))/i.exec(String(request.headers['content-type']));
-  const boundaryLength = (boundary?.[1] ?? boundary?.[2] ?? '').length;
-  if (boundaryLength < 1 || boundaryLength > MAX_BOUNDARY) {
-    throw new BadRequestError({
-      message: `request: the multipart boundary must be 1 to ${MAX_BOUNDARY} characters (RFC 2046), got ${boundaryLength}`,
-      param: null,
-      code: 'invalid_multipart',
+  const imageParam = () => (images.length === 0 ? 'image' : `image[${images.length}]`);
+  const tooManyImages = () =>
+    new BadRequestError({
+      message: `image: at most ${limits.maxImages} images per request`,
+      param: 'image',
+      code: 'too_many_images',
     });
-  }
-  const parts = request.parts({
-    limits: {
-      fileSize: limits.maxImageBytes,
-      // One more file than images, for the mask; one more again so that too many images is our 400, not busboy's.
-      files: limits.maxImages + 2,
-      fields: limits.maxFields,
-      fieldSize: limits.maxFieldBytes,
-      fieldNameSize: 200,
-      parts: limits.maxImages + 2 + limits.maxFields,
-    },
-  });
   const setMask = (value: ImageInput, name: string) => {
     if (mask !== undefined) {
       throw new BadRequestError({
@@ -124,126 +101,116 @@ export async function readMultipartEdit(
     }
     mask = value;
   };
-  try {
-    for await (const part of parts) {
-      const name = part.fieldname;
-      const slot = imageSlot(name);
-      if (part.type === 'file') {
-        if (!slot) {
-          // Drain it so the parser can go on to report the error.
-          part.file.resume();
+  const parser = new MultipartParser(
+    boundary,
+    {
+      maxFileBytes: limits.maxImageBytes,
+      maxFieldBytes: limits.maxFieldBytes,
+      maxFields: limits.maxFields,
+      maxNameLength: 200,
+      maxParts: limits.maxImages + 2 + limits.maxFields,
+    },
+    {
+      partStart: ({ name, isFile }) => {
+        const slot = imageSlot(name);
+        if (isFile && !slot) {
           throw new BadRequestError({
             message: `${name}: unexpected file; files go in image, image[] or mask`,
             param: name,
             code: 'unexpected_file',
           });
         }
-        const param = slot === 'image' ? (images.length === 0 ? 'image' : `image[${images.length}]`) : 'mask';
-        let bytes: ImageInput;
-        try {
-          bytes = await readFilePart(part.file);
-        } catch (error) {
-          if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-            throw tooLarge(
-              param,
-              `the file is larger than ${mib(limits.maxImageBytes)}`,
-              'image_file_too_large',
-            );
-          }
-          throw error;
-        }
-        if (slot === 'image') {
-          if (images.length >= limits.maxImages) {
-            throw new BadRequestError({
-              message: `image: at most ${limits.maxImages} images per request`,
-              param: 'image',
-              code: 'too_many_images',
-            });
-          }
-          images.push(bytes);
-        } else setMask(bytes, name);
-        continue;
+        if (slot === 'image' && images.length >= limits.maxImages) throw tooManyImages();
+      },
+      file: ({ name }, pieces) => {
+        if (imageSlot(name) === 'image') images.push(fileInput(pieces));
+        else setMask(fileInput(pieces), name);
+      },
+      field: ({ name }, value) => {
+        const slot = imageSlot(name);
+        if (slot === 'image') images.push(urlInput(name, value));
+        else if (slot === 'mask') setMask(urlInput(name, value), name);
+        else setField(fields, name, value);
+      },
+    },
+  );
+  return new Promise<RawEditRequest>((resolve, reject) => {
+    const body = request.raw;
+    const settle = (error?: unknown) => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      if (error === undefined) {
+        resolve({ fields, images, mask, source: 'multipart' });
+        return;
       }
-      if (part.valueTruncated) {
-        throw tooLarge(
-          name,
-          `the value is longer than ${Math.round(limits.maxFieldBytes / 1024)} KiB`,
-          'field_too_large',
-        );
+      // The rest of a refused body is read and dropped (the body guard bounds it), so that the
+      // client, still sending, gets to read the answer.
+      body.resume();
+      reject(multipartError(error, limits, imageParam));
+    };
+    const onData = (chunk: Buffer) => {
+      try {
+        parser.write(chunk);
+      } catch (error) {
+        settle(error);
       }
-      if (part.fieldnameTruncated) {
-        throw new BadRequestError({
-          message: 'a field name is too long',
-          param: null,
-          code: 'invalid_field_name',
-        });
+    };
+    const onEnd = () => {
+      try {
+        parser.end();
+        settle();
+      } catch (error) {
+        settle(error);
       }
-      if (slot === 'image') {
-        if (images.length >= limits.maxImages) {
-          throw new BadRequestError({
-            message: `image: at most ${limits.maxImages} images per request`,
-            param: 'image',
-            code: 'too_many_images',
-          });
-        }
-        images.push(urlInput(name, part.value));
-      } else if (slot === 'mask') setMask(urlInput(name, part.value), name);
-      else if (typeof part.value === 'string') setField(fields, name, part.value);
-      else if (fields[name] === undefined) fields[name] = part.value;
-      else
-        throw new BadRequestError({
-          message: `${name}: given more than once`,
-          param: name,
-          code: 'duplicate_field',
-        });
-    }
-  } catch (error) {
-    throw multipartError(error, limits);
-  }
-  return { fields, images, mask, source: 'multipart' };
+    };
+    // A breach of the body's bounds (the body guard raises it here) or a broken connection.
+    const onError = (error: Error) => settle(error);
+    const onClose = () => {
+      if (!body.complete)
+        settle(new MultipartError('malformed', 'the client closed the connection before the body ended'));
+    };
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });
 }
 
-/** Turns @fastify/multipart's and busboy's errors into OpenAI-shaped 400/413s. */
-function multipartError(error: unknown, limits: ProxyLimits): unknown {
-  if (RetouchError.isInstance(error)) return error;
-  const code = (error as { code?: string })?.code;
-  switch (code) {
-    case 'FST_FILES_LIMIT':
-      return new BadRequestError({
-        message: `image: at most ${limits.maxImages} images (and one mask) per request`,
-        param: 'image',
-        code: 'too_many_images',
-        status: 413,
-      });
-    case 'FST_FIELDS_LIMIT':
+/** Turns the parser's refusals into OpenAI-shaped 400/413s. */
+function multipartError(error: unknown, limits: ProxyLimits, imageParam: () => string): unknown {
+  if (!(error instanceof MultipartError)) return error;
+  switch (error.problem) {
+    case 'file_too_large': {
+      const slot = imageSlot(error.part ?? '');
+      return tooLarge(
+        slot === 'image' ? imageParam() : slot === 'mask' ? 'mask' : (error.part ?? 'image'),
+        `the file is larger than ${mib(limits.maxImageBytes)}`,
+        'image_file_too_large',
+      );
+    }
+    case 'field_too_large':
+      return tooLarge(
+        error.part ?? 'request',
+        `the value is longer than ${Math.round(limits.maxFieldBytes / 1024)} KiB`,
+        'field_too_large',
+      );
+    case 'too_many_fields':
       return tooLarge('request', `more than ${limits.maxFields} text fields`, 'too_many_fields');
-    case 'FST_PARTS_LIMIT':
+    case 'too_many_parts':
       return tooLarge('request', 'too many parts', 'too_many_parts');
-    case 'FST_PROTO_VIOLATION':
+    case 'name_too_long':
       return new BadRequestError({
-        message: 'a field name is not allowed',
+        message: 'a field name is too long',
         param: null,
         code: 'invalid_field_name',
       });
-    case 'FST_INVALID_JSON_FIELD_ERROR':
+    case 'malformed':
       return new BadRequestError({
-        message: 'a field declared as JSON is not valid JSON',
+        message: `malformed multipart body: ${error.message}`,
         param: null,
-        code: 'invalid_json',
+        code: 'invalid_multipart',
       });
-    default:
-      break;
   }
-  if (
-    error instanceof Error &&
-    !(error as { statusCode?: number }).statusCode &&
-    /multipart|part|boundary|form/i.test(error.message)
-  ) {
-    return new BadRequestError({
-      message: `malformed multipart body: ${error.message}`,
-      param: null,
-      code: 'invalid_multipart',
-    });
-  }
-  return error;
 }

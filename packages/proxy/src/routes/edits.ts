@@ -24,7 +24,7 @@ function settledHook(
 import type { ProxyContext } from '../context.js';
 import { toEditParams } from '../request/edit-params.js';
 import { readJsonEdit } from '../request/json-body.js';
-import { readMultipartEdit } from '../request/multipart.js';
+import { isMultipart, readMultipartEdit } from '../request/multipart.js';
 import { prepareInputs } from '../request/prepare-inputs.js';
 import { authenticate } from './authenticate.js';
 import { originOf } from './image-files.js';
@@ -93,7 +93,7 @@ export function registerEditRoutes(app: FastifyInstance, ctx: ProxyContext): voi
     const state = request.retouch;
     const caller = state.caller ?? (await ctx.keys.authenticate(request.headers));
     const { limits, defaultModel } = ctx.config;
-    const raw = request.isMultipart()
+    const raw = isMultipart(request)
       ? await readMultipartEdit(request, limits)
       : readJsonEdit(request.body, limits);
     const pathModel = (request.params as { model?: string } | undefined)?.model;
