@@ -43,6 +43,8 @@ export interface CallDeadline {
   remainingMs(): number;
   /** Clears the timer and unlinks from the parent signals. Safe to call more than once. */
   dispose(): void;
+  /** Aborts the call now with `reason` (as a parent's abort would) and disposes of the deadline. */
+  abort(reason: unknown): void;
 }
 
 /** The abort reason of a passed deadline: named `TimeoutError`, as `AbortSignal.timeout`'s is. */
@@ -125,6 +127,7 @@ export function startDeadline(options: DeadlineOptions = {}): CallDeadline {
     remainingMs: () =>
       deadline === undefined ? Number.POSITIVE_INFINITY : Math.max(0, deadline - Date.now()),
     dispose,
+    abort,
   };
 }
 

@@ -7,14 +7,7 @@ import type { ModelCapabilities } from './capabilities.js';
 import type { CatalogueOverrides } from './catalogue/catalogue-file.js';
 import { assertNotRetired, deprecationWarningOnce } from './catalogue/lifecycle.js';
 import { type ResolvedModel, requireModel } from './catalogue/resolve.js';
-import {
-  APIUserAbortError,
-  BadRequestError,
-  redactError,
-  type RetouchError,
-  TimeoutError,
-  toRetouchError,
-} from './errors.js';
+import { APIUserAbortError, redactError, type RetouchError, TimeoutError, toRetouchError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, startDeadline } from './deadline.js';
 import { abortError } from './http.js';
 import { holdStreamErrors, isReadable, type PreparedImage, prepareImage } from './image/prepare.js';

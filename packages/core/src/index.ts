@@ -109,6 +109,7 @@ export { assertMaskMatches, convertMask, decodePngPixels, encodePngPixels } from
 export type { ImageInput, PreparedImage, PrepareImageOptions } from './image/prepare.js';
 export {
   holdStreamErrors,
+  ImageParts,
   imageByteLength,
   isImageInput,
   prepareImage,

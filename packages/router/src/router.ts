@@ -97,9 +97,9 @@ export class Router {
   readonly #route: RouterNext<RouteDecision>;
   readonly #spendReport: (() => Promise<SpendReport>) | undefined;
   #closed = false;
-  /** One controller per call in flight: `close()` aborts them. (A router-wide signal linked to
-   * every call would collect one listener per call in flight.) */
-  readonly #inFlight = new Map<Promise<unknown>, AbortController>();
+  /** How to abort each call in flight (its deadline's own abort): `close()` calls them. (A
+   * router-wide signal linked to every call would collect one listener per call in flight.) */
+  readonly #inFlight = new Map<Promise<unknown>, (reason: unknown) => void>();
 
   private constructor(
     runtime: RouterRuntime,
@@ -189,8 +189,7 @@ export class Router {
   #operation(
     params: ImageEditParams,
     context: CallContext,
-    stop: AbortController,
-    stream: StreamHandoff | undefined,
+    stream: { handoff: StreamHandoff; stop: AbortController } | undefined,
   ): { op: RouterOperation; call: CallDeadline } {
     if (this.#closed || this.#runtime.lifecycle.draining) throw new RouterClosedError();
     if (typeof params?.model !== 'string' || params.model === '') {
@@ -210,7 +209,7 @@ export class Router {
     // The call's own deadline, held strongly until the call settles (GC cannot lose it).
     const call = startDeadline({
       timeoutMs: params.timeout ?? settings.timeoutMs,
-      signals: [stop.signal, context.signal, params.signal],
+      signals: [stream?.stop.signal, context.signal, params.signal],
     });
     const { signal } = call;
     const resolved = index.resolve(params.model);
@@ -238,7 +237,7 @@ export class Router {
       allowedGroups: context.allowedGroups === undefined ? undefined : new Set(context.allowedGroups),
       onProgress: context.onProgress,
       onSettled: context.onSettled,
-      stream,
+      stream: stream?.handoff,
       trace,
     };
     return { op, call };
@@ -250,20 +249,19 @@ export class Router {
     context: CallContext,
     stream?: { handoff: StreamHandoff; stop: AbortController },
   ): Promise<T> {
-    const stop = stream?.stop ?? new AbortController();
     // Before anything awaits: a stream input that fails while the call waits on state must not crash the process.
     holdStreamErrors(params);
     let promise: Promise<T>;
     let call: CallDeadline | undefined;
     try {
-      const started = this.#operation(params, context, stop, stream?.handoff);
+      const started = this.#operation(params, context, stream);
       call = started.call;
       promise = run(started.op);
     } catch (error) {
       call?.dispose();
       return Promise.reject(error);
     }
-    this.#inFlight.set(promise, stop);
+    this.#inFlight.set(promise, (call as CallDeadline).abort);
     const forget = () => {
       call?.dispose();
       this.#inFlight.delete(promise);
@@ -478,7 +476,7 @@ export class Router {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const stop of this.#inFlight.values()) stop.abort(new RouterClosedError());
+    for (const abort of this.#inFlight.values()) abort(new RouterClosedError());
     await Promise.allSettled([...this.#inFlight.keys()]);
     if (this.#ownsState) await this.#runtime.state.close();
   }

@@ -9,7 +9,15 @@ import { Readable } from 'node:stream';
 import { PNG } from 'pngjs';
 import { BadRequestError } from '../errors.js';
 import { imageFile } from '../multipart.js';
-import { imageByteLength, isImageInput, prepareImage, toBase64, toBlob, toDataUrl } from './prepare.js';
+import {
+  ImageParts,
+  imageByteLength,
+  isImageInput,
+  prepareImage,
+  toBase64,
+  toBlob,
+  toDataUrl,
+} from './prepare.js';
 
 function png(width: number, height: number): Buffer {
   const image = new PNG({ width, height });
@@ -274,6 +282,23 @@ describe('images read in pieces (uploads)', () => {
       prepareImage(Readable.from([liar.subarray(0, 20), liar.subarray(20)]), opts),
     );
     expect(error.message).toMatch(/declares 60000x60000 pixels/);
+  });
+
+  it('takes pieces given as ImageParts the same way, without a stream, and bounds them', async () => {
+    const parts = pieces();
+    const given = new ImageParts(parts);
+    expect(isImageInput(given)).toBe(true);
+    const image = await prepareImage(given, opts);
+    expect(image).toMatchObject({ mediaType: 'image/png', width: 64, height: 48 });
+    expect(image.parts?.every((part, i) => part === parts[i])).toBe(true);
+    expect(imageFile(image).bytes).toBe(image.parts);
+    const one = await prepareImage(new ImageParts([Buffer.concat(parts)]), opts);
+    expect(one.parts).toBeUndefined();
+    expect((await rejection(prepareImage(new ImageParts(parts.slice(0, 2)), opts))).code).toBe(
+      'invalid_image_format',
+    );
+    expect((await rejection(prepareImage(new ImageParts([]), opts))).code).toBe('empty_image_file');
+    expect((await rejection(prepareImage(given, { param: 'image', maxBytes: 100 }))).status).toBe(413);
   });
 
   it('takes back an image it prepared as it is, and no look-alike', async () => {

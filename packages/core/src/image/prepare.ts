@@ -11,11 +11,31 @@ import { type SafeFetchOptions, safeFetchBytes } from '../safe-fetch.js';
 import { extensionFor, type ImageMediaType, pngHeaderProblem, sniffImage } from './sniff.js';
 
 /**
- * An image as the caller may give it: bytes (`Uint8Array`/`Buffer`, `ArrayBuffer`), a `Blob`/`File`,
- * a Node readable stream (`fs.createReadStream`), a string holding a `data:` URL or an `http(s)` URL,
- * or an image {@link prepareImage} already read and checked (taken as it is).
+ * An image as the caller may give it: bytes (`Uint8Array`/`Buffer`, `ArrayBuffer`), bytes in pieces
+ * ({@link ImageParts}), a `Blob`/`File`, a Node readable stream (`fs.createReadStream`), a string
+ * holding a `data:` URL or an `http(s)` URL, or an image {@link prepareImage} already read and
+ * checked (taken as it is).
  */
-export type ImageInput = Uint8Array | ArrayBuffer | Blob | Readable | string | PreparedImage;
+export type ImageInput = Uint8Array | ArrayBuffer | ImageParts | Blob | Readable | string | PreparedImage;
+
+/**
+ * An image's bytes in the pieces they arrived in (what a multipart parser or a socket delivered):
+ * checked from its header on the pieces and, for multipart uploads, sent upstream as they are,
+ * never joined or copied.
+ *
+ * @example
+ * ```ts
+ * import { ImageParts, prepareImage } from '@retouch/core';
+ * const image = await prepareImage(new ImageParts([head, rest]), { param: 'image' });
+ * image.parts?.length; // 2
+ * ```
+ */
+export class ImageParts {
+  constructor(
+    /** The pieces, in order. They are kept, not copied: do not reuse their memory. */
+    readonly parts: readonly Uint8Array[],
+  ) {}
+}
 
 /** An image read once and checked, as every provider receives it. */
 export interface PreparedImage {
@@ -90,6 +110,7 @@ export function isImageInput(value: unknown): value is ImageInput {
     (typeof value === 'object' && value !== null && preparedImages.has(value)) ||
     value instanceof Uint8Array ||
     value instanceof ArrayBuffer ||
+    value instanceof ImageParts ||
     value instanceof Blob ||
     typeof value === 'string' ||
     isReadable(value)
@@ -214,6 +235,10 @@ async function readBytes(
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (input instanceof Uint8Array) return { bytes: input };
   if (input instanceof ArrayBuffer) return { bytes: new Uint8Array(input) };
+  if (input instanceof ImageParts) {
+    const { parts } = input;
+    return parts.length <= 1 ? { bytes: parts[0] ?? EMPTY } : { bytes: EMPTY, parts: [...parts] };
+  }
   if (input instanceof Blob) {
     if (input.size > maxBytes) throw tooLarge(param, maxBytes);
     const name = (input as Partial<File>).name;

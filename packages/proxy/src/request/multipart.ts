@@ -5,8 +5,7 @@
  * 413 naming the field.
  * @module
  */
-import { BadRequestError, type ImageInput } from '@retouch/core';
-import { Readable } from 'node:stream';
+import { BadRequestError, type ImageInput, ImageParts } from '@retouch/core';
 import type { FastifyRequest } from 'fastify';
 import { bodyBreach } from '../body-guard.js';
 import type { ProxyLimits } from '../config/proxy-config.js';
@@ -51,9 +50,9 @@ export function isMultipart(request: FastifyRequest): boolean {
   return /^\s*multipart\/form-data\s*(;|$)/i.test(request.headers['content-type'] ?? '');
 }
 
-/** A file part's pieces as an image input: one piece as it is, several as a stream core reads without joining them. */
+/** A file part's pieces as an image input, never joined: core checks and sends them as they are. */
 function fileInput(pieces: Buffer[]): ImageInput {
-  return pieces.length === 1 ? (pieces[0] as Buffer) : Readable.from(pieces);
+  return pieces.length === 1 ? (pieces[0] as Buffer) : new ImageParts(pieces);
 }
 
 /**
