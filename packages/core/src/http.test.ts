@@ -30,9 +30,11 @@ const SECRET = 'topsecret-key-123';
 let server: Server;
 let base: string;
 let last: Seen;
+let served = 0;
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
+    served++;
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     last = {
@@ -326,6 +328,17 @@ describe('createProviderHttp: errors', () => {
     expect(error).toBeInstanceOf(APIConnectionError);
     expect(error.isRetryable).toBe(true);
     expect(error.message).toContain('ECONNREFUSED');
+  });
+
+  it('refuses a header Node cannot send as never sent, naming no secret', async () => {
+    const before = served;
+    const error = await failure(
+      http({ headers: () => ({ authorization: `Bearer ${SECRET}\nX-Injected: 1` }) }).getJson('x', call()),
+    );
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error.reachedUpstream).toBe(false);
+    expect(error.message).not.toContain(SECRET);
+    expect(served).toBe(before);
   });
 
   it('turns a caller abort into APIUserAbortError', async () => {

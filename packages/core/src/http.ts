@@ -214,8 +214,11 @@ const NOT_REACHED_CODES = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  // A base URL that does not parse: nothing was sent.
+  // A base URL that does not parse, a header name or value Node refuses: nothing was sent.
   'ERR_INVALID_URL',
+  'ERR_INVALID_CHAR',
+  'ERR_INVALID_HTTP_TOKEN',
+  'ERR_HTTP_INVALID_HEADER_VALUE',
 ]);
 const READ_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
@@ -265,20 +268,23 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     const url = joinUrl(baseURL(), path);
     const base = (await config.headers?.()) ?? {};
     // Header names are case-insensitive: a per-call `x-mode` replaces the provider's `X-Mode`
-    // instead of being sent alongside it as `base, call`.
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(base)) if (value !== undefined) headers.set(name, value);
+    // instead of being sent alongside it as `base, call`. A plain record, lower-cased, not a web
+    // `Headers`: Node's client takes it as it is (and checks each name and value before sending).
+    const headers: Record<string, string> = Object.create(null);
+    for (const [name, value] of Object.entries(base))
+      if (value !== undefined) headers[name.toLowerCase()] = value;
     for (const [name, value] of Object.entries(options.headers ?? {})) {
+      const key = name.toLowerCase();
       // A caller's extra headers never replace the provider's own credentials.
-      if (value === undefined || (CREDENTIAL_HEADERS.has(name.toLowerCase()) && headers.has(name))) continue;
-      headers.set(name, value);
+      if (value === undefined || (CREDENTIAL_HEADERS.has(key) && headers[key] !== undefined)) continue;
+      headers[key] = value;
     }
-    if (body.json !== undefined && !headers.has('content-type'))
-      headers.set('content-type', 'application/json');
+    if (body.json !== undefined && headers['content-type'] === undefined)
+      headers['content-type'] = 'application/json';
     let payload: UpstreamBody | undefined;
     if (body.form) {
       const encoded = await encodeMultipart(body.form);
-      headers.set('content-type', encoded.contentType);
+      headers['content-type'] = encoded.contentType;
       payload = encoded.chunks;
     } else if (body.json !== undefined) payload = JSON.stringify(body.json);
     let response: UpstreamResponse;
@@ -288,7 +294,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       response = config.fetch
         ? await config.fetch(url, {
             method: method.toUpperCase(),
-            headers,
+            headers: new Headers(headers),
             body: Array.isArray(payload)
               ? new Blob(payload as Uint8Array<ArrayBuffer>[])
               : (payload as string | undefined),

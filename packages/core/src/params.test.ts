@@ -89,6 +89,12 @@ describe('parseImageEditParams', () => {
     ['prompt', { prompt: 42 }, /^prompt: /],
     ['user', { user: 'u'.repeat(300) }, /^user: /],
     ['extra_headers', { extra_headers: { a: 1 } }, /^extra_headers\.a: /],
+    [
+      'extra_headers',
+      { extra_headers: { 'x-a': 'b\r\nx-b: c' } },
+      /^extra_headers\.x-a: must not contain line breaks/,
+    ],
+    ['extra_headers', { extra_headers: { 'x a': 'b' } }, /^extra_headers.x a: is not an HTTP header name/],
   ])('names %s when it is invalid', (param, patch, message) => {
     const error = parseError({ model: 'm', image, ...patch });
     expect(error.param).toBe(param);

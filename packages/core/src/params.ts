@@ -61,6 +61,10 @@ const imageInputSchema = z.custom<ImageInput>(isImageInput, {
   message: 'expected bytes, a Blob/File, a readable stream, a data: URL or an http(s) URL',
 });
 
+/** RFC 9110 `token`, and a field value without the characters that would end or split it. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
 const paramsSchema = z.object({
   model: z
     .string()
@@ -84,7 +88,20 @@ const paramsSchema = z.object({
   stream: z.boolean().optional(),
   user: z.string().max(256, 'must be at most 256 characters').optional(),
   timeout: z.number().positive().optional(),
-  extra_headers: z.record(z.string(), z.string()).optional(),
+  extra_headers: z
+    .record(z.string(), z.string().regex(HEADER_VALUE, 'must not contain line breaks or NUL'))
+    .superRefine((headers, ctx) => {
+      for (const name of Object.keys(headers)) {
+        if (!HEADER_NAME.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: "is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+          });
+        }
+      }
+    })
+    .optional(),
   extra_body: z.record(z.string(), z.unknown()).optional(),
   drop_params: z.boolean().optional(),
   signal: z.instanceof(AbortSignal).optional(),

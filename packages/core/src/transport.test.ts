@@ -49,7 +49,7 @@ const echo = (req: IncomingMessage, res: ServerResponse) => {
 const post = (body: Parameters<typeof sendUpstream>[1]['body'], signal = new AbortController().signal) =>
   sendUpstream(`${base}/x`, {
     method: 'POST',
-    headers: new Headers({ 'content-type': 'text/plain' }),
+    headers: { 'content-type': 'text/plain' },
     body,
     signal,
   });
@@ -129,12 +129,12 @@ it('a body cut before its end rejects when read, with ECONNRESET', async () => {
 it('refuses what is not http(s) before sending anything', async () => {
   const signal = new AbortController().signal;
   await expect(
-    sendUpstream('ftp://127.0.0.1/x', { method: 'GET', headers: new Headers(), signal }),
+    sendUpstream('ftp://127.0.0.1/x', { method: 'GET', headers: {}, signal }),
   ).rejects.toMatchObject({
     code: 'ERR_INVALID_URL',
   });
   await expect(
-    sendUpstream('not a url', { method: 'GET', headers: new Headers(), signal }),
+    sendUpstream('not a url', { method: 'GET', headers: {}, signal }),
   ).rejects.toMatchObject({
     code: 'ERR_INVALID_URL',
   });

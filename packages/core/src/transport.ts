@@ -23,7 +23,8 @@ export type UpstreamBody = string | Uint8Array | readonly Uint8Array[];
 /** What {@link sendUpstream} sends. */
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
-  headers: Headers;
+  /** Lower-case names. */
+  headers: Readonly<Record<string, string>>;
   body?: UpstreamBody;
   signal: AbortSignal;
 }
@@ -72,7 +73,7 @@ function byteLength(body: UpstreamBody | undefined): number {
 class NodeResponse implements UpstreamResponse {
   readonly status: number;
   readonly ok: boolean;
-  readonly headers: Headers;
+  #headers: Headers | undefined;
   #stream: ReadableStream<Uint8Array> | null = null;
 
   constructor(
@@ -81,12 +82,19 @@ class NodeResponse implements UpstreamResponse {
   ) {
     this.status = message.statusCode ?? 0;
     this.ok = this.status >= 200 && this.status < 300;
-    const headers = new Headers();
-    const raw = message.rawHeaders;
-    for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
-    this.headers = headers;
     // However it ends (read, cancelled, cut), the request stops listening on the signal then.
     message.once('close', finish);
+  }
+
+  /** Built when first read: most successful calls read one header or none. */
+  get headers(): Headers {
+    if (this.#headers === undefined) {
+      const headers = new Headers();
+      const raw = this.message.rawHeaders;
+      for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+      this.#headers = headers;
+    }
+    return this.#headers;
   }
 
   get body(): ReadableStream<Uint8Array> {
@@ -160,11 +168,8 @@ export function sendUpstream(url: string, init: UpstreamRequest): Promise<Upstre
       reject(codedError(`unsupported protocol ${target.protocol}`, 'ERR_INVALID_URL'));
       return;
     }
-    const headers: Record<string, string> = {};
-    init.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    if (body !== undefined) headers['content-length'] = String(byteLength(body));
+    const headers =
+      body === undefined ? init.headers : { ...init.headers, 'content-length': String(byteLength(body)) };
     let request: ClientRequest;
     let connectTimer: NodeJS.Timeout | undefined;
     const onAbort = () =>

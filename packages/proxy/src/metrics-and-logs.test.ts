@@ -97,7 +97,7 @@ describe('/metrics', () => {
 });
 
 describe('logs never carry a secret', () => {
-  it('at trace (where @fastify/multipart logs the request headers), credential headers and configured secrets are redacted', async () => {
+  it('at trace, credential headers and configured secrets are redacted wherever a line carries them', async () => {
     const { proxy, url, logs } = await start('', 'trace');
     try {
       const presented = {
@@ -114,8 +114,9 @@ describe('logs never carry a secret', () => {
         { note: `a message that quotes ${UPSTREAM_KEY} and ${TEAM_KEY}` },
         `and ${MASTER_KEY}`,
       );
+      // As a plugin would log a request's headers (@fastify/multipart did, at trace).
+      proxy.app.log.trace({ headers: { authorization: `Bearer ${MASTER_KEY}`, ...presented } }, 'headers');
       const text = logs.join('');
-      expect(text).toMatch(/busboyOptions/); // the line that used to carry the headers
       for (const secret of [MASTER_KEY, TEAM_KEY, UPSTREAM_KEY, ...Object.values(presented)]) {
         expect(text).not.toContain(secret);
       }
