@@ -236,6 +236,11 @@ function neverReached(code: string | undefined): boolean {
   return !!code && (NOT_REACHED_CODES.has(code) || /^ERR_(SSL|TLS)_/.test(code));
 }
 
+/** One response header, read without building a `Headers` where the client can (ours can). */
+function headerOf(response: UpstreamResponse, name: string): string | undefined {
+  return (response.header ? response.header(name) : response.headers.get(name)) ?? undefined;
+}
+
 function joinUrl(base: string, path: string): string {
   if (/^https?:\/\//i.test(path)) return path;
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
@@ -408,16 +413,23 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     throw errorFromFailure(failure, { provider: config.provider, model: options.model }, config);
   }
 
+  /** A success's body with its status and request id; its headers are built only when read. */
+  function answered<T>(response: UpstreamResponse, body: T): HttpResponse<T> {
+    return {
+      body,
+      status: response.status,
+      get headers() {
+        return response.headers;
+      },
+      requestId: headerOf(response, requestIdHeader),
+    };
+  }
+
   async function json(response: UpstreamResponse, options: HttpCallOptions): Promise<HttpResponse<unknown>> {
     if (!response.ok) return fail(response, options);
     const text = await readText(response, options);
     try {
-      return {
-        body: JSON.parse(text),
-        status: response.status,
-        headers: response.headers,
-        requestId: response.headers.get(requestIdHeader) ?? undefined,
-      };
+      return answered(response, JSON.parse(text));
     } catch {
       // The upstream answered success, so it may have done and billed the work: not repeated.
       throw new BadGatewayError({
@@ -442,12 +454,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
     } catch (error) {
       throw transportError(error, options, 'read');
     }
-    return {
-      body: new Uint8Array(buffer),
-      status: response.status,
-      headers: response.headers,
-      requestId: response.headers.get(requestIdHeader) ?? undefined,
-    };
+    return answered(response, new Uint8Array(buffer));
   }
 
   async function events(

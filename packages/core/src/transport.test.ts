@@ -133,9 +133,7 @@ it('refuses what is not http(s) before sending anything', async () => {
   ).rejects.toMatchObject({
     code: 'ERR_INVALID_URL',
   });
-  await expect(
-    sendUpstream('not a url', { method: 'GET', headers: {}, signal }),
-  ).rejects.toMatchObject({
+  await expect(sendUpstream('not a url', { method: 'GET', headers: {}, signal })).rejects.toMatchObject({
     code: 'ERR_INVALID_URL',
   });
 });

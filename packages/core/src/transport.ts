@@ -34,6 +34,8 @@ export interface UpstreamResponse {
   readonly status: number;
   readonly ok: boolean;
   readonly headers: Headers;
+  /** One header (lower-case name), read without building `headers`; where the client offers it. */
+  header?(name: string): string | undefined;
   /** The body as a web stream (created when first read this way). */
   readonly body: ReadableStream<Uint8Array> | null;
   text(): Promise<string>;
@@ -84,6 +86,11 @@ class NodeResponse implements UpstreamResponse {
     this.ok = this.status >= 200 && this.status < 300;
     // However it ends (read, cancelled, cut), the request stops listening on the signal then.
     message.once('close', finish);
+  }
+
+  header(name: string): string | undefined {
+    const value = this.message.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
   }
 
   /** Built when first read: most successful calls read one header or none. */

@@ -387,11 +387,19 @@ function parseParameters(value: string): [string, Map<string, string>] {
     let text = '';
     if (value[j] === '"') {
       j++;
-      while (j < value.length && value[j] !== '"') {
-        // A quoted-pair: the next character as it is.
-        if (value[j] === '\\' && j + 1 < value.length) j++;
-        text += value[j];
-        j++;
+      const close = value.indexOf('"', j);
+      const slash = value.indexOf('\\', j);
+      if (close !== -1 && (slash === -1 || slash > close)) {
+        // The usual case: no quoted-pair, the value as it is.
+        text = value.slice(j, close);
+        j = close;
+      } else {
+        while (j < value.length && value[j] !== '"') {
+          // A quoted-pair: the next character as it is.
+          if (value[j] === '\\' && j + 1 < value.length) j++;
+          text += value[j];
+          j++;
+        }
       }
       j = value.indexOf(';', j);
     } else {

@@ -256,7 +256,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
         harness,
         editTargets,
         edit,
-        { total: n(320), concurrency: 16 },
+        { total: n(2000), concurrency: 16 },
         rounds,
       );
       const d1 = serial[0] as Row;
@@ -340,7 +340,7 @@ export async function benchProxy(options: ProxyBenchOptions): Promise<void> {
         harness,
         jsonTargets,
         json,
-        { total: n(320), concurrency: 16 },
+        { total: n(2000), concurrency: 16 },
         rounds,
       );
       const d1 = serial[0] as Row;
