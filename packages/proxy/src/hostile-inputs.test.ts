@@ -275,6 +275,26 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     expect(broken.status).toBeGreaterThanOrEqual(400);
     expect(broken.status).toBeLessThan(500);
     await errorOf(broken);
+    // A part nothing could read is refused, never skipped.
+    for (const [head, problem] of [
+      ['Content-Disposition: form-data; filename="a.png"', /has no name/],
+      ['Content-Disposition: attachment; name="prompt"', /not form-data/],
+      ['Content-Type: text/plain', /no Content-Disposition/],
+    ] as const) {
+      const part = `--xyz\r\n${head}\r\n\r\nx\r\n`;
+      const response = await fetch(`${h.url}/v1/images/edits`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${MASTER_KEY}`,
+          'content-type': 'multipart/form-data; boundary=xyz',
+        },
+        body: `--xyz\r\nContent-Disposition: form-data; name="model"\r\n\r\ngpt-image-2\r\n${part}--xyz--\r\n`,
+      });
+      expect(response.status).toBe(400);
+      const error = await errorOf(response);
+      expect(error.code).toBe('invalid_multipart');
+      expect(error.message).toMatch(problem);
+    }
     expect(h.sim.requests).toHaveLength(0);
   });
 
