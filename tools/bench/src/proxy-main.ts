@@ -3,11 +3,14 @@
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
  * `pnpm bench:proxy --profile [--request edit|json|large] [--store] [--requests N] [--warmup S] [--out file.cpuprofile]`: where retouch's CPU goes
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
- * HTTP client candidates side by side (see `proxy/upstream-clients.ts`).
+ * HTTP client candidates side by side (see `proxy/upstream-clients.ts`). `pnpm bench:proxy --compare
+ * <git ref> [--rounds N] [--requests N] [--warmup S] [--out file]`: this checkout's retouch against
+ * another commit's, interleaved (see `proxy/compare.ts`).
  * @module
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { compareWithRef } from './proxy/compare.js';
 import { profileRetouch } from './proxy/profile.js';
 import { benchProxy } from './proxy/proxy-bench.js';
 import { benchUpstreamClients } from './proxy/upstream-clients.js';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     requests: { type: 'string' },
     request: { type: 'string' },
     store: { type: 'boolean' },
+    compare: { type: 'string' },
   },
 });
 // The whole run is bounded: a stuck target cannot keep it (or its children) alive.
@@ -35,7 +39,15 @@ const watchdog = setTimeout(() => {
   process.exit(2);
 }, 20 * 60_000);
 watchdog.unref();
-if (values.clients) {
+if (values.compare !== undefined) {
+  await compareWithRef({
+    ref: values.compare,
+    rounds: values.rounds ? Number(values.rounds) : undefined,
+    requests: values.requests ? Number(values.requests) : undefined,
+    warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
+    out: values.out,
+  });
+} else if (values.clients) {
   await benchUpstreamClients({
     requests: values.requests ? Number(values.requests) : undefined,
     rounds: values.rounds ? Number(values.rounds) : undefined,

@@ -167,13 +167,15 @@ export async function startRetouch(
   storeArgs: readonly string[] = ['--no-database'],
   /** Environment variables added to the bench's own for this process. */
   env: Readonly<Record<string, string>> = {},
+  /** The CLI script to run: this checkout's by default (another build's, to compare two). */
+  cli: string = CLI,
 ): Promise<BenchServer> {
   const child = track(
     spawn(
       process.execPath,
       [
         ...nodeArgs,
-        CLI,
+        cli,
         '--config',
         configFile,
         '--port',
