@@ -236,6 +236,29 @@ function neverReached(code: string | undefined): boolean {
   return !!code && (NOT_REACHED_CODES.has(code) || /^ERR_(SSL|TLS)_/.test(code));
 }
 
+/**
+ * An {@link HttpResponse} whose `headers` are built on first read. A class, not an object literal
+ * with a getter: V8 makes such a literal in the old generation, where a dead one keeps the young
+ * objects it points to alive through every scavenge (`tools/bench/README.md`, "GC").
+ */
+class Answered<T> implements HttpResponse<T> {
+  readonly status: number;
+  readonly #response: UpstreamResponse;
+
+  constructor(
+    response: UpstreamResponse,
+    readonly body: T,
+    readonly requestId: string | undefined,
+  ) {
+    this.#response = response;
+    this.status = response.status;
+  }
+
+  get headers(): Headers {
+    return this.#response.headers;
+  }
+}
+
 /** One response header, read without building a `Headers` where the client can (ours can). */
 function headerOf(response: UpstreamResponse, name: string): string | undefined {
   return (response.header ? response.header(name) : response.headers.get(name)) ?? undefined;
@@ -415,14 +438,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
 
   /** A success's body with its status and request id; its headers are built only when read. */
   function answered<T>(response: UpstreamResponse, body: T): HttpResponse<T> {
-    return {
-      body,
-      status: response.status,
-      get headers() {
-        return response.headers;
-      },
-      requestId: headerOf(response, requestIdHeader),
-    };
+    return new Answered(response, body, headerOf(response, requestIdHeader));
   }
 
   async function json(response: UpstreamResponse, options: HttpCallOptions): Promise<HttpResponse<unknown>> {

@@ -302,30 +302,47 @@ export async function prepareImage(input: ImageInput, options: PrepareImageOptio
   const problem = info.mediaType === 'image/png' ? pngHeaderProblem(source) : undefined;
   if (problem) throw invalid(param, `the PNG ${problem}`, 'invalid_image');
   const filename = name ?? `${options.defaultName ?? 'image'}.${extensionFor(info.mediaType)}`;
-  const image: PreparedImage = parts ? inPieces(parts, length, filename, info) : { bytes, filename, ...info };
+  const image: PreparedImage = parts
+    ? new ImageInPieces(parts, length, filename, info)
+    : { bytes, filename, ...info };
   preparedImages.add(image);
   return image;
 }
 
 const EMPTY = new Uint8Array(0);
 
-/** A prepared image kept in its pieces; `bytes` joins them once, when something needs them whole. */
-function inPieces(
-  parts: readonly Uint8Array[],
-  length: number,
-  filename: string,
-  info: Omit<PreparedImage, 'bytes' | 'parts' | 'filename'>,
-): PreparedImage {
-  let joined: Uint8Array | undefined;
-  return {
-    ...info,
-    filename,
-    parts,
-    get bytes() {
-      joined ??= Buffer.concat(parts, length);
-      return joined;
-    },
-  };
+/**
+ * A prepared image kept in its pieces; `bytes` joins them once, when something needs them whole.
+ * A class, not an object literal with a getter: V8 makes such a literal through its runtime, in the
+ * old generation, where the dead image then held its young pieces (and the upload's socket buffers)
+ * through every scavenge until a mark-compact (`tools/bench/README.md`, "GC").
+ */
+class ImageInPieces implements PreparedImage {
+  readonly mediaType: ImageMediaType;
+  readonly width: number;
+  readonly height: number;
+  readonly hasAlpha: boolean;
+  #joined: Uint8Array | undefined;
+
+  readonly #length: number;
+
+  constructor(
+    readonly parts: readonly Uint8Array[],
+    length: number,
+    readonly filename: string,
+    info: Omit<PreparedImage, 'bytes' | 'parts' | 'filename'>,
+  ) {
+    this.#length = length;
+    this.mediaType = info.mediaType;
+    this.width = info.width;
+    this.height = info.height;
+    this.hasAlpha = info.hasAlpha;
+  }
+
+  get bytes(): Uint8Array {
+    this.#joined ??= Buffer.concat(this.parts, this.#length);
+    return this.#joined;
+  }
 }
 
 const base64Cache = new WeakMap<Uint8Array, string>();
