@@ -98,7 +98,7 @@ function guard(request: GuardedRequest, response: ServerResponse, options: BodyG
     if (request[BODY_ERROR] || request.complete) return;
     stop();
     request[BODY_ERROR] = error;
-    // The readers (fastify's JSON parser, @fastify/multipart) listen for this; the request stays
+    // The readers (fastify's JSON parser, the multipart reader) listen for this; the request stays
     // open so that the answer can still be written.
     request.emit('error', error);
   };

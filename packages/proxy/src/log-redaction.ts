@@ -1,6 +1,6 @@
 /**
  * The proxy's logger never writes a secret, whatever the level and whoever logs (the proxy,
- * Fastify, @fastify/multipart at `trace`, the router's pino callback): every line is scrubbed on
+ * Fastify, any plugin at `trace`, the router's pino callback): every line is scrubbed on
  * its way to the destination. Credential headers (`authorization`, `x-key`, `x-goog-api-key`,
  * `api-key`, `x-api-key`, …) are blanked wherever they appear, bearer tokens in any text too, and
  * every configured secret (master key, virtual keys, deployments' keys and credentials, the Redis

@@ -212,7 +212,7 @@ function groupIndex(config: ProxyConfig): (model: string) => string[] {
  */
 export async function createProxyServer(options: ProxyServerOptions): Promise<ProxyServer> {
   const { config } = options;
-  // Whoever logs through it (Fastify, @fastify/multipart at trace, the router's callbacks), no
+  // Whoever logs through it (Fastify, a plugin at trace, the router's callbacks), no
   // line carries a credential header or a configured secret.
   const logger =
     options.logger === false

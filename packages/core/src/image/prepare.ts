@@ -237,7 +237,8 @@ async function readBytes(
   if (input instanceof ArrayBuffer) return { bytes: new Uint8Array(input) };
   if (input instanceof ImageParts) {
     const { parts } = input;
-    return parts.length <= 1 ? { bytes: parts[0] ?? EMPTY } : { bytes: EMPTY, parts: [...parts] };
+    // Kept as given (the caller hands them over): no copy of the list either.
+    return parts.length <= 1 ? { bytes: parts[0] ?? EMPTY } : { bytes: EMPTY, parts: parts as Uint8Array[] };
   }
   if (input instanceof Blob) {
     if (input.size > maxBytes) throw tooLarge(param, maxBytes);
