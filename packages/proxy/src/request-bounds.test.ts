@@ -109,6 +109,21 @@ describe('timeouts', () => {
     expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(1400);
   });
 
+  it('the idle limit counts from the last chunk: a body trickling in faster than it is never cut', async () => {
+    // A byte every 200 ms for 1.6 s (past the 1.5 s idle limit in all), then silence: cut 1.5 s
+    // after the last byte, not after the first, and before the 4 s body deadline.
+    const exchange = await rawExchange(h.url, async (io) => {
+      io.write(head('application/json', 'Content-Length: 100\r\n'));
+      for (const byte of '{"model":') {
+        if (!io.write(byte) || io.closed()) break;
+        await pause(200);
+      }
+    });
+    expect(exchange.status).toBe(408);
+    expect(openAIError(exchange).code).toBe('request_idle_timeout');
+    expect(exchange.closedAfterMs).toBeGreaterThanOrEqual(1600 + 1400);
+  });
+
   it('headers sent one byte at a time (slow-loris) are cut at request_header_timeout_seconds with a 408', async () => {
     const exchange = await rawExchange(h.url, async (io) => {
       for (const byte of head('application/json', 'Content-Length: 2\r\n')) {

@@ -12,11 +12,12 @@ import type {
   RetouchError,
 } from '@retouch/core';
 import type { Deployment, DeploymentIndex } from './deployments.js';
+import type { Emitter } from './callbacks/payload.js';
 import type { StreamHandoff } from './stream-handoff.js';
 import type { RouterSettings } from './settings.js';
 import type { StateHealth } from './state/fallback-state.js';
 import type { BudgetLimit, BudgetReservation, RouterState } from './state/state.js';
-import type { CallContext, RouterLogPayload } from './types.js';
+import type { CallContext } from './types.js';
 
 /**
  * What one call has done so far; shared by every operation of the call (retries and fallbacks).
@@ -124,7 +125,7 @@ export interface RouterRuntime {
   readonly state: RouterState;
   readonly index: DeploymentIndex;
   /** Sends an event to every callback (never throws, never waits). */
-  readonly emit: (payload: RouterLogPayload) => void;
+  readonly emit: Emitter;
   /** Uniform in [0, 1). */
   readonly random: () => number;
   /** Epoch ms. */

@@ -13,7 +13,8 @@ import { type Simulator, startOpenAISimulator } from '@retouch/testing';
 import { pino } from 'pino';
 import { Router } from '../router.js';
 import { edit, OPENAI_KEY, openai } from '../test-support/harness.js';
-import type { RouterOptions } from '../types.js';
+import type { RouterCallback, RouterOptions } from '../types.js';
+import { createEmitter } from './payload.js';
 import { openTelemetryCallback } from './otel.js';
 import { pinoCallback } from './pino.js';
 
@@ -57,6 +58,21 @@ describe('pinoCallback', () => {
     ]);
     expect(lines[1]).toMatchObject({ requestId: 'req-p', deploymentId: 'a', user: 'ann', attempts: 1 });
     expect(JSON.stringify(lines)).not.toContain(OPENAI_KEY);
+  });
+});
+
+describe('createEmitter', () => {
+  it('says which events a callback handles, including a handler added after the emitter was made', async () => {
+    const seen: string[] = [];
+    const late: RouterCallback = { onSuccess: (p) => void seen.push(p.event) };
+    const emit = createEmitter([late]);
+    expect(emit.listens('start')).toBe(false);
+    expect(emit.listens('success')).toBe(true);
+    late.onStart = (p) => void seen.push(p.event);
+    expect(emit.listens('start')).toBe(true);
+    const r = await router({ model_list: [openai(a, 'a')], callbacks: [late] });
+    await r.imageEdit(edit('gpt-image-2'), { requestId: 'req-late' });
+    expect(seen).toEqual(['start', 'success']);
   });
 });
 

@@ -73,6 +73,13 @@ const HANDLERS = {
   fallback: 'onFallback',
 } as const satisfies Record<RouterLogPayload['event'], keyof RouterCallback>;
 
+/** Sends a payload to the callbacks that handle its event. */
+export interface Emitter {
+  (payload: RouterLogPayload): void;
+  /** Whether any callback handles `event`: a payload nobody reads is not built. */
+  listens(event: RouterLogPayload['event']): boolean;
+}
+
 /**
  * An `emit` that gives each callback its own copy of the payload, does not wait for async
  * callbacks, and swallows whatever they throw.
@@ -80,11 +87,11 @@ const HANDLERS = {
  * @example
  * ```ts
  * const emit = createEmitter([pinoCallback(), { onSuccess: (p) => metrics.add(p.costUsd ?? 0) }]);
- * emit(basePayload(op, 'start'));
+ * if (emit.listens('start')) emit(basePayload(op, 'start'));
  * ```
  */
-export function createEmitter(callbacks: readonly RouterCallback[]): (payload: RouterLogPayload) => void {
-  return (payload) => {
+export function createEmitter(callbacks: readonly RouterCallback[]): Emitter {
+  const emit = (payload: RouterLogPayload) => {
     const name = HANDLERS[payload.event];
     for (const callback of callbacks) {
       const handler = callback[name];
@@ -99,4 +106,8 @@ export function createEmitter(callbacks: readonly RouterCallback[]): (payload: R
       }
     }
   };
+  // Asked each time (a few `typeof`s): a callback object may gain a handler after the router is made.
+  const listens = (event: RouterLogPayload['event']) =>
+    callbacks.some((callback) => typeof callback[HANDLERS[event]] === 'function');
+  return Object.assign(emit, { listens });
 }

@@ -27,7 +27,7 @@ function settled(op: RouterOperation, payload: RouterLogPayload, usage?: Record<
  */
 export function observeLink(rt: RouterRuntime): RouterLink {
   return async (op, next) => {
-    rt.emit(basePayload(op, 'start'));
+    if (rt.emit.listens('start')) rt.emit(basePayload(op, 'start'));
     try {
       const response = await next(op);
       const meta = getMeta(response);
