@@ -341,6 +341,21 @@ describe('createProviderHttp: errors', () => {
     expect(served).toBe(before);
   });
 
+  it('refuses a header a custom fetch cannot take as never sent, without calling it', async () => {
+    const fetch = jest.fn(async () => Response.json({}));
+    const error = await failure(
+      http({
+        fetch: fetch as unknown as typeof globalThis.fetch,
+        headers: () => ({ authorization: `Bearer ${SECRET}\nX-Injected: 1` }),
+      }).getJson('x', call()),
+    );
+    expect(error).toBeInstanceOf(APIConnectionError);
+    expect(error.reachedUpstream).toBe(false);
+    expect(error.message).toContain('a header is not valid HTTP (authorization)');
+    expect(error.message).not.toContain(SECRET);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
   it('turns a caller abort into APIUserAbortError', async () => {
     const controller = new AbortController();
     const pending = http().getJson('hang', { signal: controller.signal });

@@ -269,6 +269,15 @@ function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
+function validHeader(name: string, value: string): boolean {
+  try {
+    new Headers([[name, value]]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Builds a provider's HTTP helpers.
  *
@@ -315,6 +324,22 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       headers['content-type'] = encoded.contentType;
       payload = encoded.chunks;
     } else if (body.json !== undefined) payload = JSON.stringify(body.json);
+    let fetchHeaders: Headers | undefined;
+    try {
+      // Built before the call: a header `Headers` refuses was never sent (as Node's own client's
+      // refusal below), so it must not read as a request that may have reached the upstream.
+      if (config.fetch) fetchHeaders = new Headers(headers);
+    } catch (error) {
+      // Named, never quoted: the refusal's own text echoes the value, which may be a credential.
+      const bad = Object.keys(headers).find((name) => !validHeader(name, headers[name] as string));
+      throw new APIConnectionError({
+        message: `could not send the request to ${config.provider}: a header is not valid HTTP${bad ? ` (${bad})` : ''}`,
+        cause: error,
+        reachedUpstream: false,
+        secrets: config.secrets?.(),
+        ...refOf(options),
+      });
+    }
     let response: UpstreamResponse;
     try {
       // Redirects are not followed (by either client): the credential headers would go along to
@@ -322,7 +347,7 @@ export function createProviderHttp(config: ProviderHttpConfig): ProviderHttp {
       response = config.fetch
         ? await config.fetch(url, {
             method: method.toUpperCase(),
-            headers: new Headers(headers),
+            headers: fetchHeaders,
             body: Array.isArray(payload)
               ? new Blob(payload as Uint8Array<ArrayBuffer>[])
               : (payload as string | undefined),
