@@ -8,7 +8,7 @@ import {
   RetouchError,
 } from './errors.js';
 import { imageEdit } from './image-edit.js';
-import { streamImageEdit } from './image-edit-stream.js';
+import { eventUsage, streamImageEdit } from './image-edit-stream.js';
 import { getMeta } from './normalize.js';
 import type {
   ImageEditProvider,
@@ -240,11 +240,21 @@ describe('streamImageEdit on a model whose upstream does not stream', () => {
     ]);
     const events = await collect(stream);
     expect(events.map((e) => e.type)).toEqual(['image_edit.completed', 'image_edit.completed']);
-    const zero = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+    // In the spec's ImagesUsage shape, input_tokens_details required: zeros on the first, the
+    // call's usage (its input unsplit upstream, so counted as text) on the last.
+    const zero = {
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      input_tokens_details: { text_tokens: 0, image_tokens: 0 },
+    };
     expect(events.map((e) => (e.type === 'image_edit.completed' ? e.usage : undefined))).toEqual([
       zero,
-      USAGE,
+      { ...USAGE, input_tokens_details: { text_tokens: 50, image_tokens: 0 } },
     ]);
+    expect(Object.keys(events[0] ?? {}).sort()).toEqual(
+      ['type', 'b64_json', 'created_at', 'size', 'quality', 'background', 'output_format', 'usage'].sort(),
+    );
     expect(events[0]).toMatchObject({
       size: 'auto',
       quality: 'auto',
@@ -263,6 +273,30 @@ describe('streamImageEdit on a model whose upstream does not stream', () => {
     );
     expect((await stream.response()).data).toEqual([{ b64_json: B64 }]);
     expect(() => stream[Symbol.asyncIterator]()).toThrow(/iterated once/);
+  });
+});
+
+describe('eventUsage', () => {
+  it("keeps a usage that has the spec's input split, and fills the split in where it is missing", () => {
+    const split = { ...USAGE, input_tokens_details: { text_tokens: 20, image_tokens: 30, cached_tokens: 5 } };
+    expect(eventUsage(split)).toBe(split);
+    expect(eventUsage(USAGE).input_tokens_details).toEqual({ text_tokens: 50, image_tokens: 0 });
+    expect(eventUsage({ ...USAGE, input_tokens_details: { image_tokens: 40 } }).input_tokens_details).toEqual(
+      {
+        text_tokens: 10,
+        image_tokens: 40,
+      },
+    );
+    expect(eventUsage({ ...USAGE, input_tokens_details: { text_tokens: 15 } }).input_tokens_details).toEqual({
+      text_tokens: 15,
+      image_tokens: 35,
+    });
+    expect(eventUsage(undefined)).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      input_tokens_details: { text_tokens: 0, image_tokens: 0 },
+    });
   });
 });
 

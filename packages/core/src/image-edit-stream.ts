@@ -36,10 +36,39 @@ import {
   type ImageEditCompletedEvent,
   type ImageEditStream,
   type ImageEditStreamEvent,
+  type ImagesUsage,
 } from './stream-events.js';
 import { bindRequest, type PreparedEditRequest, requireModelId } from './validate.js';
 
-const ZERO_USAGE: ImageUsage = { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+/**
+ * A completed event's usage in the shape of OpenAI's `ImagesUsage`, whose `input_tokens_details`
+ * (`text_tokens` and `image_tokens`) is required: the upstream's figures as they came, the split
+ * filled in where the upstream sent none (input tokens it does not split count as text, as
+ * `callCost` prices them), zeros where it reported no usage. The cost never reads this copy.
+ *
+ * @example
+ * ```ts
+ * eventUsage({ input_tokens: 10, output_tokens: 20, total_tokens: 30 }).input_tokens_details;
+ * // { text_tokens: 10, image_tokens: 0 }
+ * ```
+ */
+export function eventUsage(usage: ImageUsage | undefined): ImagesUsage {
+  if (!usage) {
+    return {
+      input_tokens: 0,
+      output_tokens: 0,
+      total_tokens: 0,
+      input_tokens_details: { text_tokens: 0, image_tokens: 0 },
+    };
+  }
+  const details = usage.input_tokens_details;
+  if (details?.text_tokens !== undefined && details.image_tokens !== undefined) return usage as ImagesUsage;
+  const rest = (known: number | undefined) =>
+    known === undefined ? undefined : Math.max(0, usage.input_tokens - known);
+  const image_tokens = details?.image_tokens ?? rest(details?.text_tokens) ?? 0;
+  const text_tokens = details?.text_tokens ?? rest(image_tokens) ?? 0;
+  return { ...usage, input_tokens_details: { ...details, text_tokens, image_tokens } };
+}
 
 /**
  * A provider result as a stream: its images as completed events, one per image, the call's usage
@@ -144,7 +173,7 @@ export async function runImageEditStream(
       b64_json: b64,
       created_at,
       ...echoFields(event.echo, request, mediaType),
-      usage: event.usage ?? ZERO_USAGE,
+      usage: eventUsage(event.usage),
     };
     const data: ImageData = { b64_json: b64 };
     if (event.image.revisedPrompt) data.revised_prompt = event.image.revisedPrompt;

@@ -143,6 +143,7 @@ export type {
   ImageEditStreamEvent,
   ImageEditStreamMeta,
   ImageEditStreamSource,
+  ImagesUsage,
 } from './stream-events.js';
 export { createImageEditStream } from './stream-events.js';
 export type { ReadEventsOptions, ServerSentEvent } from './sse.js';

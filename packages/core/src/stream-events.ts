@@ -32,14 +32,23 @@ export interface ImageEditPartialImageEvent extends ImageEditEventFields {
 }
 
 /**
+ * `ImagesUsage` of OpenAI's spec: token usage whose `input_tokens_details` (the input's text and
+ * image tokens) is always there.
+ */
+export type ImagesUsage = ImageUsage & {
+  input_tokens_details: { text_tokens: number; image_tokens: number };
+};
+
+/**
  * `image_edit.completed`: one final image (one event per image when `n` > 1). `usage` is what the
- * upstream reported for it; providers that report no tokens send zeros, and where the upstream
- * reports one usage for the whole call it rides on the last completed event (zeros on the others),
- * so summing the events' usage never counts twice.
+ * upstream reported for it, in the spec's shape (`input_tokens_details` always set: where the
+ * upstream does not split its input tokens they count as text); providers that report no tokens
+ * send zeros. Where a provider reports one usage for the whole call it rides on the last completed
+ * event (zeros on the others); OpenAI's own completed events are passed on as OpenAI sent them.
  */
 export interface ImageEditCompletedEvent extends ImageEditEventFields {
   type: 'image_edit.completed';
-  usage: ImageUsage;
+  usage: ImagesUsage;
 }
 
 /** One event of a streamed edit. */

@@ -5,7 +5,8 @@
  * a failure after it as an SSE `error` event; a client that leaves cancels the upstream.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sniffImage } from '@retouch/core';
 import { Writable } from 'node:stream';
 import {
@@ -142,6 +143,32 @@ function frames(text: string): [string, Record<string, unknown>][] {
     });
 }
 
+const authorized = { headers: { authorization: `Bearer ${MASTER_KEY}` } };
+
+/** What the proxy still holds for edits: its in-flight edit requests and each deployment's in-flight calls. */
+async function proxyHolds(): Promise<{ edits: number; deployments: number[] }> {
+  const metrics = await (await fetch(`${url}/metrics`, authorized)).text();
+  const health = (await (await fetch(`${url}/health`, authorized)).json()) as {
+    healthy_endpoints: { in_flight: number }[];
+    unhealthy_endpoints: { in_flight: number }[];
+  };
+  return {
+    edits: Number(/^retouch_edits_in_flight (\d+)/m.exec(metrics)?.[1] ?? Number.NaN),
+    deployments: [...health.healthy_endpoints, ...health.unhealthy_endpoints].map((e) => e.in_flight),
+  };
+}
+
+/** Waits (bounded) until the proxy holds nothing for any edit, and says what it still held if not. */
+async function expectNothingHeld(): Promise<void> {
+  let holds = await proxyHolds();
+  for (let i = 0; i < 300 && (holds.edits !== 0 || holds.deployments.some((n) => n !== 0)); i++) {
+    await pause(10);
+    holds = await proxyHolds();
+  }
+  expect(holds.edits).toBe(0);
+  expect(holds.deployments.every((n) => n === 0)).toBe(true);
+}
+
 /** The media type the bytes of a `b64_json` really are. */
 const mediaTypeOf = (b64: unknown) => sniffImage(Buffer.from(String(b64), 'base64'))?.mediaType;
 
@@ -218,6 +245,44 @@ describe('the official openai client with stream: true', () => {
     // Nothing is left open upstream: the proxy's connection to the simulator is not busy.
     for (let i = 0; i < 200 && openaiSim.connections().busy > 0; i++) await pause(10);
     expect(openaiSim.connections().busy).toBe(0);
+    // Nor in the proxy: no edit request and no deployment call is still counted in flight.
+    await expectNothingHeld();
+  });
+
+  it('passes an event type it has no type for on as plain data (why retouch adds none of its own)', async () => {
+    // A loopback server that answers as OpenAI would if it added an event type.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(
+          `event: image_edit.progress\ndata: ${JSON.stringify({ type: 'image_edit.progress', percent: 40 })}\n\n`,
+        );
+        res.end(
+          `event: image_edit.completed\ndata: ${JSON.stringify({ type: 'image_edit.completed', b64_json: 'AA==' })}\n\n`,
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const raw = new OpenAI({ apiKey: 'sk-x', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+      const stream = await raw.images.edit({
+        model: 'gpt-image-2',
+        image: await png(),
+        prompt: 'x',
+        stream: true,
+      });
+      const events: unknown[] = [];
+      for await (const event of stream) events.push(event);
+      // No error, no filtering: typed code switching on event.type meets a type it was never told of.
+      expect(events).toEqual([
+        { type: 'image_edit.progress', percent: 40 },
+        { type: 'image_edit.completed', b64_json: 'AA==' },
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
@@ -269,6 +334,88 @@ describe('a raw HTTP client (curl -N)', () => {
       ['image_edit.partial_image', 'image_edit.partial_image'],
       ['image_edit.completed', 'image_edit.completed'],
     ]);
+  });
+
+  it('reads a Gemini deployment as one completed event, in frames and with headers as for OpenAI', async () => {
+    const answer = await rawStream(
+      base.map((p) => (p.name === 'model' ? { name: 'model', value: 'gemini-edit' } : p)),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(answer.headers).toMatchObject({
+      'x-retouch-model-id': 'gemini-sim',
+      'x-retouch-provider': 'gemini',
+    });
+    const parsed = frames(answer.chunks.join(''));
+    expect(parsed.map(([event, data]) => [event, data.type])).toEqual([
+      ['image_edit.completed', 'image_edit.completed'],
+    ]);
+    expect(mediaTypeOf(parsed[0]?.[1].b64_json)).toBe(`image/${String(parsed[0]?.[1].output_format)}`);
+    expect(geminiSim.requests.length).toBeGreaterThan(0);
+  });
+
+  it('every completed event has usage in the spec shape (input_tokens_details), on every deployment', async () => {
+    for (const model of ['gpt-image-2', 'gemini-edit', 'flux']) {
+      const answer = await rawStream(
+        base.map((p) => (p.name === 'model' ? { name: 'model', value: model } : p)),
+      );
+      const completed = frames(answer.chunks.join('')).filter(([event]) => event === 'image_edit.completed');
+      expect(completed).toHaveLength(1);
+      const usage = completed[0]?.[1].usage as Record<string, unknown>;
+      expect([model, usage]).toEqual([
+        model,
+        expect.objectContaining({
+          input_tokens: expect.any(Number),
+          output_tokens: expect.any(Number),
+          total_tokens: expect.any(Number),
+          input_tokens_details: expect.objectContaining({
+            text_tokens: expect.any(Number),
+            image_tokens: expect.any(Number),
+          }),
+        }),
+      ]);
+    }
+  });
+
+  it('partial_images 0 streams the completed event only; 4 is a 400 before any upstream call', async () => {
+    const none = await rawStream(
+      base.map((p) => (p.name === 'partial_images' ? { name: 'partial_images', value: '0' } : p)),
+    );
+    expect(frames(none.chunks.join('')).map(([event]) => event)).toEqual(['image_edit.completed']);
+    expect(openaiSim.lastRequest().fields).toMatchObject({ stream: ['true'], partial_images: ['0'] });
+    openaiSim.reset();
+    const tooMany = await rawStream(
+      base.map((p) => (p.name === 'partial_images' ? { name: 'partial_images', value: '4' } : p)),
+    );
+    expect(tooMany.status).toBe(400);
+    expect(JSON.parse(tooMany.chunks.join('')).error.param).toBe('partial_images');
+    expect(openaiSim.requests).toHaveLength(0);
+  });
+
+  it('a client that hangs up mid-stream (curl killed) aborts the upstream and leaves nothing held', async () => {
+    openaiSim.setStreamTiming({ beforeEvent: (index) => (index >= 1 ? new Promise(() => {}) : undefined) });
+    const { body, contentType } = curlForm(base);
+    const firstChunk = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        `${url}/v1/images/edits`,
+        { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': contentType } },
+        (res) => {
+          res.setEncoding('utf8');
+          res.once('data', (chunk: string) => {
+            req.destroy();
+            resolve(chunk);
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.on('close', () => reject(new Error('closed before the first event')));
+      req.end(body);
+    });
+    expect(firstChunk.startsWith('event: image_edit.partial_image\n')).toBe(true);
+    expect((await openaiSim.streams[0]?.ended)?.outcome).toBe('client-closed');
+    for (let i = 0; i < 200 && openaiSim.connections().busy > 0; i++) await pause(10);
+    expect(openaiSim.connections().busy).toBe(0);
+    await expectNothingHeld();
   });
 
   it('takes stream: true in a JSON body too', async () => {
