@@ -97,6 +97,73 @@ describe('router.streamImageEdit', () => {
     expect(events.of('success')).toHaveLength(0);
   });
 
+  it('retries before the first event, and a failure then counts toward a cooldown', async () => {
+    const events = recorder();
+    const r = await router({
+      model_list: [openai(a, 'a', 'gpt-image-2', { order: 1 }), openai(b, 'b', 'gpt-image-2', { order: 2 })],
+      num_retries: 1,
+      allowed_fails: 0,
+      cooldown_time: 60,
+      callbacks: [events],
+    });
+    a.injectFault({ type: 'status', status: 503 });
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 1 }));
+    expect(stream.meta).toMatchObject({ deploymentId: 'b', attempts: 2 });
+    expect(stream.meta.warnings[0]).toMatch(/^attempt 1 on deployment a failed: 503 .*; cooling down until /);
+    expect(await types(stream)).toEqual(['image_edit.partial_image', 'image_edit.completed']);
+    expect(events.of('retry')).toHaveLength(1);
+    const health = (await r.deployments()).find((d) => d.id === 'a');
+    expect(health?.healthy).toBe(false);
+  });
+
+  it('a failure after the first event neither counts toward nor starts a cooldown', async () => {
+    const r = await router({
+      model_list: [openai(a, 'a')],
+      allowed_fails: 0,
+      cooldown_time: 60,
+    });
+    a.injectFault({ type: 'stream-error', afterEvents: 1 });
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 2 }));
+    const error = await types(stream).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadGatewayError);
+    await expect(stream.response()).rejects.toBe(error);
+    // The same 502 before the first event would have benched `a` at once (allowed_fails: 0).
+    expect((await r.deployments())[0]).toMatchObject({ healthy: true, failuresLastMinute: 0, inFlight: 0 });
+    a.injectFault({ type: 'stream-cut', afterEvents: 1 });
+    const cut = await r.streamImageEdit(edit('gpt-image-2', { partial_images: 2 }));
+    await expect(cut.response()).rejects.toBeInstanceOf(RetouchError);
+    expect((await r.deployments())[0]).toMatchObject({ healthy: true, failuresLastMinute: 0 });
+    // The next call is served by it.
+    const next = await r.streamImageEdit(edit('gpt-image-2'));
+    expect(getMeta(await next.response()).deploymentId).toBe('a');
+  });
+
+  it("callbacks carry a plain call's payload, plus stream: true and timeToFirstEventMs", async () => {
+    const events = recorder();
+    const r = await router({ model_list: [openai(a, 'a')], callbacks: [events] });
+    await r.imageEdit(edit('gpt-image-2', { user: 'ann' }));
+    const stream = await r.streamImageEdit(edit('gpt-image-2', { user: 'ann' }));
+    await stream.response();
+    const [plain, streamed] = events.of('success');
+    expect(events.of('success')).toHaveLength(2);
+    expect(Object.keys(streamed ?? {}).sort()).toEqual(
+      [...Object.keys(plain ?? {}), 'stream', 'timeToFirstEventMs'].sort(),
+    );
+    const shared = (p: typeof plain) => ({
+      event: p?.event,
+      deploymentId: p?.deploymentId,
+      provider: p?.provider,
+      model: p?.model,
+      modelGroup: p?.modelGroup,
+      user: p?.user,
+      attempts: p?.attempts,
+      costUsd: p?.costUsd,
+    });
+    expect(shared(streamed)).toEqual(shared(plain));
+    expect(streamed).toMatchObject({ stream: true, timeToFirstEventMs: expect.any(Number) });
+    expect(events.of('start')).toHaveLength(2);
+  });
+
   it('holds the budget reservation and the in-flight count until the stream ends', async () => {
     const memory = createMemoryState();
     const log: string[] = [];

@@ -1,7 +1,8 @@
 /**
  * The terminal step: one attempt on the selected deployment through core's `runImageEdit` (which
  * re-validates and re-encodes the prepared request for that provider), with the bookkeeping around
- * it: in-flight count, usage window, latency, spend, failure and cooldown.
+ * it: in-flight count, usage window, latency, spend, failure and cooldown (for a streamed call, only
+ * for failures before its first event).
  * @module
  */
 import {
@@ -134,7 +135,12 @@ export function attemptStep(rt: RouterRuntime): RouterNext {
         trace.tried.add(id);
         trace.lastFailure = { deployment, error };
         trace.failures.push({ deployment, group: op.group, error });
-        const until = await recordAttemptFailure(rt, op, deployment, error);
+        // A stream that broke after its first event is not the deployment's health to judge: like
+        // retries and fallbacks, failure counts and cooldowns apply only until the first event.
+        const until =
+          trace.firstEventAt === undefined
+            ? await recordAttemptFailure(rt, op, deployment, error)
+            : undefined;
         const cooled = until === undefined ? '' : `; cooling down until ${new Date(until).toISOString()}`;
         trace.warnings.push(
           `attempt ${trace.attempts} on deployment ${id} failed: ${describe(error)}${cooled}`,
