@@ -3,6 +3,8 @@
  * read one event at a time, errors and cuts mid-stream, and a `break` that cancels the upstream.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   APIConnectionError,
   BadGatewayError,
@@ -139,6 +141,57 @@ describe('streamed OpenAI edits', () => {
     expect(await types(stream)).toEqual(['image_edit.completed']);
     expect(sim.requests[0]?.fields?.stream).toBeUndefined();
     expect(sim.requests[0]?.fields?.response_format).toEqual(['b64_json']);
+  });
+
+  it('skips event types it has no mapping for, comments and [DONE], keeping the stream going', async () => {
+    const b64 = png.toString('base64');
+    const echo = { size: '1024x1024', quality: 'high', background: 'opaque', output_format: 'png' };
+    const usage = {
+      input_tokens: 10,
+      output_tokens: 20,
+      total_tokens: 30,
+      input_tokens_details: { text_tokens: 4, image_tokens: 6 },
+    };
+    const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(
+          [
+            ': keep-alive\n\n',
+            frame('image_edit.progress', { type: 'image_edit.progress', percent: 10 }),
+            frame('image_edit.partial_image', {
+              type: 'image_edit.partial_image',
+              b64_json: b64,
+              created_at: 1,
+              partial_image_index: 0,
+              ...echo,
+            }),
+            frame('image_edit.completed', {
+              type: 'image_edit.completed',
+              b64_json: b64,
+              created_at: 2,
+              ...echo,
+              usage,
+            }),
+            'data: [DONE]\n\n',
+          ].join(''),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const stream = await streamImageEdit(
+        { model: 'gpt-image-2', image: png, prompt: 'Add a hat', partial_images: 1 },
+        { provider: createOpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${port}/v1` }) },
+      );
+      expect(await types(stream)).toEqual(['image_edit.partial_image', 'image_edit.completed']);
+      expect((await stream.response()).usage).toEqual(usage);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('an error status before any event is thrown by streamImageEdit', async () => {

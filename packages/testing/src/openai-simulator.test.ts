@@ -249,6 +249,44 @@ describe('streaming: timing and faults mid-stream', () => {
     expect((await sim.streams[0]?.ended)?.outcome).toBe('completed');
   });
 
+  it('firstEventDelayMs and intervalMs pace the events (the demo shows partials arriving one by one)', async () => {
+    sim.setStreamTiming({ firstEventDelayMs: 150, intervalMs: 100 });
+    const started = performance.now();
+    const response = await fetch(`${sim.url}/v1/images/edits`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}` },
+      body: createOpenAIEditForm({
+        model: 'gpt-image-1',
+        prompt: 'x',
+        image: createPng(8, 8),
+        stream: true,
+        partial_images: 2,
+      }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    const arrivals: { type: string; atMs: number }[] = [];
+    let text = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += decoder.decode(chunk.value, { stream: true });
+      for (let end = text.indexOf('\n\n'); end >= 0; end = text.indexOf('\n\n')) {
+        const type = /^event: (.+)$/m.exec(text.slice(0, end))?.[1] ?? '';
+        arrivals.push({ type, atMs: performance.now() - started });
+        text = text.slice(end + 2);
+      }
+    }
+    expect(arrivals.map((a) => a.type)).toEqual([
+      'image_edit.partial_image',
+      'image_edit.partial_image',
+      'image_edit.completed',
+    ]);
+    // Lower bounds only (a loaded machine may be later, never earlier): 150 ms, then 100 ms apart.
+    arrivals.forEach((arrival, index) => {
+      expect(arrival.atMs).toBeGreaterThanOrEqual(150 + index * 100 - 2);
+    });
+    expect((await sim.streams[0]?.ended)?.outcome).toBe('completed');
+  });
+
   it("stream-error=N sends an error event in OpenAI's shape after N events", async () => {
     const { text } = await edit(
       { image: createPng(8, 8), stream: true, partial_images: 2 },
