@@ -377,6 +377,26 @@ describe('a raw HTTP client (curl -N)', () => {
     }
   });
 
+  it('n: 2 is one completed event per image, on OpenAI (after its partials) and on BFL', async () => {
+    const withN = (model: string) => [
+      ...base.map((p) => (p.name === 'model' ? { name: 'model', value: model } : p)),
+      { name: 'n', value: '2' },
+    ];
+    const openai = frames((await rawStream(withN('gpt-image-2'))).chunks.join(''));
+    expect(openai.map(([event]) => event)).toEqual([
+      'image_edit.partial_image',
+      'image_edit.completed',
+      'image_edit.completed',
+    ]);
+    const flux = frames((await rawStream(withN('flux'))).chunks.join(''));
+    expect(flux.map(([event]) => event)).toEqual(['image_edit.completed', 'image_edit.completed']);
+    for (const [, data] of flux)
+      expect(mediaTypeOf(data.b64_json)).toBe(`image/${String(data.output_format)}`);
+    // BFL reports no tokens: zeros on both, so summing them counts nothing twice.
+    expect(flux.map(([, data]) => (data.usage as { total_tokens: number }).total_tokens)).toEqual([0, 0]);
+    expect(bflSim.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+  });
+
   it('partial_images 0 streams the completed event only; 4 is a 400 before any upstream call', async () => {
     const none = await rawStream(
       base.map((p) => (p.name === 'partial_images' ? { name: 'partial_images', value: '0' } : p)),
