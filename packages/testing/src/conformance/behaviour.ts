@@ -95,6 +95,10 @@ export function describeBehaviourCases(run: ConformanceRun): void {
     expect(completed?.type === 'image_edit.completed' && completed.usage.total_tokens).toBeGreaterThanOrEqual(
       0,
     );
+    // The spec's ImagesUsage: input_tokens_details (text and image tokens) is required.
+    expect(completed?.type === 'image_edit.completed' && completed.usage.input_tokens_details).toEqual(
+      expect.objectContaining({ text_tokens: expect.any(Number), image_tokens: expect.any(Number) }),
+    );
     if (partials === 0) expect(stream.meta.warnings.some((w) => w.startsWith('partial_images:'))).toBe(true);
     const response = await stream.response();
     expect(response.data).toHaveLength(1);
