@@ -438,6 +438,34 @@ describe('a raw HTTP client (curl -N)', () => {
     await expectNothingHeld();
   });
 
+  it('a client that hangs up while BFL is still polled (before any byte came back) stops the polling', async () => {
+    bflSim.queueOutcome({ status: 'Pending' });
+    const { body, contentType } = curlForm(
+      base.map((p) => (p.name === 'model' ? { name: 'model', value: 'flux' } : p)),
+    );
+    let answered = false;
+    const req = httpRequest(
+      `${url}/v1/images/edits`,
+      { method: 'POST', headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': contentType } },
+      () => {
+        answered = true;
+      },
+    );
+    req.on('error', () => undefined);
+    req.end(body);
+    const polled = () => bflSim.tasks()[0]?.polls ?? 0;
+    for (let i = 0; i < 500 && polled() < 1; i++) await pause(10);
+    expect(polled()).toBeGreaterThanOrEqual(1);
+    // The stream has no first event yet: the client has had nothing, not even the status line.
+    expect(answered).toBe(false);
+    req.destroy();
+    await expectNothingHeld();
+    const after = polled();
+    // The provider polls every 500 ms and more: 1.2 s without a poll means it stopped.
+    await pause(1200);
+    expect(polled()).toBe(after);
+  });
+
   it('takes stream: true in a JSON body too', async () => {
     const answer = await rawStream({
       json: {
