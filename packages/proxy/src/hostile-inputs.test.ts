@@ -53,6 +53,29 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     );
   });
 
+  it('a PNG header that lies (60000x60000 in under 200 bytes), as the image and as the mask', async () => {
+    const liar = createPng(8, 8);
+    liar.writeUInt32BE(60_000, 16); // IHDR width
+    liar.writeUInt32BE(60_000, 20); // IHDR height
+    expect(liar.length).toBeLessThan(200);
+    const asImage = await expectRejected(
+      await postForm(h.url, [...base, { name: 'image', file: liar }]),
+      400,
+      'image',
+    );
+    expect(asImage.message).toMatch(/declares 60000x60000 pixels/);
+    const asMask = await expectRejected(
+      await postForm(h.url, [
+        ...base,
+        { name: 'image', file: IMAGE },
+        { name: 'mask', file: liar, filename: 'mask.png' },
+      ]),
+      400,
+      'mask',
+    );
+    expect(asMask.message).toMatch(/declares 60000x60000 pixels/);
+  });
+
   it('an empty file', async () => {
     await expectRejected(
       await postForm(h.url, [...base, { name: 'image', file: new Uint8Array() }]),

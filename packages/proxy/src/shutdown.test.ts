@@ -62,11 +62,24 @@ general_settings:
   const quick = edit(proxy.url, 'quick');
   const hung = edit(proxy.url, 'hung');
   const limited = edit(proxy.url, 'limited');
+  // Should an expectation fail first, the others' rejections (the process is killed) stay this file's.
+  for (const call of [quick, hung, limited]) call.catch(() => undefined);
   const seen = (prompt: string) => sim.requests.filter((r) => promptOf(r) === prompt).length;
   for (let i = 0; i < 1500 && !(seen('quick') && seen('hung') && seen('limited')); i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   proxy.child.kill('SIGTERM');
+
+  // Stops accepting: once the shutdown has begun, a new request is not taken (its connection is
+  // refused, or on a kept-alive one it gets a 503 shutting_down), and never reaches the upstream.
+  const running = proxy;
+  for (let i = 0; i < 250 && !running.lines.some((l) => /SIGTERM, shutting down/.test(l.text)); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const late = await edit(running.url, 'late').catch((error: unknown) => error);
+  if (!(typeof late === 'object' && late !== null && 'status' in late))
+    expect(String((late as Error).message)).toMatch(/fetch failed/);
+  else expect(late).toMatchObject({ status: 503, body: { error: { code: 'shutting_down' } } });
 
   // Finishes within the grace period.
   expect(await quick).toMatchObject({ status: 200 });
@@ -87,6 +100,7 @@ general_settings:
   expect(exit.at - (signalled?.at ?? 0)).toBeLessThan(GRACE_S * 1000 + 1000);
   // Nothing was sent upstream after the signal but what was already under way.
   expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(3);
+  expect(seen('late')).toBe(0);
   // And nothing listens any more.
   await expect(fetch(`${proxy.url}/health/liveliness`)).rejects.toThrow();
 }, 120_000);
