@@ -55,6 +55,17 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; mess
     code: 'unsupported_content_type',
     message: 'request: send multipart/form-data or application/json',
   },
+  // A path Fastify's router cannot read (bad percent-encoding) or a path parameter over its length.
+  FST_ERR_BAD_URL: {
+    status: 400,
+    code: 'invalid_url',
+    message: 'request: the URL path is not valid (bad percent-encoding)',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    status: 414,
+    code: 'url_too_long',
+    message: 'request: a part of the URL path is longer than this proxy accepts (100 characters)',
+  },
   FST_MP_PREMATURE_CLOSE: {
     status: 400,
     code: 'invalid_multipart',

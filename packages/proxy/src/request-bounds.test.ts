@@ -177,6 +177,31 @@ describe('broken HTTP framing is answered in OpenAI’s shape', () => {
   });
 });
 
+describe('URLs the router cannot read are answered in OpenAI’s shape', () => {
+  it('a path that is not valid percent-encoding is a 400, a path parameter over 100 characters a 414', async () => {
+    const cases: [string, number, string][] = [
+      ['/v1/images/edits%zz', 400, 'invalid_url'],
+      [`/v1/models/${'m'.repeat(101)}`, 414, 'url_too_long'],
+      [`/openai/deployments/${'d'.repeat(101)}/images/edits`, 414, 'url_too_long'],
+    ];
+    for (const [path, status, code] of cases) {
+      const response = await fetch(`${h.url}${path}`, {
+        method: path.includes('edits') ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${MASTER_KEY}` },
+      });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('x-should-retry')).toBe('false');
+      expect(response.headers.get('x-request-id')).toBeTruthy();
+      expect(await errorOf(response)).toMatchObject({ code, type: 'invalid_request_error', param: null });
+    }
+    expect(h.logs.join('')).toMatch(/"status":414,"error_code":"url_too_long","msg":"client error"/);
+    const metrics = await (
+      await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${MASTER_KEY}` } })
+    ).text();
+    expect(metrics).toMatch(/retouch_requests_total\{route="client_error",status="414"[^}]*method="GET"\} 1/);
+  });
+});
+
 describe('client mistakes are 4xx in OpenAI’s shape', () => {
   it('a multipart boundary longer than 256 characters is a 400', async () => {
     const boundary = 'b'.repeat(300);

@@ -15,7 +15,12 @@ import {
   type RouterOptions,
   type SpendReport,
 } from '@retouch/router';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { hashToken, isOutage, openStore, type Store, type StoreOptions } from '@retouch/store';
 import { EndUsers } from './budgets.js';
 import { type Logger, pino } from 'pino';
@@ -339,6 +344,18 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     },
     // Requests that arrive during shutdown get our own OpenAI-shaped 503 (below).
     return503OnClosing: false,
+    // A URL the router cannot read (bad percent-encoding, a path parameter too long) is answered
+    // before any hook runs: in OpenAI's shape too, logged once at info and counted.
+    frameworkErrors: (thrown, request, reply) => {
+      const { status, body, headers, error } = toErrorReply(thrown);
+      logger.info({ reqId: request.id, status, error_code: error.code }, 'client error');
+      metrics.observeRequest({ route: 'client_error', method: request.method, status }, 0);
+      // Typed for a route's schema; here there is none.
+      (reply as unknown as FastifyReply)
+        .code(status)
+        .headers({ ...headers, 'x-request-id': request.id })
+        .send(body);
+    },
   });
   const connections = trackConnections(app.server);
   guardBodies(app.server, {
