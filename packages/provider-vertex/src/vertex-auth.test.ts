@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import {
   getMeta,
   imageEdit,
   type RetouchError,
+  TimeoutError,
 } from '@retouch/core';
 import {
   createOpenAIMask,
@@ -162,6 +165,36 @@ describe('the issue: Imagen with an OpenAI-style mask, configured from the envir
     );
     expect(tokenRequests()).toHaveLength(1);
     expect(modelRequests()).toHaveLength(2);
+  });
+});
+
+describe('application default credentials', () => {
+  it('a project lookup on a metadata server that never answers ends at the call deadline', async () => {
+    clearGoogleEnv();
+    const held: ServerResponse[] = [];
+    const silent = createServer((_request, response) => void held.push(response));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    process.env.GCE_METADATA_HOST = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const vertex = createVertex({ baseURL: sim.url });
+      const started = Date.now();
+      const error = await rejectionOf(
+        imageEdit({ model: 'gemini-2.5-flash-image', image, prompt: 'Make it blue', timeout: 2000 }, { provider: vertex }),
+        TimeoutError,
+      );
+      expect(error.message).toContain('2000 ms');
+      // Deadline + 1 s: the library's own metadata timeouts would end it only after about 4 s.
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(held.length).toBeGreaterThan(0);
+      expect(modelRequests()).toHaveLength(0);
+    } finally {
+      delete process.env.GCE_METADATA_HOST;
+      // Lets the library's own lookup end (a 404 is "not on Google Cloud") before the test does.
+      for (const response of held) response.writeHead(404).end();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
 

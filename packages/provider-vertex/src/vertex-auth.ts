@@ -41,8 +41,11 @@ export interface VertexAuthSettings {
 export interface VertexAuth {
   /** The request headers (`authorization`, and `x-goog-user-project` when the credentials name one). */
   headers(signal: AbortSignal, ref: { provider: string; model: string }): Promise<Record<string, string>>;
-  /** The project the credentials belong to, when they say (service-account files do). */
-  projectId(): Promise<string | undefined>;
+  /**
+   * The project the credentials belong to, when they say (service-account files do). A lookup
+   * through Application Default Credentials (gcloud, the metadata server) ends with `signal`.
+   */
+  projectId(signal: AbortSignal, ref: { provider: string; model: string }): Promise<string | undefined>;
   /** Secret values to scrub from errors: the last access token. */
   secrets(): string[];
   /** Whether an access token is injected (no Google credentials are read). */
@@ -219,13 +222,14 @@ export function createVertexAuth(settings: VertexAuthSettings): VertexAuth {
         throw toAuthError(error, ref);
       }
     },
-    async projectId() {
+    async projectId(signal, ref) {
       if (settings.accessToken !== undefined) return undefined;
       const current = await entry();
       if (current.projectId) return current.projectId;
       try {
         // Application Default Credentials: gcloud's configuration or the metadata server.
-        return (await current.auth.getProjectId()) ?? undefined;
+        // Bounded by the call: the library's own lookup may wait on a metadata server that never answers.
+        return (await raceSignal(current.auth.getProjectId(), signal, ref)) ?? undefined;
       } catch (error) {
         if (RetouchError.isInstance(error)) throw error;
         return undefined;

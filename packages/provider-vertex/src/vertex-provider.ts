@@ -95,9 +95,10 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
   );
   const auth = createVertexAuth(settings);
 
-  async function resolveProject(model: string): Promise<string> {
+  async function resolveProject(model: string, signal: AbortSignal): Promise<string> {
     const project =
-      loadSetting(settings.project, ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT']) ?? (await auth.projectId());
+      loadSetting(settings.project, ['VERTEXAI_PROJECT', 'GOOGLE_CLOUD_PROJECT']) ??
+      (await auth.projectId(signal, { provider: PROVIDER, model }));
     if (!project) throw missingProject(model);
     return project;
   }
@@ -125,7 +126,7 @@ export function createVertex(settings: VertexProviderSettings = {}): ImageEditPr
             ...ref,
           });
         }
-        const project = await resolveProject(request.model);
+        const project = await resolveProject(request.model, options.signal);
         const authHeaders = await auth.headers(options.signal, ref);
         const base = loadSetting(settings.baseURL, ['VERTEXAI_API_BASE']) ?? vertexHost(location);
         const http = createProviderHttp({
