@@ -179,7 +179,10 @@ describe('application default credentials', () => {
       const vertex = createVertex({ baseURL: sim.url });
       const started = Date.now();
       const error = await rejectionOf(
-        imageEdit({ model: 'gemini-2.5-flash-image', image, prompt: 'Make it blue', timeout: 2000 }, { provider: vertex }),
+        imageEdit(
+          { model: 'gemini-2.5-flash-image', image, prompt: 'Make it blue', timeout: 2000 },
+          { provider: vertex },
+        ),
         TimeoutError,
       );
       expect(error.message).toContain('2000 ms');
