@@ -85,6 +85,24 @@ general_settings:
     expect(error.message).toMatch(/strict config: every warning is an error\) \(line 6\)$/m);
   });
 
+  it('a model_info typo is a start-up warning with its line (the fact it declares is not applied)', async () => {
+    const { logs } = await start(`model_list:
+  - model_name: edit
+    litellm_params:
+      model: gpt-image-2
+      api_key: os.environ/KEY
+      api_base: ${sim.url}/v1
+    model_info:
+      id: openai-typo
+      supports_mak: false
+general_settings:
+  master_key: ${MASTER_KEY}
+`);
+    expect(messages(logs)).toContainEqual(
+      'config: model_list[0].model_info.supports_mak: unknown or unsupported key (did you mean supports_mask?), ignored (line 9)',
+    );
+  });
+
   it('unknown keys elsewhere are warnings with their line, and errors with general_settings.strict_config', () => {
     const text = `model_list:
   - model_name: edit

@@ -100,6 +100,9 @@ const modelInfoSchema = z.looseObject({
   ...priceShape,
 });
 
+/** The `model_info` keys the router and core read; any other is a config warning (nothing reads it). */
+export const MODEL_INFO_KEYS: readonly string[] = Object.keys(modelInfoSchema.shape);
+
 const deploymentSchema = z.strictObject({
   model_name: z.string().min(1, 'required: the model group clients call'),
   litellm_params: litellmParamsSchema,

@@ -208,3 +208,25 @@ describe('litellm_params keys nothing reads', () => {
     expect(r.configWarnings()).toEqual([]);
   });
 });
+
+describe('model_info keys nothing reads', () => {
+  it('are config warnings naming the key path and the nearest known key; known keys are not', async () => {
+    // A typo, and a key of LiteLLM's chat models: neither is applied, so neither passes silently.
+    const typo = { id: 'typo', supports_mak: true, max_tokens: 4096, output_cost_per_image: 0.05 };
+    const clean = { id: 'clean', supports_mask: true, max_input_images: 4, cooldown_time: 5 };
+    const r = await router({
+      model_list: [
+        { ...openai(a, 'typo', 'gpt-image-2'), model_info: typo },
+        { ...openai(b, 'clean', 'gpt-image-2'), model_info: clean },
+      ],
+    });
+    const byPath = (x: { path: string }, y: { path: string }) => x.path.localeCompare(y.path);
+    expect([...r.configWarnings()].sort(byPath)).toEqual([
+      { path: 'model_list[0].model_info.max_tokens', message: 'unknown or unsupported key, ignored' },
+      {
+        path: 'model_list[0].model_info.supports_mak',
+        message: 'unknown or unsupported key (did you mean supports_mask?), ignored',
+      },
+    ]);
+  });
+});

@@ -20,7 +20,7 @@ import {
   type ResolvedModel,
   RetouchError,
 } from '@retouch/core';
-import { type ConfigIssue, type ParsedRouterOptions, RouterConfigError } from './config.js';
+import { type ConfigIssue, MODEL_INFO_KEYS, type ParsedRouterOptions, RouterConfigError } from './config.js';
 import { catalogueOverrides, deploymentModel } from './deployment-model.js';
 
 /**
@@ -152,16 +152,37 @@ function unknownSettingIssues(
   return Object.keys(params)
     .filter((key) => !ROUTER_KEYS.has(key) && !pkg.settings?.includes(key))
     .map((key) => {
-      const nearest = known
-        .map((candidate) => ({ candidate, d: distance(key.toLowerCase(), candidate) }))
-        .sort((x, y) => x.d - y.d)[0];
-      const hint =
-        nearest && nearest.d <= Math.max(2, Math.floor(key.length / 4))
-          ? ` (did you mean ${nearest.candidate}?)`
-          : '';
+      const nearest = nearestKey(key, known);
+      const hint = nearest ? ` (did you mean ${nearest}?)` : '';
       return {
         path: `model_list[${index}].litellm_params.${key}`,
         message: `unknown key for the ${prefix} provider${hint}, ignored. ${prefix} reads ${pkg.settings?.join(', ')}; the router reads ${ROUTER_READS}`,
+      };
+    });
+}
+
+/** The nearest of `known` to `key`, when it is close enough to be a typo of it. */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const nearest = known
+    .map((candidate) => ({ candidate, d: distance(key.toLowerCase(), candidate) }))
+    .sort((x, y) => x.d - y.d)[0];
+  return nearest && nearest.d <= Math.max(2, Math.floor(key.length / 4)) ? nearest.candidate : undefined;
+}
+
+/**
+ * A warning for each `model_info` key that neither the router nor core reads (LiteLLM's chat-model
+ * keys such as `max_tokens`, or a typo such as `supports_mak`), with the nearest known key when one
+ * is close: the declared fact is not applied, so it must not pass silently.
+ */
+function unknownModelInfoIssues(info: Record<string, unknown> | undefined, index: number): ConfigIssue[] {
+  if (!info) return [];
+  return Object.keys(info)
+    .filter((key) => !MODEL_INFO_KEYS.includes(key))
+    .map((key) => {
+      const nearest = nearestKey(key, MODEL_INFO_KEYS);
+      return {
+        path: `model_list[${index}].model_info.${key}`,
+        message: `unknown or unsupported key${nearest ? ` (did you mean ${nearest}?)` : ''}, ignored`,
       };
     });
 }
@@ -216,6 +237,9 @@ export async function buildDeployments(
         });
         return undefined;
       }
+      warnings.push(
+        ...unknownModelInfoIssues(config.model_info as Record<string, unknown> | undefined, index),
+      );
       const params = config.litellm_params as Record<string, unknown> & typeof config.litellm_params;
       let id: { prefix: string; model: string };
       try {
