@@ -266,9 +266,10 @@ describe('safeFetchBytes', () => {
   });
 
   it('rejects a declared body over maxBytes with 413', async () => {
-    const error = await failure(safeFetchBytes(`${base}/big-declared`, { ...local, maxBytes: 1000 }));
+    const error = await failure(safeFetchBytes(`${base}/big-declared`, { ...local, maxBytes: 2048 }));
     expect(error.status).toBe(413);
     expect(error.code).toBe('image_file_too_large');
+    expect(error.message).toMatch(/the download is larger than 2 KiB$/);
   });
 
   it('rejects a streamed body once it passes maxBytes', async () => {

@@ -12,6 +12,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { isTimeoutReason, startDeadline } from './deadline.js';
 import { APIUserAbortError, BadRequestError, TimeoutError } from './errors.js';
+import { formatBytes } from './format-bytes.js';
 
 /** Options of {@link safeFetchBytes}. */
 export interface SafeFetchOptions {
@@ -314,7 +315,7 @@ function requestOnce(
 
 function tooLarge(param: string, maxBytes: number): BadRequestError {
   return new BadRequestError({
-    message: `${param}: the download is larger than ${maxBytes} bytes`,
+    message: `${param}: the download is larger than ${formatBytes(maxBytes)}`,
     param,
     code: 'image_file_too_large',
     status: 413,

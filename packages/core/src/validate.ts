@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { ModelCapabilities, OpenAIEditParam } from './capabilities.js';
 import { BadRequestError, UnsupportedParamsError } from './errors.js';
+import { formatBytesBeside } from './format-bytes.js';
 import { assertMaskMatches } from './image/mask.js';
 import { imageByteLength, type PreparedImage } from './image/prepare.js';
 import type { ParsedImageEditParams } from './params.js';
@@ -41,7 +42,7 @@ function checkImage(image: PreparedImage, param: string, caps: ModelCapabilities
   }
   if (caps.maxImageBytes !== undefined && imageByteLength(image) > caps.maxImageBytes) {
     throw new BadRequestError({
-      message: `${param}: ${target} accepts images up to ${formatBytes(caps.maxImageBytes)}; this one is ${formatBytes(imageByteLength(image))}.`,
+      message: `${param}: ${target} accepts images up to ${sizes(caps.maxImageBytes, imageByteLength(image))}.`,
       param,
       code: 'image_file_too_large',
       status: 413,
@@ -85,8 +86,10 @@ function checkImage(image: PreparedImage, param: string, caps: ModelCapabilities
   }
 }
 
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
+/** "4 MiB; this one is 6 MiB", in bytes where the two would read the same. */
+function sizes(limit: number, actual: number): string {
+  const [max, size] = formatBytesBeside(limit, actual);
+  return `${max}; this one is ${size}`;
 }
 
 /**
@@ -266,7 +269,7 @@ export function bindRequest(
     assertMaskMatches(mask, images[0] as PreparedImage);
     if (caps.maxMaskBytes !== undefined && imageByteLength(mask) > caps.maxMaskBytes) {
       throw new BadRequestError({
-        message: `mask: ${target} accepts masks up to ${formatBytes(caps.maxMaskBytes)}; this one is ${formatBytes(imageByteLength(mask))}.`,
+        message: `mask: ${target} accepts masks up to ${sizes(caps.maxMaskBytes, imageByteLength(mask))}.`,
         param: 'mask',
         code: 'image_file_too_large',
         status: 413,

@@ -170,6 +170,14 @@ describe('prepareImage: bad input', () => {
     const error = await rejection(prepareImage(make(), { param: 'image', maxBytes: 64 }));
     expect(error.status).toBe(413);
     expect(error.code).toBe('image_file_too_large');
+    // The limit as set, not rounded down to "0 MiB".
+    expect(error.message).toBe('image: the file is larger than 64 bytes');
+  });
+
+  it('names a limit under 1 MiB as it is (max_image_size_mb: 0.5)', async () => {
+    const big = Readable.from([Buffer.alloc(600 * 1024)]);
+    const error = await rejection(prepareImage(big, { param: 'mask', maxBytes: 512 * 1024 }));
+    expect(error.message).toBe('mask: the file is larger than 512 KiB');
   });
 
   it('rejects a data: URL that is not base64, or whose payload is not base64', async () => {

@@ -7,6 +7,7 @@
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BadRequestError } from '../errors.js';
+import { formatBytes } from '../format-bytes.js';
 import { type SafeFetchOptions, safeFetchBytes } from '../safe-fetch.js';
 import { extensionFor, type ImageMediaType, pngHeaderProblem, sniffImage } from './sniff.js';
 
@@ -220,7 +221,7 @@ function decodeDataUrl(url: string, param: string): Uint8Array {
 
 function tooLarge(param: string, maxBytes: number): BadRequestError {
   return new BadRequestError({
-    message: `${param}: the file is larger than ${Math.floor(maxBytes / 1024 / 1024)} MiB`,
+    message: `${param}: the file is larger than ${formatBytes(maxBytes)}`,
     param,
     code: 'image_file_too_large',
     status: 413,
