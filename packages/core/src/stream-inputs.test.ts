@@ -96,6 +96,21 @@ describe('stream inputs that fail', () => {
     return expect(pending).rejects.toBeInstanceOf(BadRequestError);
   });
 
+  it("a provider's own image parameter given as a stream (Stability's light_reference) is held too", () => {
+    const light = new PassThrough();
+    registerProvider({ prefix: 'streamtest', create: () => provider });
+    const pending = imageEdit({
+      model: 'streamtest/edit-1',
+      image: IMAGE,
+      prompt: 'x',
+      light_reference: light,
+    } as Parameters<typeof imageEdit>[0]);
+    expect(light.listenerCount('error')).toBeGreaterThan(0);
+    // Failing while the call is under way is no crash: the call ends as it would have.
+    light.destroy(new Error('gone'));
+    return pending.catch(() => undefined);
+  });
+
   it('holdStreamErrors keeps the first error and prepareEditRequest reports it for a stream that already failed', async () => {
     const stream = Readable.from([IMAGE]);
     holdStreamErrors({ image: stream });

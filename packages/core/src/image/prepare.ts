@@ -121,8 +121,8 @@ export function isImageInput(value: unknown): value is ImageInput {
 const heldErrors = new WeakMap<Readable, { error?: Error }>();
 
 /**
- * Listens for `'error'` on every stream input of a request (`image`, each of `image[]`, `mask`), at
- * once and synchronously. A stream that fails while the call is still awaiting something else (the
+ * Listens for `'error'` on every stream input of a request (`image`, each of `image[]`, `mask`, and
+ * a provider's own image parameters such as Stability's `light_reference`), at once and synchronously. A stream that fails while the call is still awaiting something else (the
  * provider's first import, another image's download) would otherwise emit an unhandled `'error'`
  * and crash the process; held here, the failure becomes the `BadRequestError` its read reports.
  * `imageEdit()` and the router call it before their first `await`; call it yourself only when you
@@ -136,10 +136,11 @@ const heldErrors = new WeakMap<Readable, { error?: Error }>();
  * await prepareEditRequest(params); // BadRequestError: image: could not read the stream: ENOENT …
  * ```
  */
-export function holdStreamErrors(params: { readonly image?: unknown; readonly mask?: unknown }): void {
+export function holdStreamErrors(params: object): void {
   if (typeof params !== 'object' || params === null) return;
-  const images: unknown[] = Array.isArray(params.image) ? params.image : [params.image];
-  for (const input of [...images, params.mask]) {
+  // Every top-level value and each item of a list: an extra image parameter is a stream input too.
+  const inputs = Object.values(params).flatMap((value: unknown) => (Array.isArray(value) ? value : [value]));
+  for (const input of inputs) {
     if (!isReadable(input) || heldErrors.has(input)) continue;
     const held: { error?: Error } = {};
     heldErrors.set(input, held);
