@@ -64,10 +64,16 @@ export function isTimeoutReason(reason: unknown): boolean {
   return (reason as { name?: unknown } | undefined)?.name === 'TimeoutError';
 }
 
+/**
+ * What every timeout message adds after the deadline it names: config.yaml's timeouts are seconds
+ * and a request's are milliseconds, so a `timeout: 30` meant as seconds shows at once.
+ */
+export const TIMEOUT_UNITS =
+  'timeouts are milliseconds in the SDK, seconds in config.yaml and proxy requests';
+
 function deadlineReason(timeoutMs: number): DeadlineReason {
   const reason = new DOMException(
-    // The unit, because config.yaml's timeouts are seconds and a request's are milliseconds.
-    `the call's deadline of ${timeoutMs} ms passed (timeouts are milliseconds in the SDK, seconds in config.yaml and proxy requests)`,
+    `the call's deadline of ${timeoutMs} ms passed (${TIMEOUT_UNITS})`,
     'TimeoutError',
   ) as DOMException & { timeoutMs: number };
   reason.timeoutMs = timeoutMs;
@@ -153,6 +159,20 @@ export async function withDeadline<T>(
   }
 }
 
+/** The earlier of the call's deadline and a provider's own, with the length of the one that wins. */
+function earlierDeadline(
+  options: { deadline?: number; timeoutMs?: number },
+  own: number,
+  ownTimeoutMs: number,
+): { deadline: number; timeoutMs?: number } {
+  if (options.deadline !== undefined && options.deadline <= own) {
+    return options.timeoutMs === undefined
+      ? { deadline: options.deadline }
+      : { deadline: options.deadline, timeoutMs: options.timeoutMs };
+  }
+  return { deadline: own, timeoutMs: ownTimeoutMs };
+}
+
 /**
  * Narrows a provider call's options to a provider's own `timeout` setting: the signal also aborts
  * after `timeoutMs`, and `deadline` is the earlier of the two. Without `timeoutMs`, `call` gets the
@@ -165,18 +185,13 @@ export async function withDeadline<T>(
  * }
  * ```
  */
-export function withProviderTimeout<O extends { signal: AbortSignal; deadline?: number }, T>(
-  options: O,
-  timeoutMs: number | undefined,
-  call: (options: O) => Promise<T>,
-): Promise<T> {
+export function withProviderTimeout<
+  O extends { signal: AbortSignal; deadline?: number; timeoutMs?: number },
+  T,
+>(options: O, timeoutMs: number | undefined, call: (options: O) => Promise<T>): Promise<T> {
   if (timeoutMs === undefined) return call(options);
   return withDeadline({ timeoutMs, signals: [options.signal] }, (own) =>
-    call({
-      ...options,
-      signal: own.signal,
-      deadline: Math.min(options.deadline ?? Number.POSITIVE_INFINITY, own.deadline as number),
-    }),
+    call({ ...options, signal: own.signal, ...earlierDeadline(options, own.deadline as number, timeoutMs) }),
   );
 }
 
@@ -192,7 +207,7 @@ export function withProviderTimeout<O extends { signal: AbortSignal; deadline?: 
  * ```
  */
 export async function withProviderStreamTimeout<
-  O extends { signal: AbortSignal; deadline?: number },
+  O extends { signal: AbortSignal; deadline?: number; timeoutMs?: number },
   E,
   T extends { events: AsyncIterable<E> },
 >(options: O, timeoutMs: number | undefined, call: (options: O) => Promise<T>): Promise<T> {
@@ -203,7 +218,7 @@ export async function withProviderStreamTimeout<
     stream = await call({
       ...options,
       signal: own.signal,
-      deadline: Math.min(options.deadline ?? Number.POSITIVE_INFINITY, own.deadline as number),
+      ...earlierDeadline(options, own.deadline as number, timeoutMs),
     });
   } catch (error) {
     own.dispose();

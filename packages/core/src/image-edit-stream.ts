@@ -141,17 +141,15 @@ export async function runImageEditStream(
   const warnings = [...modelWarnings(resolved), ...bindWarnings];
   // The caller's break or abort() ends the call through this controller.
   const stop = new AbortController();
-  const call = startDeadline({
-    timeoutMs: options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS,
-    signals: [prepared.fields.signal, options.signal, stop.signal],
-  });
+  const timeoutMs = options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS;
+  const call = startDeadline({ timeoutMs, signals: [prepared.fields.signal, options.signal, stop.signal] });
   const { signal } = call;
   if (signal.aborted) {
     call.dispose();
     throw abortError(signal, ref);
   }
   const started = performance.now();
-  const callOptions = { signal, deadline: call.deadline, onProgress: options.onProgress };
+  const callOptions = { signal, deadline: call.deadline, timeoutMs, onProgress: options.onProgress };
   const completed: { data: ImageData; event: ImageEditCompletedEvent }[] = [];
   let upstream: ProviderImageEditStream;
   let iterator: AsyncIterator<ProviderStreamEvent>;

@@ -143,10 +143,8 @@ export async function runImageEdit(
   const { request, warnings } = bindRequest(prepared, resolved.row.capabilities, ref);
   if (resolved.servedLike !== undefined) request.servedLike = resolved.servedLike;
 
-  const call = startDeadline({
-    timeoutMs: options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS,
-    signals: [prepared.fields.signal, options.signal],
-  });
+  const timeoutMs = options.timeoutMs ?? prepared.fields.timeout ?? DEFAULT_TIMEOUT_MS;
+  const call = startDeadline({ timeoutMs, signals: [prepared.fields.signal, options.signal] });
   const { signal } = call;
   if (signal.aborted) {
     call.dispose();
@@ -158,6 +156,7 @@ export async function runImageEdit(
     const result = await provider.imageEdit(request, {
       signal,
       deadline: call.deadline,
+      timeoutMs,
       onProgress: options.onProgress,
     });
     const response = await toOpenAIResponse(result, {

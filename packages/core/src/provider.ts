@@ -61,6 +61,8 @@ export interface ProviderCallOptions {
   signal: AbortSignal;
   /** Epoch milliseconds by which the whole call must finish (for polling loops), if any. */
   deadline?: number;
+  /** The length of that deadline in milliseconds, as the caller set it (for messages that name it). */
+  timeoutMs?: number;
   /** Progress of submit-then-poll edits. */
   onProgress?: (progress: EditProgress) => void;
 }

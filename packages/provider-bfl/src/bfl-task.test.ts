@@ -94,7 +94,10 @@ describe('polling outcomes', () => {
 
   it('stops at the deadline with TimeoutError and polls no more after it', async () => {
     sim.queueOutcome({ status: 'Pending' });
-    await rejectionOf(edit({ timeout: 400 }), TimeoutError);
+    const error = await rejectionOf(edit({ timeout: 400 }), TimeoutError);
+    expect(error.message).toMatch(
+      /deadline of 400 ms (passed|leaves no time for another poll).*\(timeouts are milliseconds in the SDK, seconds in config\.yaml/,
+    );
     // A poll in flight when the deadline fired is aborted, but a loaded server may log it a while later:
     // wait until the log is quiet (bounded), then no poll may follow. A provider that kept polling every
     // 5 ms never goes quiet and fails the last check.

@@ -182,6 +182,7 @@ export async function runBFLTask(
     model: task.model,
     signal: options.signal,
     deadline: options.deadline,
+    timeoutMs: options.deadline === undefined ? undefined : options.timeoutMs,
     initialDelayMs: context.pollIntervalMs,
     maxDelayMs: context.maxPollIntervalMs,
     onProgress: options.onProgress,

@@ -61,7 +61,7 @@ describe('async endpoints: submit, then poll results/{id}', () => {
     expect(sim.requests[0]?.fields).toEqual({});
   });
 
-  it('reads the finished image from `result`, as results/{id} answers it (and `image` still)', async () => {
+  it('reads the finished image from `result`, as results/{id} answers it', async () => {
     const response = await imageEdit(
       { model: 'stability/creative', image: subject, prompt: 'crisp details', response_format: 'b64_json' },
       { provider: provider() },
@@ -69,6 +69,29 @@ describe('async endpoints: submit, then poll results/{id}', () => {
     const last = sim.requests.at(-1);
     expect(last?.method).toBe('GET');
     expect(sniffImage(Buffer.from(response.data[0]?.b64_json ?? '', 'base64'))?.mediaType).toBe('image/png');
+  });
+
+  it('takes `image` from results/{id} too, and `result` when an answer has both', async () => {
+    const red = createPng(16, 16, { color: [255, 0, 0] });
+    const blue = createPng(16, 16, { color: [0, 0, 255] });
+    const poll = { match: (request: { method: string }) => request.method === 'GET' };
+    const answer = (body: Record<string, string>) => ({
+      type: 'status' as const,
+      status: 200,
+      headers: { 'content-type': 'application/json; type=image/png' },
+      body: { ...body, seed: 1, finish_reason: 'SUCCESS' },
+    });
+    const finished = async () => {
+      const response = await imageEdit(
+        { model: 'stability/creative', image: subject, prompt: 'x', response_format: 'b64_json' },
+        { provider: provider() },
+      );
+      return Buffer.from(response.data[0]?.b64_json ?? '', 'base64');
+    };
+    sim.injectFault(answer({ image: red.toString('base64') }), poll);
+    expect((await finished()).equals(red)).toBe(true);
+    sim.injectFault(answer({ result: blue.toString('base64'), image: red.toString('base64') }), poll);
+    expect((await finished()).equals(blue)).toBe(true);
   });
 
   it('sends light_reference as a file part and lets light_source_strength lean on it', async () => {
@@ -122,12 +145,16 @@ describe('async endpoints: submit, then poll results/{id}', () => {
     const slow = await startStabilitySimulator({ apiKey: API_KEY, pendingPolls: 1000 });
     try {
       const stability = createStability({ apiKey: API_KEY, baseURL: slow.url, pollIntervalMs: 50 });
-      await rejectionOf(
+      const error = await rejectionOf(
         imageEdit(
           { model: 'stability/creative', image: subject, prompt: 'x', timeout: 1000 },
           { provider: stability },
         ),
         TimeoutError,
+      );
+      // The deadline the caller set and its unit (a `timeout: 1` meant as seconds shows at once).
+      expect(error.message).toMatch(
+        /the call's deadline of 1000 ms (passed|leaves no time for another poll).*\(timeouts are milliseconds in the SDK, seconds in config\.yaml/,
       );
       const polls = () => slow.requests.filter((request) => request.method === 'GET').length;
       // At most one poll per interval until the deadline…

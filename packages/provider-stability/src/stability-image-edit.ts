@@ -269,6 +269,7 @@ export async function stabilityImageEdit(
         ...ref,
         signal,
         deadline: options.deadline ?? Date.now() + config.pollTimeoutMs,
+        timeoutMs: options.deadline === undefined ? undefined : options.timeoutMs,
         initialDelayMs: config.pollIntervalMs,
         minDelayMs: config.pollIntervalMs,
         maxDelayMs: config.pollIntervalMs,

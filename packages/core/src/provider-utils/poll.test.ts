@@ -35,10 +35,31 @@ describe('pollUntilDone', () => {
         return { done: false, status: 'Pending' };
       },
     });
-    await expect(attempt).rejects.toBeInstanceOf(TimeoutError);
+    const error = await attempt.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    // Its deadline, with the unit (config.yaml's timeouts are seconds), whether the loop saw it pass
+    // or its wait was cut by it.
+    expect((error as Error).message).toMatch(
+      /deadline of \d+ ms passed.*\(timeouts are milliseconds in the SDK, seconds in config\.yaml and proxy requests\)/,
+    );
     const pollsAtTimeout = polls;
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(polls).toBe(pollsAtTimeout);
+  });
+
+  it("names the call's deadline and its unit when it is too close for another poll", async () => {
+    const error = await pollUntilDone({
+      provider: 'test',
+      signal: new AbortController().signal,
+      deadline: Date.now() + 1000,
+      timeoutMs: 1000,
+      minDelayMs: 5000,
+      poll: async () => ({ done: false, status: 'in-progress' }),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(
+      /^test: the task was still in-progress after \d+ ms of polling; the call's deadline of 1000 ms leaves no time for another poll, so no further polls \(timeouts are milliseconds in the SDK, seconds in config\.yaml and proxy requests\)$/,
+    );
   });
 
   it('stops mid-wait when aborted', async () => {

@@ -4,7 +4,7 @@
  * own (see `startDeadline`): a poll request that hangs is aborted when it passes.
  * @module
  */
-import { startDeadline } from '../deadline.js';
+import { startDeadline, TIMEOUT_UNITS } from '../deadline.js';
 import { TimeoutError } from '../errors.js';
 import { abortError } from '../http.js';
 import type { EditProgress } from '../provider.js';
@@ -19,6 +19,8 @@ export interface PollOptions<T> {
   signal: AbortSignal;
   /** Epoch ms by which the task must be done. Defaults to 5 minutes from now. */
   deadline?: number;
+  /** The length of the call's deadline in ms as the caller set it (named in the `TimeoutError`). */
+  timeoutMs?: number;
   /** First wait before polling again, in ms. Defaults to 500. */
   initialDelayMs?: number;
   /** Longest wait between polls, in ms. Defaults to 5000. */
@@ -98,8 +100,14 @@ async function pollLoop<T>(
     options.onProgress?.({ status: outcome.status, elapsedMs: Date.now() - started });
     const remaining = deadline - Date.now();
     if (remaining <= 0 || remaining < Math.min(delay, options.minDelayMs ?? 0)) {
+      // Name the deadline and its unit, as the call's own TimeoutError does.
+      const limit =
+        options.timeoutMs === undefined
+          ? `the polling deadline of ${deadline - started} ms`
+          : `the call's deadline of ${options.timeoutMs} ms`;
+      const reached = remaining <= 0 ? 'passed' : 'leaves no time for another poll';
       throw new TimeoutError({
-        message: `${options.provider}: the task was still ${outcome.status} after ${Date.now() - started} ms (deadline reached; no further polls)`,
+        message: `${options.provider}: the task was still ${outcome.status} after ${Date.now() - started} ms of polling; ${limit} ${reached}, so no further polls (${TIMEOUT_UNITS})`,
         ...ref,
       });
     }
