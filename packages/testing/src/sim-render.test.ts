@@ -1,8 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { decodePngPixels } from '@retouch/core';
 import { PNG } from 'pngjs';
-import { createNoisePng, createPng } from './fixtures.js';
+import { createNoisePng, createOpenAIMask, createPng } from './fixtures.js';
 import { startGeminiSimulator } from './gemini-simulator.js';
+import { createOpenAIEditForm } from './openai-form.js';
+import { startOpenAISimulator } from './openai-simulator.js';
+import { OPENROUTER_IMAGES_PATH, startOpenRouterSimulator } from './openrouter-simulator.js';
 import { drawInputThumbnails, resizeNearest, solidPng } from './sim-render.js';
 
 const pixel = (png: { width: number; data: Uint8Array }, x: number, y: number) => {
@@ -77,6 +80,64 @@ describe('a simulated multi-image edit uses every input', () => {
       const image = await decodePngPixels(Buffer.from(data, 'base64'));
       expect(pixel(image, 10, 10)).toEqual([255, 255, 255]);
       expect(pixel(image, 56, 56)).toEqual([0, 200, 0]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('a simulated edit honours the mask and shows every input', () => {
+  const black = createPng(64, 64, { color: [0, 0, 0] });
+  const green = createPng(64, 64, { color: [0, 200, 0] });
+  const decodeB64 = (b64: string) => decodePngPixels(Buffer.from(b64, 'base64'));
+
+  it('OpenAI: inverted inside the mask only, the second image in the corner', async () => {
+    const sim = await startOpenAISimulator({ apiKey: 'k-sim-render' });
+    try {
+      const form = createOpenAIEditForm({
+        model: 'gpt-image-2',
+        image: [black, green],
+        mask: createOpenAIMask(64, 64, { x: 0, y: 0, width: 32, height: 32 }),
+        prompt: 'Merge',
+      });
+      const response = await fetch(`${sim.url}/v1/images/edits`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer k-sim-render' },
+        body: form,
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data: { b64_json: string }[] };
+      const image = await decodeB64(body.data[0]?.b64_json ?? '');
+      expect(pixel(image, 8, 8)).toEqual([255, 255, 255]); // inside the mask: edited
+      expect(pixel(image, 40, 8)).toEqual([0, 0, 0]); // outside: as it was
+      expect(pixel(image, 55, 55)).toEqual([0, 200, 0]); // the second input
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('OpenRouter /images: the second reference in the corner', async () => {
+    const sim = await startOpenRouterSimulator({ apiKey: 'k-sim-render' });
+    try {
+      const ref = (png: Buffer) => ({
+        type: 'image_url',
+        image_url: { url: `data:image/png;base64,${png.toString('base64')}` },
+      });
+      const response = await fetch(`${sim.url}${OPENROUTER_IMAGES_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer k-sim-render' },
+        body: JSON.stringify({
+          model: 'openai/gpt-image-1',
+          prompt: 'Merge',
+          input_references: [ref(black), ref(green)],
+        }),
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { data: { b64_json: string }[] };
+      const image = await decodeB64(body.data[0]?.b64_json ?? '');
+      expect(pixel(image, 8, 8)).toEqual([255, 255, 255]);
+      const corner = image.width - 1 - Math.floor(Math.min(image.width, image.height) / 8);
+      expect(pixel(image, corner, image.height - 1 - Math.floor(image.height / 8))).toEqual([0, 200, 0]);
     } finally {
       await sim.close();
     }
