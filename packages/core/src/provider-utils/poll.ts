@@ -4,7 +4,7 @@
  * own (see `startDeadline`): a poll request that hangs is aborted when it passes.
  * @module
  */
-import { startDeadline, TIMEOUT_UNITS } from '../deadline.js';
+import { isTimeoutReason, startDeadline, TIMEOUT_UNITS } from '../deadline.js';
 import { TimeoutError } from '../errors.js';
 import { abortError } from '../http.js';
 import type { EditProgress } from '../provider.js';
@@ -86,35 +86,45 @@ async function pollLoop<T>(
 ): Promise<T> {
   // The task was submitted: a call cut off now may still be done, and billed, upstream.
   const ref = { provider: options.provider, model: options.model, reachedUpstream: true };
+  let status: string | undefined;
+  // Name the deadline and its unit, as the call's own TimeoutError does.
+  const outOfTime = (reached: 'passed' | 'leaves no time for another poll') => {
+    const limit =
+      options.timeoutMs === undefined
+        ? `the polling deadline of ${deadline - started} ms`
+        : `the call's deadline of ${options.timeoutMs} ms`;
+    const still = status === undefined ? 'had not answered' : `was still ${status}`;
+    return new TimeoutError({
+      message: `${options.provider}: the task ${still} after ${Date.now() - started} ms of polling; ${limit} ${reached}, so no further polls (${TIMEOUT_UNITS})`,
+      ...ref,
+    });
+  };
+  // The caller's abort (or its own deadline's) as it is; the poll loop's deadline as above.
+  const stopped = () =>
+    options.signal.aborted || !isTimeoutReason(signal.reason)
+      ? abortError(options.signal.aborted ? options.signal : signal, ref)
+      : outOfTime('passed');
   let delay = Math.max(options.initialDelayMs ?? 500, options.minDelayMs ?? 0);
   for (;;) {
-    if (signal.aborted) throw abortError(signal, ref);
+    if (signal.aborted) throw stopped();
     let outcome: PollOutcome<T>;
     try {
       outcome = await options.poll(signal);
     } catch (error) {
-      if (signal.aborted) throw abortError(signal, ref);
+      if (signal.aborted) throw stopped();
       throw error;
     }
     if (outcome.done) return outcome.value;
+    status = outcome.status;
     options.onProgress?.({ status: outcome.status, elapsedMs: Date.now() - started });
     const remaining = deadline - Date.now();
-    if (remaining <= 0 || remaining < Math.min(delay, options.minDelayMs ?? 0)) {
-      // Name the deadline and its unit, as the call's own TimeoutError does.
-      const limit =
-        options.timeoutMs === undefined
-          ? `the polling deadline of ${deadline - started} ms`
-          : `the call's deadline of ${options.timeoutMs} ms`;
-      const reached = remaining <= 0 ? 'passed' : 'leaves no time for another poll';
-      throw new TimeoutError({
-        message: `${options.provider}: the task was still ${outcome.status} after ${Date.now() - started} ms of polling; ${limit} ${reached}, so no further polls (${TIMEOUT_UNITS})`,
-        ...ref,
-      });
-    }
+    if (remaining <= 0) throw outOfTime('passed');
+    if (remaining < Math.min(delay, options.minDelayMs ?? 0))
+      throw outOfTime('leaves no time for another poll');
     try {
       await sleep(Math.min(delay, remaining), signal);
     } catch {
-      throw abortError(signal, ref);
+      throw stopped();
     }
     delay = Math.max(
       options.minDelayMs ?? 0,
