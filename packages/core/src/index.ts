@@ -154,6 +154,7 @@ export type { ImageEditControlFields, ImageEditParams, OpenAIImageEditFields } f
 export { KNOWN_PARAM_NAMES, parseImageEditParams } from './params.js';
 export type { CostInput, ModelPrice } from './pricing/price.js';
 export { computeCost, PRICE_FIELDS, pickPriceOverrides, roundUsd } from './pricing/price.js';
+export { formatBytes } from './format-bytes.js';
 export type {
   EditProgress,
   GeneratedImage,

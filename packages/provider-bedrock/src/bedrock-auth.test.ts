@@ -290,7 +290,10 @@ describe('limits and fields are checked before the call', () => {
       BadRequestError,
     );
     expect(error.status).toBe(413);
-    expect(error.message).toMatch(/25000000 bytes/);
+    // Both numbers with their unit.
+    expect(error.message).toMatch(
+      /up to 25000000 bytes; the base64 images make \d+ bytes\. Send smaller images\.$/,
+    );
     expect(sim.requests).toHaveLength(0);
   });
 });

@@ -140,7 +140,7 @@ async function buildBody(
     throw bad(
       request.model,
       'image',
-      `${PROVIDER}/${request.model} takes request bodies up to ${BEDROCK_MAX_BODY_BYTES} bytes; the base64 images make ${size}. Send smaller images.`,
+      `${PROVIDER}/${request.model} takes request bodies up to ${BEDROCK_MAX_BODY_BYTES} bytes; the base64 images make ${size} bytes. Send smaller images.`,
       'image_file_too_large',
       413,
     );

@@ -88,6 +88,7 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
     const images: Part[] = Array.from({ length: 17 }, () => ({ name: 'image[]', file: IMAGE }));
     const error = await expectRejected(await postForm(h.url, [...base, ...images]), 400, 'image');
     expect(error.code).toBe('too_many_images');
+    expect(error.message).toBe('image: at most 16 images per request');
     const json = await postJson(h.url, {
       model: 'gpt-image-2',
       prompt: 'x',
@@ -105,6 +106,8 @@ describe('hostile inputs: each a 4xx in OpenAI’s error shape, none reaching th
       'image',
     );
     expect(error.code).toBe('image_file_too_large');
+    // max_image_size_mb: 0.25 as it is, not rounded to "0.3 MiB".
+    expect(error.message).toBe('image: the file is larger than 256 KiB');
     const client = new OpenAI({ apiKey: MASTER_KEY, baseURL: `${h.url}/v1`, maxRetries: 0 });
     const call = client.images.edit({
       model: 'gpt-image-2',

@@ -5,7 +5,7 @@
  */
 import { BadRequestError, type ImageInput } from '@retouch/core';
 import type { ProxyLimits } from '../config/proxy-config.js';
-import type { RawEditRequest } from './raw-edit.js';
+import { imagesText, type RawEditRequest } from './raw-edit.js';
 
 const isDict = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -69,7 +69,7 @@ export function readJsonEdit(body: unknown, limits: ProxyLimits): RawEditRequest
   }
   if (images.length > limits.maxImages) {
     throw new BadRequestError({
-      message: `image: at most ${limits.maxImages} images per request, got ${images.length}`,
+      message: `image: at most ${imagesText(limits.maxImages)} per request, got ${images.length}`,
       param: 'image',
       code: 'too_many_images',
     });

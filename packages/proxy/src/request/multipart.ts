@@ -5,12 +5,12 @@
  * 413 naming the field.
  * @module
  */
-import { BadRequestError, type ImageInput, ImageParts } from '@retouch/core';
+import { BadRequestError, formatBytes, type ImageInput, ImageParts } from '@retouch/core';
 import type { FastifyRequest } from 'fastify';
 import { bodyBreach } from '../body-guard.js';
 import type { ProxyLimits } from '../config/proxy-config.js';
 import { MultipartError, MultipartParser, multipartBoundary } from './multipart-parser.js';
-import { type RawEditRequest, setField } from './raw-edit.js';
+import { imagesText, type RawEditRequest, setField } from './raw-edit.js';
 
 /** Which image slot a field name fills: `image`, `image[]`, `image[3]` → image; `mask`, `mask[]` → mask. */
 function imageSlot(name: string): 'image' | 'mask' | undefined {
@@ -25,8 +25,6 @@ function tooLarge(param: string, message: string, code: string): BadRequestError
 
 /** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
 const MAX_BOUNDARY = 70;
-
-const mib = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`;
 
 /** A text value given where a file is expected: a `data:` or `http(s)` URL is accepted, nothing else. */
 function urlInput(name: string, value: unknown): string {
@@ -86,7 +84,7 @@ export function readMultipartEdit(request: FastifyRequest, limits: ProxyLimits):
   const imageParam = () => (images.length === 0 ? 'image' : `image[${images.length}]`);
   const tooManyImages = () =>
     new BadRequestError({
-      message: `image: at most ${limits.maxImages} images per request`,
+      message: `image: at most ${imagesText(limits.maxImages)} per request`,
       param: 'image',
       code: 'too_many_images',
     });
@@ -185,14 +183,14 @@ function multipartError(error: unknown, limits: ProxyLimits, imageParam: () => s
       const slot = imageSlot(error.part ?? '');
       return tooLarge(
         slot === 'image' ? imageParam() : slot === 'mask' ? 'mask' : (error.part ?? 'image'),
-        `the file is larger than ${mib(limits.maxImageBytes)}`,
+        `the file is larger than ${formatBytes(limits.maxImageBytes)}`,
         'image_file_too_large',
       );
     }
     case 'field_too_large':
       return tooLarge(
         error.part ?? 'request',
-        `the value is longer than ${Math.round(limits.maxFieldBytes / 1024)} KiB`,
+        `the value is longer than ${formatBytes(limits.maxFieldBytes)}`,
         'field_too_large',
       );
     case 'too_many_fields':

@@ -97,3 +97,15 @@ export function setField(fields: Record<string, unknown>, name: string, value: s
     }
   }
 }
+
+/**
+ * "1 image", "16 images": the count of a limit as a message says it.
+ *
+ * @example
+ * ```ts
+ * `image: at most ${imagesText(limits.maxImages)} per request`; // 'image: at most 1 image per request'
+ * ```
+ */
+export function imagesText(count: number): string {
+  return `${count} ${count === 1 ? 'image' : 'images'}`;
+}
