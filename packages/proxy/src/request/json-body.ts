@@ -3,7 +3,7 @@
  * or http(s) URLs fetched through core's SSRF-guarded fetcher), and LiteLLM-style `image` strings.
  * @module
  */
-import { BadRequestError, type ImageInput } from '@retouch/core';
+import { BadRequestError, formatBytes, type ImageInput } from '@retouch/core';
 import type { ProxyLimits } from '../config/proxy-config.js';
 import { imagesText, type RawEditRequest } from './raw-edit.js';
 
@@ -85,7 +85,7 @@ export function readJsonEdit(body: unknown, limits: ProxyLimits): RawEditRequest
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value === 'string' && Buffer.byteLength(value) > limits.maxFieldBytes) {
       throw new BadRequestError({
-        message: `${name}: the value is longer than ${Math.round(limits.maxFieldBytes / 1024)} KiB`,
+        message: `${name}: the value is longer than ${formatBytes(limits.maxFieldBytes)}`,
         param: name,
         code: 'field_too_large',
         status: 413,
