@@ -110,4 +110,27 @@ describe('the official openai npm client against the proxy', () => {
     ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
     h.sim.clearFaults();
   });
+
+  it("keeps OpenAI's moderation_blocked code on a refusal, which clients branch on", async () => {
+    h.sim.injectFault({
+      type: 'status',
+      status: 400,
+      body: {
+        error: {
+          message: 'Your request was rejected as a result of our safety system.',
+          type: 'image_generation_user_error',
+          param: null,
+          code: 'moderation_blocked',
+        },
+      },
+    });
+    const refused = client.images.edit({
+      model: 'gpt-image-2',
+      image: await png(IMAGE, 'a.png'),
+      prompt: 'x',
+    });
+    await expect(refused).rejects.toBeInstanceOf(OpenAI.BadRequestError);
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 'moderation_blocked' });
+    h.sim.clearFaults();
+  });
 });
