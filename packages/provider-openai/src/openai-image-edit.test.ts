@@ -14,6 +14,7 @@ import {
   createPng,
   createWhiteMask,
   NOT_AN_IMAGE,
+  OPENAI_MODERATION_FAULT,
   openAIField,
   type Simulator,
   startOpenAISimulator,
@@ -217,18 +218,7 @@ describe('upstream failures', () => {
   });
 
   it("a moderation refusal is a ContentPolicyViolationError that keeps OpenAI's code", async () => {
-    sim.injectFault({
-      type: 'status',
-      status: 400,
-      body: {
-        error: {
-          message: 'Your request was rejected as a result of our safety system.',
-          type: 'image_generation_user_error',
-          param: null,
-          code: 'moderation_blocked',
-        },
-      },
-    });
+    sim.injectFault(OPENAI_MODERATION_FAULT);
     const error = await rejection(
       imageEdit({ model: 'gpt-image-2', image: a, prompt: 'x' }, { provider: provider() }),
     );

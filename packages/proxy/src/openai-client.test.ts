@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import OpenAI, { toFile } from 'openai';
-import { createPng } from '@retouch/testing';
+import { createPng, OPENAI_MODERATION_FAULT } from '@retouch/testing';
 import {
   type Harness,
   IMAGE,
@@ -112,18 +112,7 @@ describe('the official openai npm client against the proxy', () => {
   });
 
   it("keeps OpenAI's moderation_blocked code on a refusal, which clients branch on", async () => {
-    h.sim.injectFault({
-      type: 'status',
-      status: 400,
-      body: {
-        error: {
-          message: 'Your request was rejected as a result of our safety system.',
-          type: 'image_generation_user_error',
-          param: null,
-          code: 'moderation_blocked',
-        },
-      },
-    });
+    h.sim.injectFault(OPENAI_MODERATION_FAULT);
     const refused = client.images.edit({
       model: 'gpt-image-2',
       image: await png(IMAGE, 'a.png'),

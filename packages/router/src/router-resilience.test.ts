@@ -9,7 +9,7 @@ import {
   ServiceUnavailableError,
   TimeoutError,
 } from '@retouch/core';
-import { createOpenAIMask, createPng } from '@retouch/testing';
+import { createOpenAIMask, createPng, OPENAI_MODERATION_FAULT } from '@retouch/testing';
 import { PassThrough } from 'node:stream';
 import { RouterClosedError } from './errors.js';
 import type { Router } from './router.js';
@@ -21,19 +21,7 @@ import { a, b, f, useTestbed } from './test-support/testbed.js';
 const router = useTestbed();
 const health = async (r: Router, id: string) => (await r.deployments()).find((d) => d.id === id);
 
-/** OpenAI's moderation refusal, as the API sends it. */
-const MODERATION = {
-  type: 'status',
-  status: 400,
-  body: {
-    error: {
-      message: 'Your request was rejected as a result of our safety system.',
-      type: 'image_generation_user_error',
-      param: null,
-      code: 'moderation_blocked',
-    },
-  },
-} as const;
+const MODERATION = OPENAI_MODERATION_FAULT;
 
 describe('cooldowns', () => {
   it('429 → cooldown → traffic moves to the other deployment → recovery after cooldown_time', async () => {

@@ -90,7 +90,7 @@ export {
 export type { OpenAIErrorResponse } from './openai-errors.js';
 export type { OpenAIEditFormFields, OpenAIFormFile } from './openai-form.js';
 export { createOpenAIEditForm } from './openai-form.js';
-export { openAIErrorBody } from './openai-errors.js';
+export { OPENAI_MODERATION_FAULT, openAIErrorBody } from './openai-errors.js';
 export type { OpenAIEcho, OpenAIImageUsage } from './openai-output.js';
 export type { OpenAISimulatorOptions } from './openai-simulator.js';
 export { OPENAI_EDITS_PATH, OPENAI_FILES_PATH, startOpenAISimulator } from './openai-simulator.js';

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { Fault } from './simulator.js';
+
 /** OpenAI's `ErrorResponse`. */
 export interface OpenAIErrorResponse {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -116,3 +118,26 @@ export function invalidType(name: string, expected: string, got: string): OpenAI
     'invalid_type',
   );
 }
+
+/**
+ * OpenAI's moderation refusal of an image edit, as a simulator fault: a 400 whose `code` is
+ * `moderation_blocked` (the code clients branch on).
+ *
+ * @example
+ * ```ts
+ * sim.injectFault(OPENAI_MODERATION_FAULT);
+ * await imageEdit(params, { provider }); // ContentPolicyViolationError, code 'moderation_blocked'
+ * ```
+ */
+export const OPENAI_MODERATION_FAULT = {
+  type: 'status',
+  status: 400,
+  body: {
+    error: {
+      message: 'Your request was rejected as a result of our safety system.',
+      type: 'image_generation_user_error',
+      param: null,
+      code: 'moderation_blocked',
+    },
+  },
+} as const satisfies Fault;
