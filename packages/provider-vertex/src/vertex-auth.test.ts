@@ -193,7 +193,8 @@ describe('application default credentials', () => {
       expect(outcome.message).toContain('1500 ms');
       // Deadline + 1 s. Unbounded, the lookup waited out the Google client's own 3 s metadata timeout.
       expect(outcome.ms).toBeLessThan(2500);
-      expect(held.length).toBeGreaterThan(0);
+      // Not asserted that the metadata server was reached: on a loaded machine the lookup may still
+      // be at its gcloud step at the deadline, which the same bound ends.
     } finally {
       silent.closeAllConnections();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
