@@ -135,6 +135,8 @@ const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Deflate cannot expand data by more than about 1032:1; a little slack on top. */
 const MAX_DEFLATE_RATIO = 1100;
 const MAX_PNG_CHUNK = 2 ** 31 - 1;
+/** 'IDAT' as a big-endian u32: compared as a number, not read out as a string per chunk. */
+const IDAT = 0x49444154;
 
 /**
  * What is wrong with a PNG's header, or `undefined` when it is consistent: IHDR's fields (size, bit
@@ -153,9 +155,11 @@ export function pngHeaderProblem(input: Uint8Array | readonly Uint8Array[]): str
   if (bytes.u32(8) !== 13) return 'has an IHDR chunk of the wrong length';
   const width = bytes.u32(16);
   const height = bytes.u32(20);
-  const [depth, colourType, compression, filter, interlace] = [24, 25, 26, 27, 28].map((at) =>
-    bytes.at(at),
-  ) as [number, number, number, number, number];
+  const depth = bytes.at(24);
+  const colourType = bytes.at(25);
+  const compression = bytes.at(26);
+  const filter = bytes.at(27);
+  const interlace = bytes.at(28);
   if (width === 0 || height === 0 || width > MAX_PNG_CHUNK || height > MAX_PNG_CHUNK) {
     return `declares an impossible size of ${width}x${height}`;
   }
@@ -169,7 +173,7 @@ export function pngHeaderProblem(input: Uint8Array | readonly Uint8Array[]): str
   for (let offset = 8; offset + 8 <= bytes.length; ) {
     const length = bytes.u32(offset);
     if (length > MAX_PNG_CHUNK) return `has a chunk of ${length} bytes, over PNG's limit`;
-    if (bytes.ascii(offset + 4, 4) === 'IDAT') data += length;
+    if (bytes.u32(offset + 4) === IDAT) data += length;
     offset += 12 + length;
   }
   const rowBytes = Math.ceil((width * (PNG_CHANNELS[colourType] ?? 1) * depth) / 8);
