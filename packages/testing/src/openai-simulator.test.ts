@@ -217,22 +217,27 @@ describe('GPT image edits', () => {
   });
 });
 
+/** A streamed edit of one 8×8 PNG, straight to the simulator. */
+function streamedEdit(partialImages: number): Promise<Response> {
+  return fetch(`${sim.url}/v1/images/edits`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}` },
+    body: createOpenAIEditForm({
+      model: 'gpt-image-1',
+      prompt: 'x',
+      image: createPng(8, 8),
+      stream: true,
+      partial_images: partialImages,
+    }),
+  });
+}
+
 describe('streaming: timing and faults mid-stream', () => {
   it('sends events one at a time, as the test releases them, and records the outcome', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     sim.setStreamTiming({ beforeEvent: (index) => (index === 1 ? held : undefined) });
-    const response = await fetch(`${sim.url}/v1/images/edits`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}` },
-      body: createOpenAIEditForm({
-        model: 'gpt-image-1',
-        prompt: 'x',
-        image: createPng(8, 8),
-        stream: true,
-        partial_images: 1,
-      }),
-    });
+    const response = await streamedEdit(1);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let text = '';
     while (!text.endsWith('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
@@ -252,17 +257,7 @@ describe('streaming: timing and faults mid-stream', () => {
   it('firstEventDelayMs and intervalMs pace the events (the demo shows partials arriving one by one)', async () => {
     sim.setStreamTiming({ firstEventDelayMs: 150, intervalMs: 100 });
     const started = performance.now();
-    const response = await fetch(`${sim.url}/v1/images/edits`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}` },
-      body: createOpenAIEditForm({
-        model: 'gpt-image-1',
-        prompt: 'x',
-        image: createPng(8, 8),
-        stream: true,
-        partial_images: 2,
-      }),
-    });
+    const response = await streamedEdit(2);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     const arrivals: { type: string; atMs: number }[] = [];
