@@ -5,12 +5,15 @@
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
  * HTTP client candidates side by side (see `proxy/upstream-clients.ts`). `pnpm bench:proxy --compare
  * <git ref> [--rounds N] [--requests N] [--warmup S] [--out file]`: this checkout's retouch against
- * another commit's, interleaved (see `proxy/compare.ts`).
+ * another commit's, interleaved (see `proxy/compare.ts`). `pnpm bench:proxy --phases [--requests N]
+ * [--warmup S]`: one edit's time split at the upstream, direct vs the node floor vs retouch (see
+ * `proxy/phases.ts`).
  * @module
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { compareWithRef } from './proxy/compare.js';
+import { benchPhases } from './proxy/phases.js';
 import { profileRetouch } from './proxy/profile.js';
 import { benchProxy } from './proxy/proxy-bench.js';
 import { benchUpstreamClients } from './proxy/upstream-clients.js';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     request: { type: 'string' },
     store: { type: 'boolean' },
     compare: { type: 'string' },
+    phases: { type: 'boolean' },
   },
 });
 // The whole run is bounded: a stuck target cannot keep it (or its children) alive.
@@ -46,6 +50,11 @@ if (values.compare !== undefined) {
     requests: values.requests ? Number(values.requests) : undefined,
     warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
     out: values.out,
+  });
+} else if (values.phases) {
+  await benchPhases({
+    requests: values.requests ? Number(values.requests) : undefined,
+    warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
   });
 } else if (values.clients) {
   await benchUpstreamClients({
