@@ -24,6 +24,9 @@ export interface ErrorReply {
   unexpected: boolean;
 }
 
+/** Longest path parameter (the Azure-style deployment name) Fastify's router takes; longer is a 414. */
+export const MAX_PATH_PARAM_LENGTH = 100;
+
 const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
     status: 413,
@@ -50,11 +53,6 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; mess
     code: 'invalid_request',
     message: 'request: bad Content-Length',
   },
-  FST_INVALID_MULTIPART_CONTENT_TYPE: {
-    status: 400,
-    code: 'unsupported_content_type',
-    message: 'request: send multipart/form-data or application/json',
-  },
   // A path Fastify's router cannot read (bad percent-encoding) or a path parameter over its length.
   FST_ERR_BAD_URL: {
     status: 400,
@@ -64,12 +62,7 @@ const FASTIFY_CLIENT_ERRORS: Record<string, { status: number; code: string; mess
   FST_ERR_MAX_PARAM_LENGTH: {
     status: 414,
     code: 'url_too_long',
-    message: 'request: a part of the URL path is longer than this proxy accepts (100 characters)',
-  },
-  FST_MP_PREMATURE_CLOSE: {
-    status: 400,
-    code: 'invalid_multipart',
-    message: 'request: the body ended early',
+    message: `request: a part of the URL path is longer than this proxy accepts (${MAX_PATH_PARAM_LENGTH} characters)`,
   },
 };
 

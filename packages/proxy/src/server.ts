@@ -37,7 +37,7 @@ import { trackConnections } from './connections.js';
 import { type IdleMemoryOptions, releaseMemoryWhenIdle } from './idle-memory.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import type { ProxyContext } from './context.js';
-import { toErrorReply } from './errors.js';
+import { MAX_PATH_PARAM_LENGTH, toErrorReply } from './errors.js';
 import { createImageHosting, type ImageHosting } from './image-urls/hosting.js';
 import { defaultImageUrlSettings } from './image-urls/settings.js';
 import { configSecrets, redactingLogger } from './log-redaction.js';
@@ -326,6 +326,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRequestBytes,
+    maxParamLength: MAX_PATH_PARAM_LENGTH,
     // Node checks header and request deadlines every `connectionsCheckingInterval` (30 s by default).
     http: { headersTimeout: limits.headerTimeoutMs, connectionsCheckingInterval: 1000 },
     // A backstop: the body guard answers body deadlines itself, in OpenAI's shape.
