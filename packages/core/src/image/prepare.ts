@@ -139,15 +139,20 @@ const heldErrors = new WeakMap<Readable, { error?: Error }>();
 export function holdStreamErrors(params: object): void {
   if (typeof params !== 'object' || params === null) return;
   // Every top-level value and each item of a list: an extra image parameter is a stream input too.
-  const inputs = Object.values(params).flatMap((value: unknown) => (Array.isArray(value) ? value : [value]));
-  for (const input of inputs) {
-    if (!isReadable(input) || heldErrors.has(input)) continue;
-    const held: { error?: Error } = {};
-    heldErrors.set(input, held);
-    input.on('error', (error: Error) => {
-      held.error ??= error;
-    });
+  // Plain loops: this runs on every call, twice through the router, over what is mostly not streams.
+  for (const value of Object.values(params)) {
+    if (Array.isArray(value)) for (const item of value) holdErrors(item);
+    else holdErrors(value);
   }
+}
+
+function holdErrors(input: unknown): void {
+  if (!isReadable(input) || heldErrors.has(input)) return;
+  const held: { error?: Error } = {};
+  heldErrors.set(input, held);
+  input.on('error', (error: Error) => {
+    held.error ??= error;
+  });
 }
 
 function invalid(param: string, message: string, code = 'invalid_image'): BadRequestError {
