@@ -326,7 +326,7 @@ export async function createProxyServer(options: ProxyServerOptions): Promise<Pr
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: limits.maxRequestBytes,
-    maxParamLength: MAX_PATH_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     // Node checks header and request deadlines every `connectionsCheckingInterval` (30 s by default).
     http: { headersTimeout: limits.headerTimeoutMs, connectionsCheckingInterval: 1000 },
     // A backstop: the body guard answers body deadlines itself, in OpenAI's shape.

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench:proxy [--rounds N] [--warmup S] [--quick] [--no-portkey] [--no-store] [--no-floor] [--only edit,large,json,memory,stream] [--out file]`:
+ * `pnpm bench:proxy [--rounds N] [--warmup S] [--quick] [--no-portkey] [--no-store] [--no-floor] [--no-young] [--only edit,large,json,memory,stream] [--out file]`:
  * what retouch and the Portkey gateway cost beside a direct call (see `proxy/proxy-bench.ts`).
  * `pnpm bench:proxy --profile [--request edit|json|large] [--store] [--requests N] [--warmup S] [--out file.cpuprofile]`: where retouch's CPU goes
  * (see `proxy/profile.ts`). `pnpm bench:proxy --clients [--requests N] [--rounds N]`: the upstream
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     'no-portkey': { type: 'boolean' },
     'no-store': { type: 'boolean' },
     'no-floor': { type: 'boolean' },
+    'no-young': { type: 'boolean' },
     only: { type: 'string' },
     out: { type: 'string' },
     profile: { type: 'boolean' },
@@ -81,6 +82,7 @@ if (values.compare !== undefined) {
     noPortkey: values['no-portkey'],
     noStore: values['no-store'],
     noFloor: values['no-floor'],
+    noYoung: values['no-young'],
     warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
     only: values.only?.split(',').map((s) => s.trim()),
     out: values.out ?? fileURLToPath(new URL('../results/proxy.json', import.meta.url)),

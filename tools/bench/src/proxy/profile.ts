@@ -5,9 +5,9 @@
  * Native frames (no script URL) are charged to the script that called them.
  * @module
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { printTable } from '../stats.js';
 import { generateKey, startLoadClient, startRetouch, startUpstream } from './processes.js';
 import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
@@ -143,7 +143,8 @@ export async function profileRetouch(
     const profileDir = join(dir, 'profile');
     const retouch = await startRetouch(
       configFile,
-      ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+      // 250 µs between samples: at the default 1 ms an edit gets about one sample.
+      ['--cpu-prof', '--cpu-prof-interval=250', `--cpu-prof-dir=${profileDir}`],
       options.store ? ['--data-dir', join(dir, 'data')] : undefined,
     );
     const key = options.store ? await generateKey(retouch.url, PROXY_KEY) : PROXY_KEY;
@@ -176,6 +177,7 @@ export async function profileRetouch(
     if (!main) throw new Error('retouch wrote no CPU profile');
     const raw = await readFile(join(profileDir, main), 'utf8');
     if (options.out) {
+      await mkdir(dirname(options.out), { recursive: true });
       await writeFile(options.out, raw);
       // The measured run's window, for reading the kept profile without the warm-up.
       await writeFile(`${options.out}.window.json`, `${JSON.stringify({ startUs, endUs })}\n`);
