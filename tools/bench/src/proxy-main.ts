@@ -7,12 +7,15 @@
  * <git ref> [--rounds N] [--requests N] [--warmup S] [--out file]`: this checkout's retouch against
  * another commit's, interleaved (see `proxy/compare.ts`). `pnpm bench:proxy --phases [--requests N]
  * [--warmup S]`: one edit's time split at the upstream, direct vs the node floor vs retouch (see
- * `proxy/phases.ts`).
+ * `proxy/phases.ts`). `pnpm bench:proxy --gc-modes [--processes N] [--rounds N] [--requests N] [--warmup S]
+ * [--gap S] [--out file]`: how retouch's GC settles under load, with and without `--min-semi-space-size=16` (see
+ * `proxy/gc-modes.ts`).
  * @module
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { compareWithRef } from './proxy/compare.js';
+import { benchGcModes } from './proxy/gc-modes.js';
 import { benchPhases } from './proxy/phases.js';
 import { profileRetouch } from './proxy/profile.js';
 import { benchProxy } from './proxy/proxy-bench.js';
@@ -36,6 +39,9 @@ const { values } = parseArgs({
     store: { type: 'boolean' },
     compare: { type: 'string' },
     phases: { type: 'boolean' },
+    'gc-modes': { type: 'boolean' },
+    processes: { type: 'string' },
+    gap: { type: 'string' },
   },
 });
 // The whole run is bounded: a stuck target cannot keep it (or its children) alive.
@@ -47,6 +53,15 @@ watchdog.unref();
 if (values.compare !== undefined) {
   await compareWithRef({
     ref: values.compare,
+    rounds: values.rounds ? Number(values.rounds) : undefined,
+    requests: values.requests ? Number(values.requests) : undefined,
+    warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
+    out: values.out,
+  });
+} else if (values['gc-modes']) {
+  await benchGcModes({
+    processes: values.processes ? Number(values.processes) : undefined,
+    gapSeconds: values.gap ? Number(values.gap) : undefined,
     rounds: values.rounds ? Number(values.rounds) : undefined,
     requests: values.requests ? Number(values.requests) : undefined,
     warmupSeconds: values.warmup ? Number(values.warmup) : undefined,
