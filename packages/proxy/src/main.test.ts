@@ -76,6 +76,8 @@ describe('main (the retouch command)', () => {
       expect(result.exitCode).toBe(0);
       expect(out[0]).toMatch(/^retouch proxy listening on http:\/\/127\.0\.0\.1:\d+ /);
       expect(out[0]).toContain(`embedded database in ${data})`);
+      // Jest's node runs without --min-semi-space-size: the startup names it.
+      expect(out).toContainEqual(expect.stringContaining('start node with --min-semi-space-size=16'));
       const generated = await fetch(`${result.url}/key/generate`, {
         method: 'POST',
         headers: { authorization: 'Bearer sk-1234', 'content-type': 'application/json' },

@@ -12,6 +12,7 @@ import { modelsCommand } from './models-command.js';
 import { loadConfig } from './config/load-config.js';
 import type { ProxyConfig } from './config/proxy-config.js';
 import { createProxyServer, type ProxyServer } from './server.js';
+import { youngGenerationHint } from './young-generation.js';
 
 /** Parsed command line. */
 export interface CliOptions {
@@ -198,6 +199,8 @@ export interface MainIO {
   logger?: Logger;
   /** Install SIGINT / SIGTERM handlers that close the server. Defaults to true. */
   handleSignals?: boolean;
+  /** Node's own flags, read for the young-generation tip at startup. Defaults to `process.execArgv`. */
+  execArgv?: readonly string[];
 }
 
 /** What `main` returns: an exit code, and the running server when it started. */
@@ -270,6 +273,8 @@ export async function main(argv: readonly string[], io: MainIO = {}): Promise<Ma
     `retouch proxy listening on ${url} (config ${options.config}; ${server.router.modelGroups().length} model groups; ${describeStore(server.config, options)})`,
   );
   if (server.app.hasRoute({ method: 'GET', url: '/ui/' })) out(`retouch console: ${url}/ui`);
+  const hint = youngGenerationHint(io.execArgv);
+  if (hint) out(hint);
   if (io.handleSignals !== false) {
     const graceMs = server.config.shutdownGraceMs;
     const stop = (signal: string) => {

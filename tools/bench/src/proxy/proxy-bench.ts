@@ -87,8 +87,8 @@ const LEAN_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '16384' };
  * The Node flag the proxy README recommends: V8's young generation at its full 16 MiB semi-spaces
  * from the start, instead of 1 MiB growing. From a small young generation, uploads that are still
  * in flight survive scavenges and end up in the old generation; a process then often stays in a
- * state where every upload is freed only by a mark-compact (about 18 per 2,000 edits, 1.7–2.5 ms of
- * CPU per edit against 1.0–1.4).
+ * state where the uploads are freed by mark-compacts (17–71 per 2,000 edits against 0–12), at up to
+ * twice the CPU per edit (see `--gc-modes`).
  */
 export const YOUNG_GENERATION_FLAGS = ['--min-semi-space-size=16'];
 
