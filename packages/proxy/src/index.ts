@@ -55,3 +55,4 @@ export { END_USER_HEADER } from './routes/edits.js';
 export type { ModelDeploymentEntry, ModelEntry } from './routes/models.js';
 export type { ProxyServer, ProxyServerOptions } from './server.js';
 export { createProxyServer } from './server.js';
+export { RECOMMENDED_MIN_SEMI_SPACE_MIB } from './young-generation.js';

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { printTable } from '../stats.js';
 import { type BenchServer, startLoadClient, startRetouch, startUpstream } from './processes.js';
-import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import { PROXY_KEY, UPSTREAM_KEY, oneDeploymentConfig } from './protocol.js';
 import { smallJsonEdit, twoImagesAndMask } from './requests.js';
 import { type Harness, measure, quantile, type Target, warmUp } from './scenarios.js';
 
@@ -92,10 +92,7 @@ export async function compareWithRef(options: CompareOptions): Promise<void> {
     const base = await buildAt(options.ref, dir);
     const { stdout } = await run('git', ['-C', REPO, 'rev-parse', '--short', 'HEAD']);
     const configFile = join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
-    );
+    await writeFile(configFile, oneDeploymentConfig(upstream.url));
     const start = async (label: string, cli?: string): Promise<Target> => {
       const server = await startRetouch(configFile, [], undefined, {}, cli);
       servers.push(server);

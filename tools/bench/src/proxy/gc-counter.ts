@@ -11,24 +11,16 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 export interface GcCounts {
   scavenges: number;
   markCompacts: number;
-  /** Pause time of each kind, in ms. */
-  scavengeMs: number;
-  markCompactMs: number;
 }
 
 const file = process.env.RETOUCH_BENCH_GC_FILE;
 if (file) {
-  const counts: GcCounts = { scavenges: 0, markCompacts: 0, scavengeMs: 0, markCompactMs: 0 };
+  const counts: GcCounts = { scavenges: 0, markCompacts: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
-      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
-        counts.scavenges++;
-        counts.scavengeMs += entry.duration;
-      } else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        counts.markCompacts++;
-        counts.markCompactMs += entry.duration;
-      }
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.markCompacts++;
     }
   }).observe({ entryTypes: ['gc'] });
   setInterval(() => writeFileSync(file, JSON.stringify(counts)), 200).unref();

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { printTable } from '../stats.js';
 import type { GcCounts } from './gc-counter.js';
 import { startLoadClient, startRetouch, startUpstream } from './processes.js';
-import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import { PROXY_KEY, UPSTREAM_KEY, oneDeploymentConfig } from './protocol.js';
 import { YOUNG_GENERATION_FLAGS } from './proxy-bench.js';
 import { twoImagesAndMask } from './requests.js';
 import { type Harness, measure, quantile, warmUp } from './scenarios.js';
@@ -76,10 +76,7 @@ export async function benchGcModes(options: GcModesOptions = {}): Promise<void> 
   const results: { variant: string; runs: GcRun[] }[] = [];
   try {
     const configFile = join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
-    );
+    await writeFile(configFile, oneDeploymentConfig(upstream.url));
     const edit = twoImagesAndMask();
     const file = join(dir, 'edit.body');
     await writeFile(file, edit.body);

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { createPng } from '@retouch/testing';
 import { ms, printTable } from '../stats.js';
 import { type BenchServer, startFloorProxy, startRetouch } from './processes.js';
-import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import { PROXY_KEY, UPSTREAM_KEY, oneDeploymentConfig } from './protocol.js';
 import { twoImagesAndMask } from './requests.js';
 import { quantile } from './scenarios.js';
 
@@ -84,10 +84,7 @@ export async function benchPhases(
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
   const dir = await mkdtemp(join(tmpdir(), 'retouch-bench-phases-'));
   const configFile = join(dir, 'config.yaml');
-  await writeFile(
-    configFile,
-    `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstreamUrl}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
-  );
+  await writeFile(configFile, oneDeploymentConfig(upstreamUrl));
   const edit = twoImagesAndMask();
   const started: BenchServer[] = [];
   try {

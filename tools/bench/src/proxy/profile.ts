@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { printTable } from '../stats.js';
 import { generateKey, startLoadClient, startRetouch, startUpstream } from './processes.js';
-import { PROXY_KEY, UPSTREAM_KEY } from './protocol.js';
+import { PROXY_KEY, UPSTREAM_KEY, oneDeploymentConfig } from './protocol.js';
 import { oneLargeImage, smallJsonEdit, twoImagesAndMask } from './requests.js';
 import { measure, warmUp } from './scenarios.js';
 
@@ -136,10 +136,7 @@ export async function profileRetouch(
   const client = await startLoadClient();
   try {
     const configFile = join(dir, 'config.yaml');
-    await writeFile(
-      configFile,
-      `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstream.url}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`,
-    );
+    await writeFile(configFile, oneDeploymentConfig(upstream.url));
     const profileDir = join(dir, 'profile');
     const retouch = await startRetouch(
       configFile,

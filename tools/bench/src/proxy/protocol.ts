@@ -8,6 +8,19 @@
 export const UPSTREAM_KEY = 'sk-bench-upstream';
 /** The key callers give retouch. */
 export const PROXY_KEY = 'sk-bench-proxy';
+
+/**
+ * A retouch config.yaml with one deployment (`gpt-image-2`) in front of `upstreamUrl`, no retries,
+ * {@link PROXY_KEY} as its master key: the proxy the single-target benches start.
+ *
+ * @example
+ * ```ts
+ * await writeFile(configFile, oneDeploymentConfig(upstream.url));
+ * ```
+ */
+export function oneDeploymentConfig(upstreamUrl: string): string {
+  return `model_list:\n  - model_name: gpt-image-2\n    litellm_params: { model: gpt-image-2, api_key: ${UPSTREAM_KEY}, api_base: "${upstreamUrl}/v1" }\nrouter_settings: { num_retries: 0 }\ngeneral_settings: { master_key: ${PROXY_KEY} }\n`;
+}
 /** Delay of a stream's first event after the request body arrived, in ms. */
 export const FIRST_EVENT_MS = 50;
 /** Delay between a stream's events, in ms. */

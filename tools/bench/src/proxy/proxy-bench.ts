@@ -19,6 +19,7 @@
  * @module
  */
 import { execFileSync } from 'node:child_process';
+import { RECOMMENDED_MIN_SEMI_SPACE_MIB } from '@retouch/proxy';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -90,7 +91,7 @@ const LEAN_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '16384' };
  * state where the uploads are freed by mark-compacts (17–71 per 2,000 edits against 0–12), at up to
  * twice the CPU per edit (see `--gc-modes`).
  */
-export const YOUNG_GENERATION_FLAGS = ['--min-semi-space-size=16'];
+export const YOUNG_GENERATION_FLAGS = [`--min-semi-space-size=${RECOMMENDED_MIN_SEMI_SPACE_MIB}`];
 
 /** `general_settings.idle_memory_release_ms` of the bench's retouch. */
 const IDLE_RELEASE_MS = 5000;
